@@ -1,0 +1,91 @@
+//! The portal's public catalog (`portal-catalog.jsonl`): brief records for every published code,
+//! with the UUID that makes deep links work. No detail text.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::report::SourceReport;
+use super::{BundleError, jsonl};
+use crate::domain::text::clean_line;
+use crate::domain::{Agencies, Procedure, ProcedureKind, Source};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Item {
+    #[serde(default)]
+    id: Option<String>,
+    code: String,
+    name: String,
+    #[serde(default)]
+    categories: Vec<String>,
+    #[serde(default)]
+    departments: Vec<String>,
+    #[serde(default)]
+    department_promulgate: Option<String>,
+    #[serde(default)]
+    formality_target_type: Vec<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+fn list(v: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in v.iter().map(|s| clean_line(s)).filter(|s| !s.is_empty()) {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, BundleError> {
+    let mut out = Vec::new();
+    for (line, it) in jsonl::read::<Item>(path)? {
+        let code = clean_line(&it.code);
+        if !crate::domain::is_procedure_code(&code) {
+            return Err(BundleError::Field {
+                path: path.to_path_buf(),
+                line,
+                field: "code".into(),
+                message: format!("`{code}` is not a procedure code"),
+            });
+        }
+        if let Some(state) = it.state.as_deref()
+            && !matches!(state, "ACTIVE" | "UPDATED")
+        {
+            report.skip(line, format!("{code}: state {state}"));
+            continue;
+        }
+        out.push(Procedure {
+            code,
+            name: clean_line(&it.name),
+            portal_id: it
+                .id
+                .map(|s| s.trim().to_string())
+                .filter(|s| crate::domain::is_uuid(s)),
+            fields: list(&it.categories),
+            kind: it
+                .kind
+                .as_deref()
+                .map(ProcedureKind::parse)
+                .unwrap_or_default(),
+            issuer: it
+                .department_promulgate
+                .as_deref()
+                .map(clean_line)
+                .unwrap_or_default(),
+            agencies: Agencies {
+                executing: list(&it.departments),
+                ..Default::default()
+            },
+            subjects: list(&it.formality_target_type),
+            sources: vec![Source::Catalog],
+            ..Default::default()
+        });
+    }
+    report.records = out.len();
+    Ok(out)
+}

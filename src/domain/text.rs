@@ -1,0 +1,200 @@
+//! Vietnamese text rules shared by every layer: NFC cleaning on the way in, diacritic folding for
+//! search, and the "tone key" that makes old and new tone placement (hoà/hòa) compare equal while
+//! keeping different words (thuế/thuê) apart.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Characters that carry no meaning but break matching: zero-width spaces and joiners,
+/// direction marks, the byte-order mark and soft hyphens.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+}
+
+/// NFC, invisible characters removed, non-breaking and odd spaces turned into plain spaces,
+/// runs of spaces collapsed, lines trimmed, blank-line runs collapsed, the whole trimmed.
+pub fn clean(s: &str) -> String {
+    let nfc: String = s
+        .nfc()
+        .filter(|c| !is_invisible(*c))
+        .map(|c| match c {
+            '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' | '\t' => {
+                ' '
+            }
+            '\r' => '\n',
+            c => c,
+        })
+        .collect();
+    let mut out = String::with_capacity(nfc.len());
+    let mut blank_run = 0;
+    for line in nfc.split('\n') {
+        let mut l = String::with_capacity(line.len());
+        let mut prev_space = false;
+        for c in line.trim().chars() {
+            if c == ' ' {
+                if !prev_space {
+                    l.push(c);
+                }
+                prev_space = true;
+            } else {
+                l.push(c);
+                prev_space = false;
+            }
+        }
+        if l.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&l);
+    }
+    out.trim().to_string()
+}
+
+/// `clean` for one-line values (names, codes): newlines become spaces.
+pub fn clean_line(s: &str) -> String {
+    clean(&s.replace(['\n', '\r'], " "))
+}
+
+/// Lowercase, every diacritic removed, đ → d. Works the same on NFC and NFD input.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfd() {
+        if is_combining_mark(c) || is_invisible(c) {
+            continue;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// One folded character (for callers that walk text and need offsets).
+pub fn fold_char(c: char) -> char {
+    let mut it = c.to_string().nfd().collect::<Vec<char>>().into_iter();
+    let base = it.next().unwrap_or(c);
+    match base {
+        'đ' | 'Đ' => 'd',
+        b => b.to_lowercase().next().unwrap_or(b),
+    }
+}
+
+/// The tone marks of Vietnamese, as combining characters, with the digit the tone key uses.
+fn tone_digit(c: char) -> Option<char> {
+    match c {
+        '\u{0301}' => Some('1'), // sắc
+        '\u{0300}' => Some('2'), // huyền
+        '\u{0309}' => Some('3'), // hỏi
+        '\u{0303}' => Some('4'), // ngã
+        '\u{0323}' => Some('5'), // nặng
+        _ => None,
+    }
+}
+
+/// The exact-diacritics key of one word: lowercase letters with their vowel shapes (â ă ê ô ơ ư đ)
+/// and the tone as a trailing digit, so `hoá` and `hóa` give `hoa1` and `thuế` gives `thuê1`
+/// while `thuê` gives `thuê`.
+pub fn tone_key(word: &str) -> String {
+    let mut base = String::with_capacity(word.len() + 1);
+    let mut tone = None;
+    for c in word.nfd() {
+        if let Some(d) = tone_digit(c) {
+            tone = Some(d);
+        } else if !is_invisible(c) {
+            base.extend(c.to_lowercase());
+        }
+    }
+    let mut out: String = base.nfc().collect();
+    if let Some(d) = tone {
+        out.push(d);
+    }
+    out
+}
+
+/// Whether a word carries any Vietnamese diacritic (tone or vowel shape, or đ).
+pub fn has_diacritics(word: &str) -> bool {
+    word.nfd()
+        .any(|c| is_combining_mark(c) || c == 'đ' || c == 'Đ')
+}
+
+/// Split into words: runs of letters and digits (after NFC), keeping Vietnamese letters whole.
+pub fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_alphanumeric() || is_combining_mark(c)))
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether the folded `haystack` contains the folded `needle` as whole words.
+pub fn contains_words(haystack: &str, needle: &str) -> bool {
+    let h: Vec<&str> = words(haystack).collect();
+    let n: Vec<&str> = words(needle).collect();
+    if n.is_empty() || n.len() > h.len() {
+        return false;
+    }
+    h.windows(n.len()).any(|w| w == n.as_slice())
+}
+
+/// The 146 letters of the Vietnamese alphabet that folding must handle: the 12 vowels (a ă â e ê
+/// i o ô ơ u ư y) each in 6 tones, and đ, in lowercase and uppercase.
+pub const VIETNAMESE_LETTERS: &str = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđAÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬEÈÉẺẼẸÊỀẾỂỄỆIÌÍỈĨỊOÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢUÙÚỦŨỤƯỪỨỬỮỰYỲÝỶỸỴĐ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_covers_the_whole_alphabet_in_nfc_and_nfd() {
+        let letters: Vec<char> = VIETNAMESE_LETTERS.chars().collect();
+        assert_eq!(letters.len(), 146);
+        for c in letters {
+            let nfc = c.to_string();
+            let nfd: String = nfc.nfd().collect();
+            let f = fold(&nfc);
+            assert_eq!(f.chars().count(), 1, "{c} folds to one letter");
+            assert!(
+                f.chars().all(|x| x.is_ascii_lowercase()),
+                "{c} folds to ascii: {f}"
+            );
+            assert_eq!(fold(&nfd), f, "NFD {c} folds like NFC");
+            assert_eq!(fold_char(c), f.chars().next().unwrap_or(' '));
+        }
+        assert_eq!(fold("Đăng ký khai sinh"), "dang ky khai sinh");
+    }
+
+    #[test]
+    fn tone_key_unifies_placement_but_not_words() {
+        assert_eq!(tone_key("hoá"), "hoa1");
+        assert_eq!(tone_key("hóa"), "hoa1");
+        assert_eq!(tone_key("thuế"), "thuê1");
+        assert_eq!(tone_key("thuê"), "thuê");
+        assert_ne!(tone_key("thuế"), tone_key("thuê"));
+        assert_eq!(tone_key("Thuỷ"), tone_key("thủy"));
+        let nfd: String = "Đất".nfd().collect();
+        assert_eq!(tone_key(&nfd), "đât1");
+    }
+
+    #[test]
+    fn clean_normalises_and_strips_invisibles() {
+        let nfd: String = "Thủ tục".nfd().collect();
+        assert_eq!(
+            clean(&format!(
+                "  {nfd}\u{00A0}\u{00A0}đăng k\u{200E}ý \r\n\n\n x "
+            )),
+            "Thủ tục đăng ký\n\nx"
+        );
+        assert_eq!(clean_line("a\nb"), "a b");
+    }
+
+    #[test]
+    fn whole_word_containment() {
+        assert!(contains_words("dang ky khai sinh", "khai sinh"));
+        assert!(!contains_words("dang ky khai sinhx", "khai sinh"));
+    }
+}

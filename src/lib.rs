@@ -1,0 +1,8 @@
+//! motcua: a touch kiosk for Vietnam's one-stop-shop counters.
+//!
+//! Layers, each owning its third-party crates:
+//! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
+//! `config`} → `domain`. The binary in `main.rs` only parses the command line.
+
+pub mod bundle;
+pub mod domain;
