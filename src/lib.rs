@@ -4,5 +4,10 @@
 //! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
 //! `config`} → `domain`. The binary in `main.rs` only parses the command line.
 
+pub mod app;
 pub mod bundle;
+pub mod config;
 pub mod domain;
+pub mod qr;
+pub mod store;
+pub mod ui;

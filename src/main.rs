@@ -1,1 +1,1 @@
-fn main() {}
+fn main() { eprintln!("motcua: work in progress"); }

@@ -181,3 +181,17 @@ pub fn read_synonyms(path: &Path) -> Result<Vec<Synonym>, BundleError> {
     }
     Ok(out)
 }
+
+/// `featured.json`: procedure codes for the home screen's "most used" tiles, in order.
+pub fn read_featured(path: &Path) -> Result<Vec<String>, BundleError> {
+    let v: Vec<String> = read_json(path)?;
+    for (i, c) in v.iter().enumerate() {
+        if !crate::domain::is_procedure_code(c) {
+            return Err(BundleError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("item {i}: `{c}` is not a procedure code"),
+            });
+        }
+    }
+    Ok(v)
+}

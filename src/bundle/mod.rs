@@ -4,6 +4,7 @@
 //! and SHA-256 of every content file). Knows nothing of storage: it yields records, `app` loads
 //! them.
 
+pub mod archive;
 mod catalog;
 pub mod curated;
 mod error;
@@ -14,6 +15,7 @@ pub mod package;
 mod portal_api;
 mod portal_pages;
 pub mod report;
+pub mod sign;
 pub mod steps;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ pub enum SourceFormat {
     Guides,
     LifeEvents,
     Synonyms,
+    Featured,
 }
 
 impl SourceFormat {
@@ -48,6 +51,7 @@ impl SourceFormat {
             "guides.json" => Some(SourceFormat::Guides),
             "life-events.json" => Some(SourceFormat::LifeEvents),
             "synonyms.tsv" => Some(SourceFormat::Synonyms),
+            "featured.json" => Some(SourceFormat::Featured),
             n if n.ends_with(".xlsx") => Some(SourceFormat::OfficialList),
             n if n.contains("portal-api-details") => Some(SourceFormat::PortalApi),
             n if n.contains("portal-pages") => Some(SourceFormat::PortalPages),
@@ -157,12 +161,24 @@ pub fn read_sources(
                 SourceFormat::Guides => ds.guides.extend(curated::read_guides(path)?),
                 SourceFormat::LifeEvents => ds.life_events.extend(curated::read_life_events(path)?),
                 SourceFormat::Synonyms => ds.synonyms.extend(curated::read_synonyms(path)?),
+                SourceFormat::Featured => ds.featured.extend(curated::read_featured(path)?),
                 _ => {}
             },
         }
     }
     let (procedures, merged) = merge::merge(records);
     ds.procedures = procedures;
+    let known: std::collections::HashSet<&str> =
+        ds.procedures.iter().map(|p| p.code.as_str()).collect();
+    let mut featured = Vec::new();
+    for code in std::mem::take(&mut ds.featured) {
+        if known.contains(code.as_str()) && !featured.contains(&code) {
+            featured.push(code);
+        } else if !known.contains(code.as_str()) {
+            report.ignored_files.push(format!("featured.json: unknown code {code}"));
+        }
+    }
+    ds.featured = featured;
     ds.resolve_life_events();
     report.procedures = ds.procedures.len();
     report.merged = merged;

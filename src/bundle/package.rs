@@ -28,6 +28,8 @@ pub enum Role {
     Guides,
     LifeEvents,
     Synonyms,
+    /// Codes shown as "most used" on a new kiosk.
+    Featured,
     /// The import report (informational; never shown to citizens).
     Report,
 }
@@ -40,6 +42,7 @@ impl Role {
             Role::Guides => "guides.json",
             Role::LifeEvents => "life-events.json",
             Role::Synonyms => "synonyms.json",
+            Role::Featured => "featured.json",
             Role::Report => "import-report.json",
         }
     }
@@ -109,6 +112,7 @@ pub fn content_files(
             serde_json::to_vec_pretty(&ds.life_events)?,
         ),
         (Role::Synonyms, serde_json::to_vec_pretty(&ds.synonyms)?),
+        (Role::Featured, serde_json::to_vec_pretty(&ds.featured)?),
     ];
     if let Some(r) = report {
         files.push((Role::Report, serde_json::to_vec_pretty(r)?));
@@ -300,6 +304,7 @@ pub fn parse_content(
             Role::Guides => ds.guides = parse_json::<Vec<Guide>>(&display, bytes)?,
             Role::LifeEvents => ds.life_events = parse_json::<Vec<LifeEvent>>(&display, bytes)?,
             Role::Synonyms => ds.synonyms = parse_json::<Vec<Synonym>>(&display, bytes)?,
+            Role::Featured => ds.featured = parse_json::<Vec<String>>(&display, bytes)?,
             Role::Report => {}
         }
     }
@@ -344,4 +349,101 @@ fn validate_procedure(path: &Path, line: usize, p: &Procedure) -> Result<(), Bun
 
 fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, BundleError> {
     curated::parse_json_bytes(path, bytes)
+}
+
+/// What a bundle must satisfy before anything in it is parsed.
+#[derive(Debug, Clone)]
+pub struct Policy<'a> {
+    pub trusted_keys: &'a [minisign::PublicKey],
+    /// Refuse bundles without a valid signature from a trusted key.
+    pub require_signature: bool,
+    /// The installed data version: a bundle must be newer (no rollback by replay).
+    pub installed_version: Option<u64>,
+    pub now: DateTime<Utc>,
+}
+
+/// A bundle that passed every check, parsed.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub manifest: Manifest,
+    pub manifest_sha256: String,
+    /// The key that signed it, when signed.
+    pub key_id: Option<String>,
+    pub dataset: Dataset,
+}
+
+/// Checks signature, version, expiry, the file list and every hash and size, in that order and
+/// before parsing anything; then parses the content.
+pub fn verify(raw: &super::archive::RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
+    let bundle = raw.path.as_path();
+    let rejected = |message: String| BundleError::Rejected {
+        bundle: bundle.to_path_buf(),
+        message,
+    };
+    let key_id = match (&raw.signature, policy.require_signature) {
+        (None, true) => {
+            return Err(rejected(
+                "the bundle is not signed (manifest.json.minisig is missing)".into(),
+            ));
+        }
+        (None, false) => None,
+        (Some(sig), _) => Some(
+            super::sign::verify(&raw.manifest, sig, policy.trusted_keys)
+                .map_err(|e| rejected(format!("signature rejected: {e}")))?,
+        ),
+    };
+    let manifest = parse_manifest(bundle, &raw.manifest)?;
+    if let Some(installed) = policy.installed_version
+        && manifest.version <= installed
+    {
+        return Err(rejected(format!(
+            "version {} is not newer than the installed version {installed} (an old bundle cannot replace newer data)",
+            manifest.version
+        )));
+    }
+    if let Some(exp) = manifest.expires
+        && exp <= policy.now
+    {
+        return Err(rejected(format!(
+            "the bundle expired on {} (ask for a fresh one)",
+            exp.format("%Y-%m-%d %H:%M UTC")
+        )));
+    }
+    if manifest.created > policy.now + chrono::Duration::days(2) {
+        return Err(rejected(format!(
+            "the bundle says it was created on {}, in the future: check the kiosk's clock",
+            manifest.created.format("%Y-%m-%d")
+        )));
+    }
+    for name in raw.files.keys() {
+        if !manifest.files.iter().any(|f| &f.path == name) {
+            return Err(BundleError::Integrity {
+                bundle: bundle.to_path_buf(),
+                file: name.clone(),
+                message: "not listed in the manifest (extra files are refused)".into(),
+            });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for entry in &manifest.files {
+        if !seen.insert(entry.path.as_str()) {
+            return Err(BundleError::Manifest {
+                bundle: bundle.to_path_buf(),
+                message: format!("`{}` is listed twice", entry.path),
+            });
+        }
+        let bytes = raw.files.get(&entry.path).ok_or_else(|| BundleError::Integrity {
+            bundle: bundle.to_path_buf(),
+            file: entry.path.clone(),
+            message: "listed in the manifest but missing".into(),
+        })?;
+        check_entry(bundle, entry, bytes)?;
+    }
+    let dataset = parse_content(bundle, &manifest, &raw.files)?;
+    Ok(Verified {
+        manifest_sha256: sha256_hex(&raw.manifest),
+        manifest,
+        key_id,
+        dataset,
+    })
 }

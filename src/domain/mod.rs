@@ -405,10 +405,13 @@ pub struct Procedure {
 
 /// The national portal's page for a procedure with a known UUID.
 pub const PORTAL_PROCEDURE_BASE: &str = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/";
-/// The portal's procedure search, the fallback when no verified link exists.
-pub const PORTAL_SEARCH_URL: &str = "https://dichvucong.gov.vn/p/home/dvc-tthc-danh-muc.html";
+/// The portal's home page, whose search box finds a procedure by code: the fallback when no
+/// verified link exists (no search URL of the portal is published in the corpus).
+pub const PORTAL_SEARCH_URL: &str = "https://dichvucong.gov.vn/";
 /// Dossier status lookup on the portal.
 pub const PORTAL_LOOKUP_URL: &str = "https://dichvucong.gov.vn/tra-cuu-ho-so";
+/// Online payment of fees on the portal.
+pub const PORTAL_PAYMENT_URL: &str = "https://dichvucong.gov.vn/thanh-toan-truc-tuyen";
 
 /// A link for the QR code, and whether it leads straight to the procedure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -591,6 +594,35 @@ pub struct Synonym {
     pub expansions: Vec<String>,
 }
 
+/// The few facts a list row needs, without the whole record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub name: String,
+    pub fields: Vec<String>,
+    pub levels: Vec<Level>,
+    pub has_detail: bool,
+    pub online: bool,
+}
+
+impl From<&Procedure> for ProcedureSummary {
+    fn from(p: &Procedure) -> Self {
+        ProcedureSummary {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            fields: p.fields.clone(),
+            levels: p.levels.clone(),
+            has_detail: p.has_detail(),
+            online: p.online(),
+        }
+    }
+}
+
+/// Levels from a bit mask made by [`Procedure::levels_mask`].
+pub fn levels_from_mask(mask: u8) -> Vec<Level> {
+    Level::ALL.into_iter().filter(|l| mask & l.bit() != 0).collect()
+}
+
 /// A field (lĩnh vực) with how many procedures it has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldCount {
@@ -606,6 +638,10 @@ pub struct Dataset {
     pub guides: Vec<Guide>,
     pub life_events: Vec<LifeEvent>,
     pub synonyms: Vec<Synonym>,
+    /// Codes shown as "most used" until the kiosk has its own statistics (the portal's
+    /// most-searched list and the procedures one-stop shops handle most).
+    #[serde(default)]
+    pub featured: Vec<String>,
 }
 
 impl Dataset {

@@ -1,0 +1,199 @@
+//! The data directory: every installed data version in its own folder, a `CURRENT` pointer
+//! switched by atomic rename, and `PREVIOUS` kept for one-tap rollback. A version folder counts
+//! only once its `READY` marker exists, and the marker is written last, after everything in the
+//! folder is on disk, so a crash at any point leaves either the old or the new version live,
+//! never a half-written one.
+//!
+//! ```text
+//! DATA_DIR/CURRENT               name of the live version
+//! DATA_DIR/PREVIOUS              name of the version before it
+//! DATA_DIR/versions/<name>/      content.sqlite, index/, manifest.json[.minisig], READY
+//! DATA_DIR/staging/              versions being built (deleted at start)
+//! DATA_DIR/kiosk.sqlite          statistics, ratings, refresh history (survive refreshes)
+//! ```
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+
+pub const READY: &str = "READY";
+pub const CONTENT_DB: &str = "content.sqlite";
+pub const INDEX_DIR: &str = "index";
+
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+/// fsync a directory so a rename or a new entry in it survives power loss.
+pub fn sync_dir(path: &Path) -> Result<(), AppError> {
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| AppError::io(path, e))
+}
+
+/// Writes a small file durably: temp file, fsync, rename over the target, fsync the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    {
+        let mut f = fs::File::create(&tmp).map_err(|e| AppError::io(&tmp, e))?;
+        f.write_all(bytes).map_err(|e| AppError::io(&tmp, e))?;
+        f.sync_all().map_err(|e| AppError::io(&tmp, e))?;
+    }
+    fs::rename(&tmp, path).map_err(|e| AppError::io(path, e))?;
+    sync_dir(dir)
+}
+
+/// fsync every file and folder below `dir` (bottom-up).
+pub fn sync_tree(dir: &Path) -> Result<(), AppError> {
+    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
+        let entry = entry.map_err(|e| {
+            AppError::io(
+                dir,
+                e.into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("walk failed")),
+            )
+        })?;
+        let p = entry.path();
+        if entry.file_type().is_dir() {
+            sync_dir(p)?;
+        } else if entry.file_type().is_file() {
+            fs::File::open(p)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| AppError::io(p, e))?;
+        }
+    }
+    Ok(())
+}
+
+impl DataDir {
+    /// Opens (creating if needed) a data directory and deletes unfinished builds.
+    pub fn open(root: &Path) -> Result<DataDir, AppError> {
+        for d in [root.to_path_buf(), root.join("versions"), root.join("staging")] {
+            fs::create_dir_all(&d).map_err(|e| AppError::io(&d, e))?;
+        }
+        let dd = DataDir {
+            root: root.to_path_buf(),
+        };
+        dd.clean_staging()?;
+        Ok(dd)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn kiosk_db(&self) -> PathBuf {
+        self.root.join("kiosk.sqlite")
+    }
+
+    pub fn versions(&self) -> PathBuf {
+        self.root.join("versions")
+    }
+
+    pub fn version_path(&self, name: &str) -> PathBuf {
+        self.versions().join(name)
+    }
+
+    fn clean_staging(&self) -> Result<(), AppError> {
+        let staging = self.root.join("staging");
+        let entries = fs::read_dir(&staging).map_err(|e| AppError::io(&staging, e))?;
+        for e in entries.flatten() {
+            let p = e.path();
+            let res = if p.is_dir() {
+                fs::remove_dir_all(&p)
+            } else {
+                fs::remove_file(&p)
+            };
+            res.map_err(|e| AppError::io(&p, e))?;
+        }
+        Ok(())
+    }
+
+    /// A fresh folder to build a version in.
+    pub fn new_staging(&self, name: &str) -> Result<PathBuf, AppError> {
+        let p = self.root.join("staging").join(name);
+        if p.exists() {
+            fs::remove_dir_all(&p).map_err(|e| AppError::io(&p, e))?;
+        }
+        fs::create_dir_all(&p).map_err(|e| AppError::io(&p, e))?;
+        Ok(p)
+    }
+
+    fn read_pointer(&self, file: &str) -> Option<String> {
+        let s = fs::read_to_string(self.root.join(file)).ok()?;
+        let name = s.trim().to_string();
+        let ok = crate::bundle::package::is_safe_name(&name) && self.is_ready(&name);
+        ok.then_some(name)
+    }
+
+    pub fn is_ready(&self, name: &str) -> bool {
+        self.version_path(name).join(READY).is_file()
+    }
+
+    /// The live version's folder name, if a complete one is installed.
+    pub fn current(&self) -> Option<String> {
+        self.read_pointer("CURRENT")
+    }
+
+    pub fn previous(&self) -> Option<String> {
+        self.read_pointer("PREVIOUS")
+    }
+
+    /// Moves a finished staging folder into `versions/` and makes it current; the version that
+    /// was current becomes previous. Every step is durable before the next.
+    pub fn install(&self, staging: &Path, name: &str) -> Result<(), AppError> {
+        write_atomic(&staging.join(READY), name.as_bytes())?;
+        sync_tree(staging)?;
+        let target = self.version_path(name);
+        if target.exists() {
+            fs::remove_dir_all(&target).map_err(|e| AppError::io(&target, e))?;
+        }
+        fs::rename(staging, &target).map_err(|e| AppError::io(&target, e))?;
+        sync_dir(&self.versions())?;
+        if let Some(old) = self.current().filter(|o| o != name) {
+            write_atomic(&self.root.join("PREVIOUS"), old.as_bytes())?;
+        }
+        write_atomic(&self.root.join("CURRENT"), name.as_bytes())?;
+        self.prune()
+    }
+
+    /// Makes the previous version current again (and the current one previous).
+    pub fn rollback(&self) -> Result<String, AppError> {
+        let prev = self.previous().ok_or(AppError::NoPrevious)?;
+        let cur = self.current();
+        if let Some(c) = &cur {
+            write_atomic(&self.root.join("PREVIOUS"), c.as_bytes())?;
+        }
+        write_atomic(&self.root.join("CURRENT"), prev.as_bytes())?;
+        Ok(prev)
+    }
+
+    /// Deletes versions that are neither current nor previous.
+    pub fn prune(&self) -> Result<(), AppError> {
+        let keep: Vec<String> = self.current().into_iter().chain(self.previous()).collect();
+        let dir = self.versions();
+        let entries = fs::read_dir(&dir).map_err(|e| AppError::io(&dir, e))?;
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&name) {
+                let p = e.path();
+                let res = if p.is_dir() {
+                    fs::remove_dir_all(&p)
+                } else {
+                    fs::remove_file(&p)
+                };
+                res.map_err(|e| AppError::io(&p, e))?;
+            }
+        }
+        Ok(())
+    }
+}

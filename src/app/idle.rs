@@ -1,0 +1,114 @@
+//! When an unattended kiosk goes back to its start screen. A pure policy: given the time of the
+//! last touch and the time now, say whether the citizen is still active, should be warned (with
+//! a countdown they can dismiss with one tap, WCAG 2.2.1 "Timing Adjustable"), or has left and
+//! the screen, query and display settings must be reset for the next person.
+
+use std::time::{Duration, Instant};
+
+/// How long the kiosk waits. The warning is the last part of the timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdlePolicy {
+    /// From the last touch to the reset.
+    pub timeout: Duration,
+    /// How long the countdown is shown before the reset.
+    pub warning: Duration,
+}
+
+/// What the screen should do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdleState {
+    Active,
+    /// Show the countdown; `seconds_left` counts down to 1.
+    Warning { seconds_left: u32 },
+    /// Go back to the start screen and forget everything the last person did.
+    Reset,
+}
+
+impl IdlePolicy {
+    /// The shortest countdown allowed: a person who is reading needs time to notice it and tap.
+    pub const MIN_WARNING: Duration = Duration::from_secs(20);
+
+    /// A policy with the warning raised to at least [`Self::MIN_WARNING`] and the timeout to at
+    /// least the warning.
+    pub fn new(timeout: Duration, warning: Duration) -> Self {
+        let warning = warning.max(Self::MIN_WARNING);
+        IdlePolicy {
+            timeout: timeout.max(warning),
+            warning,
+        }
+    }
+
+    pub fn state(&self, last_touch: Instant, now: Instant) -> IdleState {
+        let idle = now.saturating_duration_since(last_touch);
+        if idle >= self.timeout {
+            return IdleState::Reset;
+        }
+        let left = self.timeout - idle;
+        if left > self.warning {
+            return IdleState::Active;
+        }
+        // Round up: the countdown shows 30 … 1, never 0.
+        let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+        IdleState::Warning {
+            seconds_left: u32::try_from(secs).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+impl Default for IdlePolicy {
+    /// 90 seconds without a touch, the last 30 of them with a countdown (the config default).
+    fn default() -> Self {
+        IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(p: &IdlePolicy, secs: f64) -> IdleState {
+        let t0 = Instant::now();
+        p.state(t0, t0 + Duration::from_secs_f64(secs))
+    }
+
+    #[test]
+    fn active_then_warning_then_reset() {
+        let p = IdlePolicy::default();
+        assert_eq!(at(&p, 0.0), IdleState::Active);
+        assert_eq!(at(&p, 59.9), IdleState::Active);
+        assert_eq!(at(&p, 60.0), IdleState::Warning { seconds_left: 30 });
+        assert_eq!(at(&p, 60.5), IdleState::Warning { seconds_left: 30 });
+        assert_eq!(at(&p, 61.0), IdleState::Warning { seconds_left: 29 });
+        assert_eq!(at(&p, 89.2), IdleState::Warning { seconds_left: 1 });
+        assert_eq!(at(&p, 90.0), IdleState::Reset);
+        assert_eq!(at(&p, 5000.0), IdleState::Reset);
+    }
+
+    #[test]
+    fn a_touch_starts_over() {
+        let p = IdlePolicy::default();
+        let t0 = Instant::now();
+        let now = t0 + Duration::from_secs(70);
+        assert!(matches!(p.state(t0, now), IdleState::Warning { .. }));
+        assert_eq!(p.state(now, now), IdleState::Active);
+    }
+
+    #[test]
+    fn the_warning_is_never_shorter_than_20_seconds() {
+        let p = IdlePolicy::new(Duration::from_secs(10), Duration::from_secs(5));
+        assert_eq!(p.warning, Duration::from_secs(20));
+        assert_eq!(p.timeout, Duration::from_secs(20));
+        assert_eq!(at(&p, 0.0), IdleState::Warning { seconds_left: 20 });
+        let p = IdlePolicy::new(Duration::from_secs(60), Duration::from_secs(45));
+        assert_eq!(p.warning, Duration::from_secs(45));
+        assert_eq!(at(&p, 14.0), IdleState::Active);
+        assert_eq!(at(&p, 15.0), IdleState::Warning { seconds_left: 45 });
+    }
+
+    #[test]
+    fn a_clock_going_backwards_counts_as_a_fresh_touch() {
+        let p = IdlePolicy::default();
+        let t0 = Instant::now() + Duration::from_secs(10);
+        assert_eq!(p.state(t0, t0 - Duration::from_secs(5)), IdleState::Active);
+    }
+}

@@ -1,0 +1,422 @@
+//! The kiosk core: the live data version (store + search index) behind a lock that a refresh
+//! swaps in one step, the office configuration, and every question the screens and the command
+//! line ask of the data. No window needed.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use chrono::Utc;
+
+use super::datadir::{CONTENT_DB, DataDir, INDEX_DIR};
+use super::view::{ProcedureRow, ProcedureView};
+use super::{AppError, seed};
+use crate::bundle::package::{self, Policy, Verified};
+use crate::bundle::{archive, sign};
+use crate::config::Config;
+use crate::domain::{
+    Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary,
+};
+use crate::search::SearchIndex;
+use crate::store::{ContentDb, ContentMeta, KioskDb, ListFilter, RefreshRecord};
+
+/// One installed data version, open and ready to answer.
+#[derive(Debug)]
+pub struct Live {
+    /// The version folder's name.
+    pub name: String,
+    pub meta: ContentMeta,
+    pub content: ContentDb,
+    pub index: SearchIndex,
+    pub fields: Vec<FieldCount>,
+    pub life_events: Vec<LifeEvent>,
+    pub hotlines: Vec<Hotline>,
+    pub guides: Vec<Guide>,
+    pub featured: Vec<String>,
+}
+
+impl Live {
+    fn open(dd: &DataDir, name: &str) -> Result<Live, AppError> {
+        let dir = dd.version_path(name);
+        let content = ContentDb::open(&dir.join(CONTENT_DB))?;
+        let index = match SearchIndex::open(&dir.join(INDEX_DIR)) {
+            Ok(i) => i,
+            Err(e) => {
+                // The index is derived data: rebuild it from the store rather than fail.
+                tracing::warn!("search index of {name} unusable ({e}); rebuilding from the store");
+                let rebuilt = dir.join("index.rebuild");
+                if rebuilt.exists() {
+                    std::fs::remove_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
+                }
+                std::fs::create_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
+                SearchIndex::build(&rebuilt, &content.dataset()?)?;
+                super::datadir::sync_tree(&rebuilt)?;
+                let target = dir.join(INDEX_DIR);
+                if target.exists() {
+                    std::fs::remove_dir_all(&target).map_err(|e| AppError::io(&target, e))?;
+                }
+                std::fs::rename(&rebuilt, &target).map_err(|e| AppError::io(&target, e))?;
+                super::datadir::sync_dir(&dir)?;
+                SearchIndex::open(&target)?
+            }
+        };
+        Ok(Live {
+            name: name.to_string(),
+            meta: content.meta()?,
+            fields: content.fields()?,
+            life_events: content.life_events()?,
+            hotlines: content.hotlines()?,
+            guides: content.guides()?,
+            featured: content.featured()?,
+            content,
+            index,
+        })
+    }
+}
+
+/// Where a bundle being applied came from (kept in the refresh history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Cli,
+    Usb,
+    Network,
+    Seed,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Cli => "cli",
+            Origin::Usb => "usb",
+            Origin::Network => "network",
+            Origin::Seed => "seed",
+        }
+    }
+}
+
+/// Steps of applying a bundle, for progress bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Reading,
+    Verifying,
+    Storing { done: usize, total: usize },
+    Indexing,
+    Switching,
+}
+
+impl Stage {
+    /// Overall progress in 0..=1.
+    pub fn fraction(self) -> f32 {
+        match self {
+            Stage::Reading => 0.02,
+            Stage::Verifying => 0.1,
+            Stage::Storing { done, total } => 0.15 + 0.35 * (done as f32 / total.max(1) as f32),
+            Stage::Indexing => 0.55,
+            Stage::Switching => 0.95,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Kiosk {
+    dir: DataDir,
+    config: Config,
+    kiosk_db: KioskDb,
+    live: RwLock<Arc<Live>>,
+}
+
+fn now_string() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Kiosk {
+    /// Opens the data directory, falling back from a damaged current version to the previous
+    /// one, and seeding the built-in data when nothing usable is installed.
+    pub fn open(data_dir: &Path, config: Config) -> Result<Kiosk, AppError> {
+        Self::open_with_seed(data_dir, config, seed::raw)
+    }
+
+    /// Like [`Kiosk::open`], seeding an empty data directory from `seed` instead of the
+    /// built-in data (tests use a small bundle).
+    pub fn open_with_seed(
+        data_dir: &Path,
+        config: Config,
+        seed: impl FnOnce() -> archive::RawBundle,
+    ) -> Result<Kiosk, AppError> {
+        let dir = DataDir::open(data_dir)?;
+        let kiosk_db = KioskDb::open(&dir.kiosk_db())?;
+        let mut live = None;
+        for name in dir.current().into_iter().chain(dir.previous()) {
+            match Live::open(&dir, &name) {
+                Ok(l) => {
+                    if dir.current().as_deref() != Some(name.as_str()) {
+                        tracing::warn!("current data unusable; serving previous version {name}");
+                        dir.rollback()?;
+                    }
+                    live = Some(l);
+                    break;
+                }
+                Err(e) => tracing::error!("data version {name} cannot be opened: {e}"),
+            }
+        }
+        let live = match live {
+            Some(l) => l,
+            None => {
+                let verified = Self::verify_seed(&seed())?;
+                let name = install_version(&dir, &verified, &mut |_| {})?;
+                let _ = kiosk_db.log_refresh(&RefreshRecord {
+                    at: now_string(),
+                    source: Origin::Seed.as_str().into(),
+                    outcome: "applied".into(),
+                    version: Some(verified.manifest.version),
+                    message: "built-in default data".into(),
+                });
+                Live::open(&dir, &name)?
+            }
+        };
+        Ok(Kiosk {
+            dir,
+            config,
+            kiosk_db,
+            live: RwLock::new(Arc::new(live)),
+        })
+    }
+
+    /// The built-in bundle, hash-checked.
+    pub fn default_bundle() -> Result<Verified, AppError> {
+        Self::verify_seed(&seed::raw())
+    }
+
+    fn verify_seed(raw: &archive::RawBundle) -> Result<Verified, AppError> {
+        package::verify(
+            raw,
+            &Policy {
+                trusted_keys: &[],
+                require_signature: false,
+                installed_version: None,
+                now: Utc::now(),
+            },
+        )
+        .map_err(|e| AppError::DefaultData(e.to_string()))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn data_dir(&self) -> &DataDir {
+        &self.dir
+    }
+
+    pub fn kiosk_db(&self) -> &KioskDb {
+        &self.kiosk_db
+    }
+
+    /// The live data version. Hold the `Arc` for the length of one request: a refresh swaps in
+    /// a new version without disturbing requests already running.
+    pub fn live(&self) -> Arc<Live> {
+        self.live.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn swap(&self, live: Live) {
+        *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(live);
+    }
+
+    /// The keys bundles must be signed with: `extra` (from `--key`) or else the configured ones.
+    pub fn trusted_keys(&self, extra: &[minisign::PublicKey]) -> Result<Vec<minisign::PublicKey>, AppError> {
+        if !extra.is_empty() {
+            return Ok(extra.to_vec());
+        }
+        self.config
+            .updates
+            .trusted_keys
+            .iter()
+            .map(|k| sign::parse_public_key(k).map_err(AppError::from))
+            .collect()
+    }
+
+    /// Reads, verifies and applies a bundle (directory or zip). On any failure the live data
+    /// stays exactly as it was; the outcome is written to the refresh history either way.
+    pub fn apply_bundle(
+        &self,
+        path: &Path,
+        keys: &[minisign::PublicKey],
+        origin: Origin,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<ContentMeta, AppError> {
+        let res = self.apply_bundle_inner(path, keys, progress);
+        let (outcome, version, message) = match &res {
+            Ok(m) => ("applied", Some(m.version), format!("{}", path.display())),
+            Err(AppError::Bundle(e)) => ("rejected", None, e.to_string()),
+            Err(e) => ("failed", None, e.to_string()),
+        };
+        let _ = self.kiosk_db.log_refresh(&RefreshRecord {
+            at: now_string(),
+            source: origin.as_str().into(),
+            outcome: outcome.into(),
+            version,
+            message,
+        });
+        res
+    }
+
+    fn apply_bundle_inner(
+        &self,
+        path: &Path,
+        keys: &[minisign::PublicKey],
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<ContentMeta, AppError> {
+        progress(Stage::Reading);
+        let limits = archive::Limits::from_mb(self.config.updates.max_bundle_mb);
+        let raw = archive::read(path, limits)?;
+        progress(Stage::Verifying);
+        let keys = self.trusted_keys(keys)?;
+        let installed = self.live().meta.version;
+        let verified = package::verify(
+            &raw,
+            &Policy {
+                trusted_keys: &keys,
+                require_signature: true,
+                installed_version: Some(installed),
+                now: Utc::now(),
+            },
+        )?;
+        let name = install_version(&self.dir, &verified, progress)?;
+        let live = Live::open(&self.dir, &name)?;
+        let meta = live.meta.clone();
+        self.swap(live);
+        Ok(meta)
+    }
+
+    /// Goes back to the previous data version.
+    pub fn rollback(&self) -> Result<ContentMeta, AppError> {
+        let name = self.dir.rollback()?;
+        let live = Live::open(&self.dir, &name)?;
+        let meta = live.meta.clone();
+        self.swap(live);
+        let _ = self.kiosk_db.log_refresh(&RefreshRecord {
+            at: now_string(),
+            source: "rollback".into(),
+            outcome: "applied".into(),
+            version: Some(meta.version),
+            message: format!("back to {name}"),
+        });
+        Ok(meta)
+    }
+
+    pub fn procedure(&self, code: &str) -> Result<Option<Procedure>, AppError> {
+        Ok(self.live().content.procedure(code)?)
+    }
+
+    /// The procedure page: the record, its QR link and its counter.
+    pub fn procedure_view(&self, code: &str) -> Result<Option<ProcedureView>, AppError> {
+        let Some(p) = self.procedure(code)? else {
+            return Ok(None);
+        };
+        let link = p.portal_link(
+            &self.config.portal.procedure_base,
+            &self.config.portal.search_url,
+        );
+        let counter = self.config.counter_for(&p.fields).map(|c| {
+            let mut s = format!("Nộp hồ sơ tại quầy số {}", c.number);
+            if !c.location.is_empty() {
+                s.push_str(&format!(" ({})", c.location));
+            }
+            s
+        });
+        Ok(Some(ProcedureView::new(&p, link, counter)))
+    }
+
+    pub fn list(&self, filter: &ListFilter) -> Result<Vec<ProcedureRow>, AppError> {
+        Ok(self
+            .live()
+            .content
+            .list(filter)?
+            .iter()
+            .map(row_from_summary)
+            .collect())
+    }
+
+    /// The home screen's "most used": the kiosk's own most viewed when it has enough history,
+    /// else the list the data ships with.
+    pub fn featured(&self, limit: usize) -> Result<Vec<ProcedureRow>, AppError> {
+        let live = self.live();
+        let codes: Vec<String> = live.featured.iter().take(limit).cloned().collect();
+        Ok(live
+            .content
+            .summaries(&codes)?
+            .iter()
+            .map(row_from_summary)
+            .collect())
+    }
+
+    /// The office's own hotlines first, then the national ones from the data.
+    pub fn hotlines(&self) -> Vec<Hotline> {
+        let mut v = self.config.hotlines.clone();
+        v.extend(self.live().hotlines.iter().cloned());
+        v
+    }
+
+    pub fn guides(&self) -> Vec<Guide> {
+        self.live().guides.clone()
+    }
+
+    pub fn fields(&self) -> Vec<FieldCount> {
+        self.live().fields.clone()
+    }
+
+    pub fn life_events(&self) -> Vec<LifeEvent> {
+        self.live().life_events.clone()
+    }
+
+    /// The whole live dataset (for exports and benchmarks).
+    pub fn dataset(&self) -> Result<Dataset, AppError> {
+        Ok(self.live().content.dataset()?)
+    }
+}
+
+pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {
+    ProcedureRow {
+        code: s.code.clone(),
+        name: s.name.clone(),
+        subtitle: super::view::subtitle(&s.fields, &s.levels),
+        has_detail: s.has_detail,
+        online: s.online,
+    }
+}
+
+/// Builds a verified bundle's store and index in a staging folder beside the live data, then
+/// switches to it atomically. Returns the new version's folder name.
+pub fn install_version(
+    dir: &DataDir,
+    v: &Verified,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<String, AppError> {
+    let name = format!(
+        "v{}-{}",
+        v.manifest.version,
+        Utc::now().format("%Y%m%dT%H%M%S%3f")
+    );
+    let staging = dir.new_staging(&name)?;
+    let meta = ContentMeta {
+        version: v.manifest.version,
+        created: v.manifest.created.to_rfc3339(),
+        expires: v.manifest.expires.map(|e| e.to_rfc3339()),
+        publisher: v.manifest.publisher.clone(),
+        description: v.manifest.description.clone(),
+        manifest_sha256: v.manifest_sha256.clone(),
+        imported_at: now_string(),
+    };
+    {
+        let db = ContentDb::create(&staging.join(CONTENT_DB), &v.dataset, &meta, &mut |done, total| {
+            progress(Stage::Storing { done, total })
+        })?;
+        drop(db);
+    }
+    progress(Stage::Indexing);
+    let index_dir = staging.join(INDEX_DIR);
+    std::fs::create_dir_all(&index_dir).map_err(|e| AppError::io(&index_dir, e))?;
+    drop(SearchIndex::build(&index_dir, &v.dataset)?);
+    progress(Stage::Switching);
+    dir.install(&staging, &name)?;
+    Ok(name)
+}

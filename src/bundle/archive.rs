@@ -1,0 +1,244 @@
+//! Reading a bundle from a directory or a zip without trusting it: only plain files with plain
+//! names at the root, no links, no `..` or absolute paths, every file and the total under a size
+//! cap that is enforced on the bytes actually read (declared sizes are never trusted), and never
+//! a whole-archive extract. Writing a bundle as a zip.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::BundleError;
+use super::package::{Built, MANIFEST, SIGNATURE, is_safe_name};
+
+/// Caps applied while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest single file, in bytes.
+    pub max_file: u64,
+    /// Largest total of all files, in bytes.
+    pub max_total: u64,
+    /// Most entries in a bundle.
+    pub max_entries: usize,
+}
+
+impl Limits {
+    pub fn from_mb(mb: u64) -> Limits {
+        let bytes = mb.saturating_mul(1024 * 1024);
+        Limits {
+            max_file: bytes,
+            max_total: bytes,
+            max_entries: 64,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from_mb(200)
+    }
+}
+
+/// A bundle's raw files, read but not yet verified.
+#[derive(Debug, Clone)]
+pub struct RawBundle {
+    pub path: PathBuf,
+    pub manifest: Vec<u8>,
+    pub signature: Option<String>,
+    /// Content files by name (everything except the manifest and its signature).
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+fn rejected(path: &Path, message: impl Into<String>) -> BundleError {
+    BundleError::Rejected {
+        bundle: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// Reads at most `cap + 1` bytes so an oversized stream is detected without reading it all.
+fn read_capped(r: &mut dyn Read, cap: u64, bundle: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
+    let mut buf = Vec::new();
+    r.take(cap.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| BundleError::Integrity {
+            bundle: bundle.to_path_buf(),
+            file: name.to_string(),
+            message: format!("cannot be read: {e}"),
+        })?;
+    if buf.len() as u64 > cap {
+        return Err(BundleError::Integrity {
+            bundle: bundle.to_path_buf(),
+            file: name.to_string(),
+            message: format!("larger than the {} MB limit", cap / (1024 * 1024).max(1)),
+        });
+    }
+    Ok(buf)
+}
+
+struct Collector<'a> {
+    bundle: &'a Path,
+    limits: Limits,
+    total: u64,
+    manifest: Option<Vec<u8>>,
+    signature: Option<String>,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Collector<'_> {
+    fn add(&mut self, name: &str, reader: &mut dyn Read) -> Result<(), BundleError> {
+        if !is_safe_name(name) {
+            return Err(rejected(
+                self.bundle,
+                format!("entry `{name}` is not a plain file name at the bundle root (paths, `..` and absolute names are refused)"),
+            ));
+        }
+        if self.files.len() + 2 > self.limits.max_entries {
+            return Err(rejected(self.bundle, "too many files"));
+        }
+        let remaining = self.limits.max_total.saturating_sub(self.total);
+        let cap = self.limits.max_file.min(remaining);
+        let bytes = read_capped(reader, cap, self.bundle, name)?;
+        self.total += bytes.len() as u64;
+        let dup = match name {
+            MANIFEST => self.manifest.replace(bytes).is_some(),
+            SIGNATURE => {
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| rejected(self.bundle, "manifest.json.minisig is not text"))?;
+                self.signature.replace(text).is_some()
+            }
+            _ => self.files.insert(name.to_string(), bytes).is_some(),
+        };
+        if dup {
+            return Err(rejected(self.bundle, format!("entry `{name}` appears twice")));
+        }
+        Ok(())
+    }
+
+    fn finish(self, path: &Path) -> Result<RawBundle, BundleError> {
+        let manifest = self
+            .manifest
+            .ok_or_else(|| rejected(path, "no manifest.json at the bundle root"))?;
+        Ok(RawBundle {
+            path: path.to_path_buf(),
+            manifest,
+            signature: self.signature,
+            files: self.files,
+        })
+    }
+}
+
+/// Reads a bundle directory or `.zip` file.
+pub fn read(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| BundleError::io(path, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(rejected(path, "the bundle itself is a symbolic link"));
+    }
+    if meta.is_dir() {
+        read_dir(path, limits)
+    } else {
+        read_zip(path, limits)
+    }
+}
+
+fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
+    let mut c = Collector {
+        bundle: path,
+        limits,
+        total: 0,
+        manifest: None,
+        signature: None,
+        files: BTreeMap::new(),
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(path)
+        .map_err(|e| BundleError::io(path, e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| BundleError::io(path, e))?;
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ft = e.file_type().map_err(|err| BundleError::io(e.path(), err))?;
+        if ft.is_symlink() {
+            return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
+        }
+        if !ft.is_file() {
+            return Err(rejected(path, format!("entry `{name}` is not a plain file")));
+        }
+        let mut f = std::fs::File::open(e.path()).map_err(|err| BundleError::io(e.path(), err))?;
+        c.add(&name, &mut f)?;
+    }
+    c.finish(path)
+}
+
+fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
+    let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
+    let size = file.metadata().map_err(|e| BundleError::io(path, e))?.len();
+    if size > limits.max_total {
+        return Err(rejected(path, "the archive is larger than the size limit"));
+    }
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| rejected(path, format!("not a readable zip archive: {e}")))?;
+    if zip.len() > limits.max_entries {
+        return Err(rejected(path, format!("too many entries ({})", zip.len())));
+    }
+    let mut c = Collector {
+        bundle: path,
+        limits,
+        total: 0,
+        manifest: None,
+        signature: None,
+        files: BTreeMap::new(),
+    };
+    for i in 0..zip.len() {
+        let mut entry = zip
+            .by_index(i)
+            .map_err(|e| rejected(path, format!("entry {i} cannot be read: {e}")))?;
+        let name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .map_err(|e| rejected(path, format!("entry {i} has an unreadable name: {e}")))?;
+        if entry.is_symlink() {
+            return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
+        }
+        if entry.is_dir() {
+            return Err(rejected(path, format!("entry `{name}` is a directory; bundles are flat")));
+        }
+        if entry.enclosed_name().is_none() || name.contains('\\') {
+            return Err(rejected(
+                path,
+                format!("entry `{name}` escapes the bundle (zip-slip)"),
+            ));
+        }
+        c.add(&name, &mut entry)?;
+    }
+    c.finish(path)
+}
+
+impl Built {
+    /// Writes the bundle as a zip file (deflated), with the signature if given.
+    pub fn write_zip(&self, out: &Path, signature: Option<&str>) -> Result<(), BundleError> {
+        let tmp = out.with_extension("zip.tmp");
+        let f = std::fs::File::create(&tmp).map_err(|e| BundleError::io(&tmp, e))?;
+        let mut z = zip::ZipWriter::new(std::io::BufWriter::new(f));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o644);
+        let zerr = |e: zip::result::ZipError| BundleError::io(&tmp, std::io::Error::other(e));
+        let mut put = |name: &str, bytes: &[u8]| -> Result<(), BundleError> {
+            z.start_file(name, opts).map_err(zerr)?;
+            z.write_all(bytes).map_err(|e| BundleError::io(&tmp, e))
+        };
+        put(MANIFEST, &self.manifest_bytes)?;
+        if let Some(s) = signature {
+            put(SIGNATURE, s.as_bytes())?;
+        }
+        for (name, bytes) in &self.files {
+            put(name, bytes)?;
+        }
+        let w = z.finish().map_err(zerr)?;
+        let f = w
+            .into_inner()
+            .map_err(|e| BundleError::io(&tmp, e.into_error()))?;
+        f.sync_all().map_err(|e| BundleError::io(&tmp, e))?;
+        std::fs::rename(&tmp, out).map_err(|e| BundleError::io(out, e))
+    }
+}

@@ -1,0 +1,547 @@
+//! The office's configuration (`kiosk-config/kiosk.toml`): who the office is, which counter takes
+//! which field, its own hotlines, idle timing, display, where updates come from and which keys
+//! may sign them, the staff PIN and statistics. Unknown keys are errors; `check` reports every
+//! problem with its line.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use toml::de::{DeTable, DeValue};
+
+use crate::domain::{self, Hotline, Level};
+
+/// The reference configuration, compiled in: the kiosk runs on it when no file is given.
+pub const REFERENCE: &str = include_str!("../../kiosk-config/kiosk.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", render_problems(.path, .problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+/// One thing wrong in a configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// Dotted key (`office.level`), when known.
+    pub key: Option<String>,
+    pub message: String,
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| {
+            let mut s = path.display().to_string();
+            if let Some(l) = p.line {
+                s.push_str(&format!(", line {l}"));
+            }
+            if let Some(k) = &p.key {
+                s.push_str(&format!(", `{k}`"));
+            }
+            s.push_str(": ");
+            s.push_str(&p.message);
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Office {
+    pub name: String,
+    pub province: String,
+    /// "province" or "commune": ranks the office's own procedures first.
+    pub level: String,
+    pub address: String,
+    pub opening_hours: String,
+}
+
+impl Default for Office {
+    fn default() -> Self {
+        Office {
+            name: "Bộ phận Một cửa".into(),
+            province: String::new(),
+            level: "province".into(),
+            address: String::new(),
+            opening_hours: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Portal {
+    pub procedure_base: String,
+    pub search_url: String,
+    pub lookup_url: String,
+    pub payment_url: String,
+    pub province_portal: String,
+}
+
+impl Default for Portal {
+    fn default() -> Self {
+        Portal {
+            procedure_base: domain::PORTAL_PROCEDURE_BASE.into(),
+            search_url: domain::PORTAL_SEARCH_URL.into(),
+            lookup_url: domain::PORTAL_LOOKUP_URL.into(),
+            payment_url: domain::PORTAL_PAYMENT_URL.into(),
+            province_portal: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counter {
+    pub number: u32,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub label: String,
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Idle {
+    pub timeout_seconds: u64,
+    pub warning_seconds: u64,
+}
+
+impl Default for Idle {
+    fn default() -> Self {
+        Idle {
+            timeout_seconds: 90,
+            warning_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Display {
+    /// "auto", "landscape" or "portrait".
+    pub orientation: String,
+    /// "vi" or "en".
+    pub language: String,
+    pub fullscreen: bool,
+    pub large_text: bool,
+    pub high_contrast: bool,
+}
+
+impl Default for Display {
+    fn default() -> Self {
+        Display {
+            orientation: "auto".into(),
+            language: "vi".into(),
+            fullscreen: true,
+            large_text: false,
+            high_contrast: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Updates {
+    pub usb_mount_roots: Vec<String>,
+    pub usb_folder: String,
+    pub network_url: String,
+    pub check_every_minutes: u64,
+    pub timeout_seconds: u64,
+    pub max_bundle_mb: u64,
+    /// minisign public keys (the base64 line of a `minisign -G` public key file).
+    pub trusted_keys: Vec<String>,
+}
+
+impl Default for Updates {
+    fn default() -> Self {
+        Updates {
+            usb_mount_roots: vec!["/media".into(), "/run/media".into(), "/mnt".into()],
+            usb_folder: "motcua".into(),
+            network_url: String::new(),
+            check_every_minutes: 360,
+            timeout_seconds: 30,
+            max_bundle_mb: 200,
+            trusted_keys: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Staff {
+    /// argon2 PHC string made by `motcua staff hash-pin`; empty disables the staff screen.
+    pub pin_hash: String,
+    pub max_attempts: u32,
+    pub lockout_minutes: u64,
+}
+
+impl Default for Staff {
+    fn default() -> Self {
+        Staff {
+            pin_hash: String::new(),
+            max_attempts: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Statistics {
+    pub enabled: bool,
+    pub retention_days: u64,
+    pub heartbeat_path: String,
+    pub heartbeat_every_seconds: u64,
+}
+
+impl Default for Statistics {
+    fn default() -> Self {
+        Statistics {
+            enabled: true,
+            retention_days: 365,
+            heartbeat_path: String::new(),
+            heartbeat_every_seconds: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub office: Office,
+    pub portal: Portal,
+    pub counters: Vec<Counter>,
+    pub hotlines: Vec<Hotline>,
+    pub idle: Idle,
+    pub display: Display,
+    pub updates: Updates,
+    pub staff: Staff,
+    pub statistics: Statistics,
+}
+
+const SECTIONS: &[&str] = &[
+    "office",
+    "portal",
+    "counters",
+    "hotlines",
+    "idle",
+    "display",
+    "updates",
+    "staff",
+    "statistics",
+];
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Finds the span of a dotted key path for semantic errors.
+fn key_line(src: &str, root: &DeTable<'_>, path: &[&str]) -> Option<usize> {
+    let mut table = root;
+    let mut line = None;
+    for (i, seg) in path.iter().enumerate() {
+        let (k, v) = table.iter().find(|(k, _)| k.get_ref().as_ref() == *seg)?;
+        line = Some(line_of(src, k.span().start));
+        if i + 1 < path.len() {
+            match v.get_ref() {
+                DeValue::Table(t) => table = t,
+                _ => return line,
+            }
+        }
+    }
+    line
+}
+
+impl Config {
+    /// Parses and validates configuration text; `path` is only used in messages.
+    pub fn parse(src: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let (doc, syntax) = DeTable::parse_recoverable(src);
+        for e in syntax {
+            problems.push(Problem {
+                line: e.span().map(|s| line_of(src, s.start)),
+                key: None,
+                message: format!("TOML syntax: {}", e.message()),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            });
+        }
+        let root = doc.get_ref();
+        let mut cfg = Config::default();
+        for (k, v) in root.iter() {
+            let key = k.get_ref().as_ref().to_string();
+            if !SECTIONS.contains(&key.as_str()) {
+                problems.push(Problem {
+                    line: Some(line_of(src, k.span().start)),
+                    key: Some(key.clone()),
+                    message: format!(
+                        "unknown key (expected one of: {})",
+                        SECTIONS.join(", ")
+                    ),
+                });
+                continue;
+            }
+            let res = section(&mut cfg, &key, v.clone());
+            if let Err(e) = res {
+                problems.push(Problem {
+                    line: e
+                        .span()
+                        .map(|s| line_of(src, s.start))
+                        .or(Some(line_of(src, v.span().start))),
+                    key: Some(key.clone()),
+                    message: e.message().to_string(),
+                });
+            }
+        }
+        for (keys, message) in cfg.semantic_problems() {
+            let path_keys: Vec<&str> = keys.split('.').collect();
+            problems.push(Problem {
+                line: key_line(src, root, &path_keys),
+                key: Some(keys),
+                message,
+            });
+        }
+        if problems.is_empty() {
+            Ok(cfg)
+        } else {
+            problems.sort_by_key(|p| p.line.unwrap_or(0));
+            Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                problems,
+            })
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&src, path)
+    }
+
+    /// The compiled-in reference configuration.
+    pub fn reference() -> Result<Config, ConfigError> {
+        Config::parse(REFERENCE, Path::new("kiosk-config/kiosk.toml (built in)"))
+    }
+
+    /// Rules serde cannot express, as (dotted key, message).
+    fn semantic_problems(&self) -> Vec<(String, String)> {
+        let mut p = Vec::new();
+        if self.office.name.trim().is_empty() {
+            p.push(("office.name".into(), "must not be empty".into()));
+        }
+        if !matches!(self.office.level.as_str(), "province" | "commune") {
+            p.push((
+                "office.level".into(),
+                format!("`{}`: expected \"province\" or \"commune\"", self.office.level),
+            ));
+        }
+        for (k, url) in [
+            ("portal.procedure_base", &self.portal.procedure_base),
+            ("portal.search_url", &self.portal.search_url),
+            ("portal.lookup_url", &self.portal.lookup_url),
+            ("portal.payment_url", &self.portal.payment_url),
+        ] {
+            if !url.starts_with("https://") {
+                p.push((k.into(), format!("`{url}`: must be an https:// URL")));
+            }
+        }
+        if !self.portal.province_portal.is_empty()
+            && !self.portal.province_portal.starts_with("https://")
+        {
+            p.push((
+                "portal.province_portal".into(),
+                "must be an https:// URL or empty".into(),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for c in &self.counters {
+            if c.number == 0 {
+                p.push(("counters".into(), "counter number must be 1 or more".into()));
+            }
+            if !seen.insert(c.number) {
+                p.push(("counters".into(), format!("counter {} is listed twice", c.number)));
+            }
+            if c.fields.is_empty() {
+                p.push((
+                    "counters".into(),
+                    format!("counter {} has no fields", c.number),
+                ));
+            }
+        }
+        for h in &self.hotlines {
+            if h.digits().len() < 3 {
+                p.push((
+                    "hotlines".into(),
+                    format!("`{}`: `number` has no phone number", h.name),
+                ));
+            }
+        }
+        if self.idle.warning_seconds < 20 {
+            p.push((
+                "idle.warning_seconds".into(),
+                "must be at least 20 (WCAG 2.2.1 gives people time to respond)".into(),
+            ));
+        }
+        if self.idle.timeout_seconds < 15 {
+            p.push(("idle.timeout_seconds".into(), "must be at least 15".into()));
+        }
+        if !matches!(
+            self.display.orientation.as_str(),
+            "auto" | "landscape" | "portrait"
+        ) {
+            p.push((
+                "display.orientation".into(),
+                "expected \"auto\", \"landscape\" or \"portrait\"".into(),
+            ));
+        }
+        if !matches!(self.display.language.as_str(), "vi" | "en") {
+            p.push(("display.language".into(), "expected \"vi\" or \"en\"".into()));
+        }
+        if !self.updates.network_url.is_empty()
+            && !(self.updates.network_url.starts_with("https://")
+                || self.updates.network_url.starts_with("http://127.0.0.1")
+                || self.updates.network_url.starts_with("http://localhost"))
+        {
+            p.push((
+                "updates.network_url".into(),
+                "must be an https:// URL (plain http only on loopback, for tests)".into(),
+            ));
+        }
+        if self.updates.max_bundle_mb == 0 {
+            p.push(("updates.max_bundle_mb".into(), "must be at least 1".into()));
+        }
+        if self.updates.check_every_minutes == 0 {
+            p.push(("updates.check_every_minutes".into(), "must be at least 1".into()));
+        }
+        for k in &self.updates.trusted_keys {
+            if let Err(e) = crate::bundle::sign::parse_public_key(k) {
+                p.push(("updates.trusted_keys".into(), format!("`{k}`: {e}")));
+            }
+        }
+        if !self.staff.pin_hash.is_empty()
+            && argon2::PasswordHash::new(&self.staff.pin_hash).is_err()
+        {
+            p.push((
+                "staff.pin_hash".into(),
+                "not an argon2 hash (make one with `motcua staff hash-pin`)".into(),
+            ));
+        }
+        if self.staff.max_attempts == 0 {
+            p.push(("staff.max_attempts".into(), "must be at least 1".into()));
+        }
+        if self.statistics.heartbeat_every_seconds == 0 {
+            p.push((
+                "statistics.heartbeat_every_seconds".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        p
+    }
+
+    pub fn level(&self) -> Level {
+        Level::parse(&self.office.level).unwrap_or(Level::Province)
+    }
+
+    /// The counter that takes procedures of any of these fields, as the sentence the
+    /// procedure page shows.
+    pub fn counter_for(&self, fields: &[String]) -> Option<&Counter> {
+        let folded: Vec<String> = fields.iter().map(|f| domain::text::fold(f)).collect();
+        self.counters.iter().find(|c| {
+            c.fields
+                .iter()
+                .any(|f| folded.contains(&domain::text::fold(f)))
+        })
+    }
+}
+
+fn section(cfg: &mut Config, key: &str, v: toml::Spanned<DeValue<'_>>) -> Result<(), toml::de::Error> {
+    use serde::de::IntoDeserializer;
+    let de = v.into_deserializer();
+    match key {
+        "office" => cfg.office = Office::deserialize(de)?,
+        "portal" => cfg.portal = Portal::deserialize(de)?,
+        "counters" => cfg.counters = Vec::<Counter>::deserialize(de)?,
+        "hotlines" => cfg.hotlines = Vec::<Hotline>::deserialize(de)?,
+        "idle" => cfg.idle = Idle::deserialize(de)?,
+        "display" => cfg.display = Display::deserialize(de)?,
+        "updates" => cfg.updates = Updates::deserialize(de)?,
+        "staff" => cfg.staff = Staff::deserialize(de)?,
+        "statistics" => cfg.statistics = Statistics::deserialize(de)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_reference_file_parses() {
+        let c = Config::reference().expect("kiosk-config/kiosk.toml parses");
+        assert!(!c.office.name.is_empty());
+        assert!(c.idle.warning_seconds >= 20);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let src = "[office]\nname = \"X\"\nlevel = \"district\"\n\n[idle]\nwarning_seconds = 5\n\n[bogus]\na = 1\n\n[display]\ncolour = \"red\"\n";
+        let Err(ConfigError::Invalid { problems, .. }) = Config::parse(src, Path::new("k.toml"))
+        else {
+            panic!("must fail");
+        };
+        let lines: Vec<Option<usize>> = problems.iter().map(|p| p.line).collect();
+        assert!(lines.contains(&Some(3)), "office.level on line 3: {problems:?}");
+        assert!(lines.contains(&Some(6)), "idle.warning_seconds on line 6: {problems:?}");
+        assert!(lines.contains(&Some(8)), "unknown section on line 8: {problems:?}");
+        assert!(lines.contains(&Some(12)) || lines.contains(&Some(11)), "unknown key in display: {problems:?}");
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn syntax_errors_have_lines() {
+        let Err(ConfigError::Invalid { problems, .. }) =
+            Config::parse("[office]\nname = \"unterminated\n", Path::new("k.toml"))
+        else {
+            panic!("must fail");
+        };
+        assert_eq!(problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn counters_match_fields_without_diacritics_sensitivity() {
+        let mut c = Config::default();
+        c.counters.push(Counter {
+            number: 3,
+            location: "Tầng 1".into(),
+            label: String::new(),
+            fields: vec!["Hộ tịch".into()],
+        });
+        assert_eq!(c.counter_for(&["Hộ tịch".into()]).map(|c| c.number), Some(3));
+        assert!(c.counter_for(&["Đất đai".into()]).is_none());
+    }
+}

@@ -1,0 +1,780 @@
+//! Running a query: code and phone-number lookups, then passes of growing tolerance (strict, typo,
+//! without filters, any word), ranking with the kiosk's context, facets, snippets and
+//! suggestions.
+//!
+//! Scoring: each content concept is a required clause whose score sums BM25 over the fields,
+//! weighted name ≫ keywords/fields ≫ body; a typed diacritic adds the exact-diacritics field;
+//! the word being typed matches the edge n-gram fields; synonyms add the official wording as
+//! alternatives; filler words are optional and light; adjacent typed words that are adjacent in
+//! a name (the syllable-bigram field) add a proximity boost.
+
+use std::collections::HashMap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::ColumnValues;
+use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument, Term};
+
+use super::analyzer::{EDGE_MAX, char_prefix, within_one_edit};
+use super::index::{DocKind, ProcMeta, province_key};
+use super::plan::{self, Concept, Plan, QWord};
+use super::snippet::{Group, Highlights};
+use super::{
+    Facets, Filters, GuideHit, Hit, HotlineHit, Query, RankContext, Relaxation, Results,
+    SearchIndex, Snippet,
+};
+use crate::domain::{Level, ProcedureKind, normalize_code_query};
+
+type BoxQuery = Box<dyn tantivy::query::Query>;
+
+// Field weights: name ≫ keywords/fields ≫ body.
+const W_NAME: f32 = 3.0;
+const W_BIGRAM_WORD: f32 = 2.5;
+const W_KW: f32 = 1.2;
+const W_BODY: f32 = 0.4;
+/// A typed diacritic that matches exactly (thuế, not thuê).
+const W_TONE: f32 = 2.0;
+/// The word being typed, when it is already a whole word of the name.
+const W_PREFIX_WHOLE: f32 = 1.0;
+/// Two typed words that stand side by side in a name.
+const W_PAIR: f32 = 1.5;
+/// An expansion's words as a phrase in a name.
+const W_PHRASE: f32 = 2.0;
+/// The official wording a synonym stands for, relative to the typed words.
+const W_SYN: f32 = 0.9;
+/// A dictionary word within one typing error.
+const W_FUZZY: f32 = 0.6;
+/// Question and dialect words: optional and light.
+const W_FILLER: f32 = 0.25;
+
+/// Body words tried for the word being typed (most frequent first).
+const BODY_PREFIX_TERMS: usize = 12;
+/// Dictionary words tried per mistyped word.
+const FUZZY_TERMS: usize = 6;
+/// Words shorter than this are never corrected. Vietnamese syllables are short: only 13% have
+/// five letters or more, so a typo rule that starts at 5 letters leaves most one-typo queries
+/// empty; see the evaluation in the tests for the choice.
+pub(crate) const TYPO_MIN_LEN: usize = 3;
+/// The strict pass must find at least this many records, or the typo pass runs.
+const MIN_STRICT_HITS: usize = 1;
+/// Longest body passage in a snippet (bytes).
+const EXCERPT_BYTES: usize = 220;
+
+// Ranking with the record and the kiosk's context (multiplies the text score).
+const F_DETAIL: f32 = 1.25;
+const F_OWN_LEVEL: f32 = 1.15;
+const F_OWN_PROVINCE: f32 = 1.3;
+const F_OTHER_PROVINCE: f32 = 0.8;
+const F_SPECIFIC_NO_CONTEXT: f32 = 0.85;
+const F_INTERNAL: f32 = 0.9;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pass {
+    any_word: bool,
+    fuzzy: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Matched {
+    ord: u32,
+    score: f32,
+    addr: DocAddress,
+}
+
+#[derive(Default)]
+struct PassOut {
+    procs: Vec<Matched>,
+    hotlines: Vec<Matched>,
+    guides: Vec<Matched>,
+    hl: Highlights,
+    corrections: Vec<(String, String)>,
+}
+
+/// Collects every match with its score, kind and ordinal (the sets are small: at most a few
+/// thousand records), so ranking, filters and facets happen in one place afterwards.
+struct AllMatches;
+
+struct AllMatchesSeg {
+    seg: u32,
+    kind: std::sync::Arc<dyn ColumnValues<u64>>,
+    ord: std::sync::Arc<dyn ColumnValues<u64>>,
+    out: Vec<(u8, Matched)>,
+}
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(u8, Matched)>;
+    type Child = AllMatchesSeg;
+
+    fn for_segment(&self, seg: u32, reader: &SegmentReader) -> tantivy::Result<AllMatchesSeg> {
+        let ff = reader.fast_fields();
+        Ok(AllMatchesSeg {
+            seg,
+            kind: ff.u64("kind")?.first_or_default_col(0),
+            ord: ff.u64("ord")?.first_or_default_col(0),
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u8, Matched)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for AllMatchesSeg {
+    type Fruit = Vec<(u8, Matched)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.out.push((
+            self.kind.get_val(doc) as u8,
+            Matched {
+                ord: self.ord.get_val(doc) as u32,
+                score,
+                addr: DocAddress::new(self.seg, doc),
+            },
+        ));
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.out
+    }
+}
+
+fn tq(field: Field, text: &str, boost: f32) -> BoxQuery {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
+fn union(mut qs: Vec<BoxQuery>) -> BoxQuery {
+    match qs.len() {
+        0 => Box::new(EmptyQuery),
+        1 => qs.pop().unwrap_or_else(|| Box::new(EmptyQuery)),
+        _ => Box::new(BooleanQuery::union(qs)),
+    }
+}
+
+/// Builds the tantivy query of one pass and records what to highlight.
+struct Builder<'a> {
+    ix: &'a SearchIndex,
+    pass: Pass,
+    corrections: Vec<(String, String)>,
+}
+
+impl Builder<'_> {
+    /// A whole folded word in every field, scaled by `w`.
+    fn whole_word(&self, fw: &str, w: f32, out: &mut Vec<BoxQuery>) {
+        let (f, v) = (&self.ix.fields, &self.ix.vocab);
+        if v.name.contains(fw) {
+            out.push(tq(f.name, fw, W_NAME * w));
+        }
+        if v.bigram.contains(fw) {
+            out.push(tq(f.name_bigram, fw, W_BIGRAM_WORD * w));
+        }
+        if v.kw.contains(fw) {
+            out.push(tq(f.kw, fw, W_KW * w));
+        }
+        if v.body.contains(fw) {
+            out.push(tq(f.body, fw, W_BODY * w));
+        }
+    }
+
+    fn word(&mut self, w: &QWord, g: &mut Group) -> BoxQuery {
+        let f = self.ix.fields;
+        let v = &self.ix.vocab;
+        let fw = w.folded.as_str();
+        let mut should: Vec<BoxQuery> = Vec::new();
+        if w.prefix {
+            let e = char_prefix(fw, EDGE_MAX);
+            should.push(tq(f.name_edge, e, W_NAME));
+            should.push(tq(f.kw_edge, e, W_KW));
+            if v.name.contains(fw) {
+                should.push(tq(f.name, fw, W_PREFIX_WHOLE));
+            }
+            if v.bigram.contains(fw) {
+                should.push(tq(f.name_bigram, fw, W_BIGRAM_WORD));
+            }
+            for (t, _) in v.body.top_with_prefix(fw, BODY_PREFIX_TERMS) {
+                should.push(tq(f.body, &t, W_BODY));
+            }
+            g.prefixes.push(fw.to_string());
+        } else {
+            self.whole_word(fw, 1.0, &mut should);
+            g.exact.insert(fw.to_string());
+        }
+        if let Some(t) = &w.tone {
+            should.push(tq(f.name_tone, t, W_TONE));
+        }
+        if self.pass.fuzzy
+            && fw.chars().count() >= TYPO_MIN_LEN
+            && !fw.chars().any(|c| c.is_ascii_digit())
+        {
+            let known = if w.prefix {
+                v.name.with_prefix(fw).next().is_some()
+            } else {
+                v.name.contains(fw) || v.kw.contains(fw) || v.body.contains(fw)
+            };
+            let cands = v.within_one_edit(fw, w.prefix, FUZZY_TERMS);
+            if !known && let Some((best, _)) = cands.first() {
+                self.corrections.push((w.raw.clone(), best.clone()));
+            }
+            for (c, _) in cands {
+                self.whole_word(&c, W_FUZZY, &mut should);
+                g.exact.insert(c);
+            }
+        }
+        union(should)
+    }
+
+    fn concept(&mut self, c: &Concept, g: &mut Group) -> BoxQuery {
+        let literal = if c.words.len() == 1 {
+            self.word(&c.words[0], g)
+        } else {
+            let parts: Vec<(Occur, BoxQuery)> = c
+                .words
+                .iter()
+                .map(|w| (Occur::Must, self.word(w, g)))
+                .collect();
+            Box::new(BooleanQuery::new(parts))
+        };
+        if c.alts.is_empty() {
+            return literal;
+        }
+        let f = self.ix.fields;
+        let mut alts: Vec<(Occur, BoxQuery)> = vec![(Occur::Should, literal)];
+        for a in &c.alts {
+            let mut parts: Vec<(Occur, BoxQuery)> = Vec::new();
+            for x in a {
+                let mut should = Vec::new();
+                self.whole_word(x, 1.0, &mut should);
+                parts.push((Occur::Must, union(should)));
+                g.exact.insert(x.clone());
+            }
+            if a.len() >= 2 && a.iter().all(|x| self.ix.vocab.name.contains(x)) {
+                let terms = a.iter().map(|x| Term::from_field_text(f.name, x)).collect();
+                parts.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(PhraseQuery::new(terms)),
+                        W_PHRASE,
+                    )),
+                ));
+            }
+            alts.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(parts)), W_SYN)),
+            ));
+        }
+        Box::new(BooleanQuery::new(alts))
+    }
+
+    fn build(&mut self, plan: &Plan) -> (BoxQuery, Highlights) {
+        let f = self.ix.fields;
+        let mut clauses: Vec<(Occur, BoxQuery)> = Vec::new();
+        let mut content: Vec<BoxQuery> = Vec::new();
+        let mut hl = Highlights::default();
+        for c in &plan.concepts {
+            let mut g = Group::default();
+            let q = self.concept(c, &mut g);
+            if c.filler {
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(q, W_FILLER))));
+            } else {
+                content.push(q);
+                hl.groups.push(g);
+            }
+        }
+        if self.pass.any_word {
+            clauses.push((Occur::Must, union(content)));
+        } else {
+            clauses.extend(content.into_iter().map(|q| (Occur::Must, q)));
+        }
+        // Proximity: typed neighbours that are neighbours in a name.
+        for pair in plan.words.windows(2) {
+            let joined = format!("{}{}", pair[0].folded, pair[1].folded);
+            if pair[1].prefix {
+                for (t, _) in self.ix.vocab.bigram.top_with_prefix(&joined, 3) {
+                    clauses.push((Occur::Should, tq(f.name_bigram, &t, W_PAIR)));
+                }
+            } else if self.ix.vocab.bigram.contains(&joined) {
+                clauses.push((Occur::Should, tq(f.name_bigram, &joined, W_PAIR)));
+            }
+        }
+        (Box::new(BooleanQuery::new(clauses)), hl)
+    }
+}
+
+fn run_pass(
+    ix: &SearchIndex,
+    searcher: &tantivy::Searcher,
+    plan: &Plan,
+    pass: Pass,
+) -> tantivy::Result<PassOut> {
+    let mut b = Builder {
+        ix,
+        pass,
+        corrections: Vec::new(),
+    };
+    let (query, hl) = b.build(plan);
+    let mut out = PassOut {
+        hl,
+        corrections: b.corrections,
+        ..PassOut::default()
+    };
+    for (kind, m) in searcher.search(&*query, &AllMatches)? {
+        match DocKind::from_u64(kind as u64) {
+            Some(DocKind::Procedure) => out.procs.push(m),
+            Some(DocKind::Hotline) => out.hotlines.push(m),
+            Some(DocKind::Guide) => out.guides.push(m),
+            None => {}
+        }
+    }
+    Ok(out)
+}
+
+fn passes_filters(p: &ProcMeta, f: &Filters) -> bool {
+    if f.online_only && !p.online {
+        return false;
+    }
+    if let Some(l) = f.level
+        && !p.levels.contains(&l)
+    {
+        return false;
+    }
+    if let Some(field) = &f.field {
+        let want = plan::fold(field.trim());
+        if !p.fields.iter().any(|x| plan::fold(x) == want) {
+            return false;
+        }
+    }
+    true
+}
+
+fn rank_factor(p: &ProcMeta, ctx: &RankContext, province: Option<&str>) -> f32 {
+    let mut f = 1.0;
+    if p.has_detail {
+        f *= F_DETAIL;
+    }
+    if let Some(l) = ctx.level
+        && p.levels.contains(&l)
+    {
+        f *= F_OWN_LEVEL;
+    }
+    match p.kind {
+        ProcedureKind::Specific => {
+            f *= match (province, p.province.as_deref()) {
+                (Some(want), Some(have)) if want == have => F_OWN_PROVINCE,
+                (Some(_), _) => F_OTHER_PROVINCE,
+                (None, _) => F_SPECIFIC_NO_CONTEXT,
+            }
+        }
+        ProcedureKind::StandardInternal => f *= F_INTERNAL,
+        _ => {}
+    }
+    f
+}
+
+fn facets(ix: &SearchIndex, ords: impl Iterator<Item = u32>) -> Facets {
+    let mut fields: HashMap<&str, u32> = HashMap::new();
+    let mut levels = [0u32; 4];
+    let mut online = 0;
+    for o in ords {
+        let p = &ix.meta.procedures[o as usize];
+        for f in &p.fields {
+            *fields.entry(f.as_str()).or_default() += 1;
+        }
+        for l in &p.levels {
+            levels[*l as usize] += 1;
+        }
+        online += u32::from(p.online);
+    }
+    let mut fields: Vec<(String, u32)> = fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    fields.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Facets {
+        fields,
+        levels: Level::ALL
+            .into_iter()
+            .filter(|l| levels[*l as usize] > 0)
+            .map(|l| (l, levels[l as usize]))
+            .collect(),
+        online,
+    }
+}
+
+fn hit(p: &ProcMeta, score: f32, snippet: Snippet, exact_code: bool) -> Hit {
+    Hit {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        score,
+        snippet,
+        has_detail: p.has_detail,
+        fields: p.fields.clone(),
+        levels: p.levels.clone(),
+        online: p.online,
+        exact_code,
+    }
+}
+
+/// The digits of a query that is a phone number ("1800 1096", "1800-1096", "113").
+fn phone_digits(text: &str) -> Option<String> {
+    let t = text.trim();
+    let ok = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '+' | '(' | ')'));
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    (ok && digits.len() >= 3).then_some(digits)
+}
+
+/// A code being typed: "1.0011" (a dot makes it a code, not a phone number).
+fn code_prefix(text: &str) -> Option<&str> {
+    let t = text.trim();
+    let (a, b) = t.split_once('.')?;
+    let ok = !a.is_empty()
+        && a.len() <= 2
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && b.len() < 6
+        && b.bytes().all(|c| c.is_ascii_digit());
+    ok.then_some(t)
+}
+
+fn snippet_of(
+    hl: &Highlights,
+    name: &str,
+    body: impl FnOnce() -> Option<String>,
+) -> Snippet {
+    let (name_hl, covered) = hl.whole(name);
+    let excerpt = if covered || hl.groups.is_empty() {
+        None
+    } else {
+        body().and_then(|b| hl.excerpt(&b, EXCERPT_BYTES))
+    };
+    Snippet {
+        name: name_hl,
+        excerpt,
+    }
+}
+
+pub(super) fn search(ix: &SearchIndex, q: &Query) -> tantivy::Result<Results> {
+    let limit = q.limit.clamp(1, 500);
+    let mut res = Results::default();
+    let text = q.text.trim();
+    if text.is_empty() {
+        return Ok(res);
+    }
+    // A procedure code: that procedure, flagged.
+    if let Some(code) = normalize_code_query(text)
+        && let Some(&ord) = ix.by_code.get(&code)
+    {
+        let p = &ix.meta.procedures[ord as usize];
+        res.procedures.push(hit(
+            p,
+            f32::MAX,
+            Snippet {
+                name: super::Highlighted {
+                    text: p.name.clone(),
+                    ranges: Vec::new(),
+                },
+                excerpt: None,
+            },
+            true,
+        ));
+        res.total = 1;
+        res.facets = facets(ix, std::iter::once(ord));
+        return Ok(res);
+    }
+    if let Some(prefix) = code_prefix(text) {
+        let mut ords: Vec<u32> = ix
+            .meta
+            .procedures
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.code.starts_with(prefix) && passes_filters(p, &q.filters))
+            .map(|(i, _)| i as u32)
+            .collect();
+        ords.sort_by(|a, b| {
+            ix.meta.procedures[*a as usize]
+                .code
+                .cmp(&ix.meta.procedures[*b as usize].code)
+        });
+        if !ords.is_empty() {
+            res.total = ords.len();
+            res.facets = facets(ix, ords.iter().copied());
+            res.procedures = ords
+                .iter()
+                .take(limit)
+                .map(|&o| {
+                    let p = &ix.meta.procedures[o as usize];
+                    let s = Snippet {
+                        name: super::Highlighted {
+                            text: p.name.clone(),
+                            ranges: Vec::new(),
+                        },
+                        excerpt: None,
+                    };
+                    hit(p, 1.0, s, false)
+                })
+                .collect();
+            return Ok(res);
+        }
+    }
+    // A phone number: the hotlines that have it.
+    let mut phone_hits: Vec<(u32, f32)> = Vec::new();
+    if let Some(d) = phone_digits(text) {
+        for (i, h) in ix.meta.hotlines.iter().enumerate() {
+            let hd = h.digits();
+            if hd == d {
+                phone_hits.push((i as u32, 100.0));
+            } else if hd.starts_with(&d) {
+                phone_hits.push((i as u32, 50.0));
+            } else if hd.contains(&d) {
+                phone_hits.push((i as u32, 20.0));
+            }
+        }
+    }
+
+    let plan = plan::parse(&q.text, &ix.synonyms, &|b| ix.vocab.bigram.contains(b));
+    if plan.concepts.is_empty() {
+        return Ok(res);
+    }
+    let searcher = ix.reader.searcher();
+    let filtered = |out: &PassOut| -> usize {
+        out.procs
+            .iter()
+            .filter(|m| passes_filters(&ix.meta.procedures[m.ord as usize], &q.filters))
+            .count()
+            + out.hotlines.len()
+            + out.guides.len()
+            + phone_hits.len()
+    };
+    let unfiltered = |out: &PassOut| out.procs.len() + out.hotlines.len() + out.guides.len();
+    let typo_possible = plan.content().any(|c| {
+        c.words
+            .iter()
+            .any(|w| w.folded.chars().count() >= TYPO_MIN_LEN)
+    });
+
+    let mut relax = Relaxation::default();
+    let strict = run_pass(ix, &searcher, &plan, Pass {
+        any_word: false,
+        fuzzy: false,
+    })?;
+    let chosen: Option<(PassOut, bool)> = 'ladder: {
+        if filtered(&strict) >= MIN_STRICT_HITS {
+            break 'ladder Some((strict, true));
+        }
+        let typo = if typo_possible {
+            Some(run_pass(ix, &searcher, &plan, Pass {
+                any_word: false,
+                fuzzy: true,
+            })?)
+        } else {
+            None
+        };
+        if let Some(t) = typo.as_ref()
+            && filtered(t) > 0
+        {
+            relax.typo = true;
+            break 'ladder typo.map(|t| (t, true));
+        }
+        if filtered(&strict) > 0 {
+            break 'ladder Some((strict, true));
+        }
+        if !q.filters.is_empty() {
+            if unfiltered(&strict) > 0 {
+                relax.dropped_filters = true;
+                break 'ladder Some((strict, false));
+            }
+            if let Some(t) = typo.as_ref()
+                && unfiltered(t) > 0
+            {
+                relax.dropped_filters = true;
+                relax.typo = true;
+                break 'ladder typo.map(|t| (t, false));
+            }
+        }
+        relax.any_word = true;
+        for fuzzy in [false, true] {
+            if fuzzy && !typo_possible {
+                continue;
+            }
+            let out = run_pass(ix, &searcher, &plan, Pass {
+                any_word: true,
+                fuzzy,
+            })?;
+            relax.typo = fuzzy;
+            if filtered(&out) > 0 {
+                break 'ladder Some((out, true));
+            }
+            if unfiltered(&out) > 0 {
+                relax.dropped_filters = true;
+                break 'ladder Some((out, false));
+            }
+        }
+        None
+    };
+
+    let Some((out, use_filters)) = chosen else {
+        res.relaxed = Some(Relaxation {
+            typo: typo_possible,
+            dropped_filters: !q.filters.is_empty(),
+            any_word: true,
+            corrections: Vec::new(),
+        });
+        res.hotlines = phone_hotlines(ix, &phone_hits, limit);
+        res.suggestions = suggestions(ix, &plan);
+        return Ok(res);
+    };
+    if relax != Relaxation::default() {
+        relax.corrections = out.corrections.clone();
+        res.relaxed = Some(relax);
+    }
+
+    // Procedures: rank with the record and the kiosk's context.
+    let province = q.context.province.as_deref().map(province_key);
+    let mut ranked: Vec<(f32, u32, DocAddress)> = out
+        .procs
+        .iter()
+        .map(|m| {
+            let p = &ix.meta.procedures[m.ord as usize];
+            (
+                m.score * rank_factor(p, &q.context, province.as_deref()),
+                m.ord,
+                m.addr,
+            )
+        })
+        .collect();
+    res.facets = facets(ix, ranked.iter().map(|r| r.1));
+    if use_filters {
+        ranked.retain(|r| passes_filters(&ix.meta.procedures[r.1 as usize], &q.filters));
+    }
+    let meta = &ix.meta.procedures;
+    ranked.sort_by(|a, b| {
+        let (pa, pb) = (&meta[a.1 as usize], &meta[b.1 as usize]);
+        b.0.total_cmp(&a.0)
+            .then_with(|| pb.has_detail.cmp(&pa.has_detail))
+            .then_with(|| {
+                (pa.kind == ProcedureKind::Specific).cmp(&(pb.kind == ProcedureKind::Specific))
+            })
+            .then_with(|| pa.code.cmp(&pb.code))
+    });
+    res.total = ranked.len();
+    let f = ix.fields;
+    res.procedures = ranked
+        .iter()
+        .take(limit)
+        .map(|&(score, ord, addr)| {
+            let p = &meta[ord as usize];
+            let snip = snippet_of(&out.hl, &p.name, || {
+                let d: TantivyDocument = searcher.doc(addr).ok()?;
+                d.get_first(f.body).and_then(|v| v.as_str().map(str::to_string))
+            });
+            hit(p, score, snip, false)
+        })
+        .collect();
+
+    // Hotlines: a typed number first, then text matches.
+    let mut hot: HashMap<u32, f32> = phone_hits.iter().copied().collect();
+    for m in &out.hotlines {
+        let e = hot.entry(m.ord).or_default();
+        *e = e.max(m.score);
+    }
+    let mut hot: Vec<(u32, f32)> = hot.into_iter().collect();
+    hot.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    res.hotlines = hot
+        .into_iter()
+        .take(limit)
+        .map(|(o, score)| {
+            let h = &ix.meta.hotlines[o as usize];
+            HotlineHit {
+                hotline: h.clone(),
+                score,
+                snippet: snippet_of(&out.hl, &h.name, || Some(h.purpose.clone())),
+            }
+        })
+        .collect();
+    let mut guides = out.guides.clone();
+    guides.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.ord.cmp(&b.ord)));
+    res.guides = guides
+        .into_iter()
+        .take(limit)
+        .map(|m| {
+            let g = &ix.meta.guides[m.ord as usize];
+            GuideHit {
+                guide: g.clone(),
+                score: m.score,
+                snippet: snippet_of(&out.hl, &g.title, || {
+                    Some(format!("{}\n{}", g.summary, g.steps.join("\n")))
+                }),
+            }
+        })
+        .collect();
+    Ok(res)
+}
+
+fn phone_hotlines(ix: &SearchIndex, hits: &[(u32, f32)], limit: usize) -> Vec<HotlineHit> {
+    let mut v = hits.to_vec();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.into_iter()
+        .take(limit)
+        .map(|(o, score)| {
+            let h = &ix.meta.hotlines[o as usize];
+            HotlineHit {
+                hotline: h.clone(),
+                score,
+                snippet: Snippet {
+                    name: super::Highlighted {
+                        text: h.name.clone(),
+                        ranges: Vec::new(),
+                    },
+                    excerpt: None,
+                },
+            }
+        })
+        .collect()
+}
+
+/// When nothing matched: field names close to the typed words (a word within one typing error
+/// or starting like one), then common procedures.
+fn suggestions(ix: &SearchIndex, plan: &Plan) -> Vec<String> {
+    let typed: Vec<&str> = plan
+        .words
+        .iter()
+        .map(|w| w.folded.as_str())
+        .filter(|w| w.len() >= 2)
+        .collect();
+    let mut scored: Vec<(usize, u32, &str)> = ix
+        .field_counts
+        .iter()
+        .filter_map(|(name, n)| {
+            let fw: Vec<String> = super::analyzer::words(name)
+                .into_iter()
+                .map(|w| w.folded)
+                .collect();
+            let s = typed
+                .iter()
+                .filter(|t| {
+                    fw.iter()
+                        .any(|w| w.starts_with(*t) || (t.len() >= 3 && within_one_edit(t, w)))
+                })
+                .count();
+            (s > 0).then_some((s, *n, name.as_str()))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    let mut out: Vec<String> = scored.into_iter().take(3).map(|s| s.2.to_string()).collect();
+    for p in &ix.popular {
+        if out.len() >= 6 {
+            break;
+        }
+        out.push(p.clone());
+    }
+    out
+}

@@ -1,0 +1,524 @@
+//! The on-disk index: the tantivy schema and the documents built from a [`Dataset`], plus
+//! `motcua-search.json` beside the tantivy files with what the ranking, filters, facets, code
+//! lookup and synonym expansion need at query time without touching the document store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+use super::SearchError;
+use super::analyzer::{self, Mode, ViTokenizer};
+use crate::domain::{
+    Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Synonym, text,
+};
+
+/// Name of the side file in the index directory.
+pub(crate) const META_FILE: &str = "motcua-search.json";
+/// Bumped when the schema or the side file changes meaning; `open` refuses other versions.
+pub(crate) const FORMAT: u32 = 1;
+/// Documents per commit while building.
+const COMMIT_EVERY: usize = 1_000;
+/// Indexing memory budget (bytes), shared by the writer's threads.
+const WRITER_BUDGET: usize = 50_000_000;
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DocKind {
+    Procedure = 0,
+    Hotline = 1,
+    Guide = 2,
+}
+
+impl DocKind {
+    pub fn from_u64(v: u64) -> Option<DocKind> {
+        match v {
+            0 => Some(DocKind::Procedure),
+            1 => Some(DocKind::Hotline),
+            2 => Some(DocKind::Guide),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub kind: Field,
+    pub ord: Field,
+    /// Folded words, with positions (phrases), stored: the title.
+    pub name: Field,
+    pub name_tone: Field,
+    pub name_edge: Field,
+    pub name_bigram: Field,
+    /// Fields (lĩnh vực), keywords, service groups.
+    pub kw: Field,
+    pub kw_edge: Field,
+    /// Everything else a citizen might recognise: results, dossier, conditions, steps, legal
+    /// basis, agencies. Stored for excerpts.
+    pub body: Field,
+}
+
+fn text_opts(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    );
+    if stored { o.set_stored() } else { o }
+}
+
+pub(crate) fn schema() -> (Schema, Fields) {
+    use IndexRecordOption::{WithFreqs, WithFreqsAndPositions};
+    let mut b = Schema::builder();
+    let fields = Fields {
+        kind: b.add_u64_field("kind", INDEXED | FAST),
+        ord: b.add_u64_field("ord", FAST),
+        name: b.add_text_field(
+            "name",
+            text_opts(analyzer::FOLD, WithFreqsAndPositions, true),
+        ),
+        name_tone: b.add_text_field("name_tone", text_opts(analyzer::TONE, WithFreqs, false)),
+        name_edge: b.add_text_field("name_edge", text_opts(analyzer::EDGE, WithFreqs, false)),
+        name_bigram: b.add_text_field(
+            "name_bigram",
+            text_opts(analyzer::BIGRAM, WithFreqs, false),
+        ),
+        kw: b.add_text_field("kw", text_opts(analyzer::FOLD, WithFreqs, false)),
+        kw_edge: b.add_text_field("kw_edge", text_opts(analyzer::EDGE, WithFreqs, false)),
+        body: b.add_text_field("body", text_opts(analyzer::FOLD, WithFreqs, true)),
+    };
+    let _ = STORED;
+    (b.build(), fields)
+}
+
+fn register_tokenizers(index: &Index) {
+    let m = index.tokenizers();
+    m.register(analyzer::FOLD, ViTokenizer::new(Mode::Fold));
+    m.register(analyzer::TONE, ViTokenizer::new(Mode::Tone));
+    m.register(analyzer::EDGE, ViTokenizer::new(Mode::Edge));
+    m.register(analyzer::BIGRAM, ViTokenizer::new(Mode::Bigram));
+}
+
+/// What the query side knows about a procedure without reading the document store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ProcMeta {
+    pub code: String,
+    pub name: String,
+    pub fields: Vec<String>,
+    /// The record's levels, or the level its name states ("(thực hiện tại cấp tỉnh)") when the
+    /// source gave none.
+    pub levels: Vec<Level>,
+    pub online: bool,
+    pub has_detail: bool,
+    pub kind: ProcedureKind,
+    /// Folded name of the issuing province of a SPECIFIC variant.
+    pub province: Option<String>,
+}
+
+/// The side file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Meta {
+    pub format: u32,
+    pub synonyms: Vec<Synonym>,
+    pub procedures: Vec<ProcMeta>,
+    pub hotlines: Vec<Hotline>,
+    pub guides: Vec<Guide>,
+}
+
+/// Strips the administrative prefix from a province name and folds it:
+/// "UBND tỉnh Thái Nguyên", "Thái Nguyên" and "thai nguyen" all give "thai nguyen".
+pub(crate) fn province_key(s: &str) -> String {
+    let mut f = text::fold(&text::clean_line(s));
+    for p in ["ubnd ", "uy ban nhan dan ", "tinh ", "thanh pho ", "tp. ", "tp "] {
+        if let Some(rest) = f.strip_prefix(p) {
+            f = rest.to_string();
+        }
+    }
+    f.trim().to_string()
+}
+
+/// The level a name states when the source gives none.
+fn levels_from_name(name: &str) -> Vec<Level> {
+    let f = text::fold(name);
+    let mut out = Vec::new();
+    let has = |p: &str| text::contains_words(&f, p);
+    if has("cap trung uong") || has("cap bo") {
+        out.push(Level::Ministry);
+    }
+    if has("cap tinh") {
+        out.push(Level::Province);
+    }
+    if has("cap xa") || has("cap phuong") {
+        out.push(Level::Commune);
+    }
+    out
+}
+
+fn proc_meta(p: &Procedure) -> ProcMeta {
+    ProcMeta {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        fields: p.fields.clone(),
+        levels: if p.levels.is_empty() {
+            levels_from_name(&p.name)
+        } else {
+            p.levels.clone()
+        },
+        online: p.online(),
+        has_detail: p.has_detail(),
+        kind: p.kind,
+        province: p.issuing_province().map(province_key),
+    }
+}
+
+fn push_line(out: &mut String, s: &str) {
+    let s = s.trim();
+    if !s.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(s);
+    }
+}
+
+/// The body text of a procedure: what it gives, what to bring, conditions, steps, law, who.
+fn procedure_body(p: &Procedure) -> String {
+    let mut b = String::new();
+    for r in &p.results {
+        push_line(&mut b, r);
+    }
+    for case in &p.dossier {
+        push_line(&mut b, &case.name);
+        for it in &case.items {
+            push_line(&mut b, &it.name);
+        }
+    }
+    push_line(&mut b, &p.requirements);
+    for s in &p.steps {
+        push_line(&mut b, &s.title);
+        push_line(&mut b, &s.text);
+    }
+    for l in &p.legal_basis {
+        push_line(&mut b, &l.title);
+    }
+    for s in &p.subjects {
+        push_line(&mut b, s);
+    }
+    for a in p
+        .agencies
+        .executing
+        .iter()
+        .chain(&p.agencies.competent)
+        .chain(&p.agencies.coordinating)
+    {
+        push_line(&mut b, a);
+    }
+    for u in &p.unparsed {
+        push_line(&mut b, &u.text);
+    }
+    b
+}
+
+/// Words that say what kind of record a hotline or guide is, so "đường dây nóng", "tổng đài",
+/// "hotline" or "hướng dẫn" find them even when their own titles don't say so.
+const HOTLINE_WORDS: &str = "đường dây nóng, tổng đài, hotline, số điện thoại, gọi điện";
+const GUIDE_WORDS: &str = "hướng dẫn dịch vụ công trực tuyến";
+
+fn add_doc(
+    w: &IndexWriter,
+    f: &Fields,
+    kind: DocKind,
+    ord: usize,
+    name: &str,
+    kw: &str,
+    body: &str,
+) -> Result<(), tantivy::TantivyError> {
+    let mut d = TantivyDocument::default();
+    d.add_u64(f.kind, kind as u64);
+    d.add_u64(f.ord, ord as u64);
+    for field in [f.name, f.name_tone, f.name_edge, f.name_bigram] {
+        d.add_text(field, name);
+    }
+    d.add_text(f.kw, kw);
+    d.add_text(f.kw_edge, kw);
+    d.add_text(f.body, body);
+    w.add_document(d)?;
+    Ok(())
+}
+
+/// Writes a fresh index for `ds` into `dir` (emptied first) and returns its side data.
+pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
+    let io = |e: std::io::Error| SearchError::Io {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    let tv = |e: tantivy::TantivyError| SearchError::Index {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io)?;
+    }
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let (schema, f) = schema();
+    let index = Index::create_in_dir(dir, schema).map_err(tv)?;
+    register_tokenizers(&index);
+    let mut w: IndexWriter = index.writer(WRITER_BUDGET).map_err(tv)?;
+    let mut pending = 0usize;
+    let mut commit = |w: &mut IndexWriter, force: bool| -> Result<(), SearchError> {
+        pending += 1;
+        if force || pending >= COMMIT_EVERY {
+            w.commit().map_err(tv)?;
+            pending = 0;
+        }
+        Ok(())
+    };
+    let mut procedures = Vec::with_capacity(ds.procedures.len());
+    for (i, p) in ds.procedures.iter().enumerate() {
+        let mut kw = String::new();
+        for s in p.fields.iter().chain(&p.keywords).chain(&p.service_groups) {
+            push_line(&mut kw, s);
+        }
+        add_doc(
+            &w,
+            &f,
+            DocKind::Procedure,
+            i,
+            &p.name,
+            &kw,
+            &procedure_body(p),
+        )
+        .map_err(tv)?;
+        procedures.push(proc_meta(p));
+        commit(&mut w, false)?;
+    }
+    for (i, h) in ds.hotlines.iter().enumerate() {
+        let kw = format!("{HOTLINE_WORDS}\n{}", h.scope);
+        let body = [h.purpose.as_str(), h.number.as_str(), h.hours.as_str()].join("\n");
+        add_doc(&w, &f, DocKind::Hotline, i, &h.name, &kw, &body).map_err(tv)?;
+        commit(&mut w, false)?;
+    }
+    for (i, g) in ds.guides.iter().enumerate() {
+        let mut body = g.summary.clone();
+        for s in &g.steps {
+            push_line(&mut body, s);
+        }
+        add_doc(&w, &f, DocKind::Guide, i, &g.title, GUIDE_WORDS, &body).map_err(tv)?;
+        commit(&mut w, false)?;
+    }
+    commit(&mut w, true)?;
+    // One segment: smaller, and the vocabulary is read from one term dictionary per field.
+    let ids = index.searchable_segment_ids().map_err(tv)?;
+    if ids.len() > 1 {
+        w.merge(&ids).wait().map_err(tv)?;
+    }
+    w.wait_merging_threads().map_err(tv)?;
+    let meta = Meta {
+        format: FORMAT,
+        synonyms: ds.synonyms.clone(),
+        procedures,
+        hotlines: ds.hotlines.clone(),
+        guides: ds.guides.clone(),
+    };
+    let path = dir.join(META_FILE);
+    let json = serde_json::to_vec(&meta).map_err(|e| SearchError::Meta {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(&path, json).map_err(|e| SearchError::Io { path, source: e })?;
+    Ok(meta)
+}
+
+/// The opened tantivy side.
+pub(crate) struct Opened {
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
+pub(crate) fn open_tantivy(dir: &Path) -> Result<Opened, SearchError> {
+    let tv = |e: tantivy::TantivyError| SearchError::Index {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    let index = Index::open_in_dir(dir).map_err(tv)?;
+    register_tokenizers(&index);
+    let (expected, fields) = schema();
+    if index.schema() != expected {
+        return Err(SearchError::Meta {
+            path: dir.to_path_buf(),
+            message: "the index was built with another schema; rebuild it".into(),
+        });
+    }
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()
+        .map_err(tv)?;
+    Ok(Opened { reader, fields })
+}
+
+pub(crate) fn read_meta(dir: &Path) -> Result<Meta, SearchError> {
+    let path = dir.join(META_FILE);
+    let bytes = std::fs::read(&path).map_err(|e| SearchError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
+    let meta: Meta = serde_json::from_slice(&bytes).map_err(|e| SearchError::Meta {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    if meta.format != FORMAT {
+        return Err(SearchError::Meta {
+            path,
+            message: format!(
+                "index format {} but this build reads {FORMAT}; rebuild it",
+                meta.format
+            ),
+        });
+    }
+    Ok(meta)
+}
+
+/// Sorted terms of one field with their document frequency.
+#[derive(Debug, Default)]
+pub(crate) struct Terms {
+    terms: Vec<(String, u32)>,
+}
+
+impl Terms {
+    fn from_map(m: BTreeMap<String, u32>) -> Terms {
+        Terms {
+            terms: m.into_iter().collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    pub fn doc_freq(&self, t: &str) -> u32 {
+        self.terms
+            .binary_search_by(|(x, _)| x.as_str().cmp(t))
+            .map_or(0, |i| self.terms[i].1)
+    }
+
+    pub fn contains(&self, t: &str) -> bool {
+        self.doc_freq(t) > 0
+    }
+
+    /// Terms starting with `prefix`, in order.
+    pub fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, u32)> {
+        let start = self.terms.partition_point(|(x, _)| x.as_str() < prefix);
+        self.terms[start..]
+            .iter()
+            .take_while(move |(x, _)| x.starts_with(prefix))
+    }
+
+    /// The `k` most frequent terms starting with `prefix`.
+    pub fn top_with_prefix(&self, prefix: &str, k: usize) -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> = self.with_prefix(prefix).cloned().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(k);
+        v
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(String, u32)> {
+        self.terms.iter()
+    }
+}
+
+/// The index's words, for prefix completion, typo correction and suggestions.
+#[derive(Debug, Default)]
+pub(crate) struct Vocab {
+    pub name: Terms,
+    pub kw: Terms,
+    pub body: Terms,
+    pub bigram: Terms,
+    /// Every word of name, kw and body (document frequency summed), bucketed by length in
+    /// characters for the typo scan.
+    pub by_len: Vec<Vec<(String, u32)>>,
+}
+
+impl Vocab {
+    pub fn load(reader: &IndexReader, f: &Fields) -> tantivy::Result<Vocab> {
+        let searcher = reader.searcher();
+        let read = |field: Field| -> tantivy::Result<BTreeMap<String, u32>> {
+            let mut m: BTreeMap<String, u32> = BTreeMap::new();
+            for seg in searcher.segment_readers() {
+                let inv = seg.inverted_index(field)?;
+                let mut s = inv.terms().stream()?;
+                while s.advance() {
+                    if let Ok(t) = std::str::from_utf8(s.key()) {
+                        *m.entry(t.to_string()).or_default() += s.value().doc_freq;
+                    }
+                }
+            }
+            Ok(m)
+        };
+        let name = read(f.name)?;
+        let kw = read(f.kw)?;
+        let body = read(f.body)?;
+        let mut all: HashMap<String, u32> = HashMap::new();
+        for m in [&name, &kw, &body] {
+            for (t, n) in m {
+                // Digits and very long tokens are never typo targets.
+                if t.chars().any(|c| c.is_ascii_digit()) {
+                    continue;
+                }
+                *all.entry(t.clone()).or_default() += n;
+            }
+        }
+        let mut by_len: Vec<Vec<(String, u32)>> = Vec::new();
+        for (t, n) in all {
+            let l = t.chars().count();
+            if by_len.len() <= l {
+                by_len.resize(l + 1, Vec::new());
+            }
+            by_len[l].push((t, n));
+        }
+        for b in &mut by_len {
+            b.sort();
+        }
+        Ok(Vocab {
+            name: Terms::from_map(name),
+            kw: Terms::from_map(kw),
+            body: Terms::from_map(body),
+            bigram: Terms::from_map(read(f.name_bigram)?),
+            by_len,
+        })
+    }
+
+    /// Words within one edit of `w` (or, for an unfinished word, words that start within one
+    /// edit of it and do not start with it), most frequent first, at most `k`.
+    pub fn within_one_edit(&self, w: &str, prefix: bool, k: usize) -> Vec<(String, u32)> {
+        let l = w.chars().count();
+        let hi = if prefix {
+            self.by_len.len()
+        } else {
+            (l + 2).min(self.by_len.len())
+        };
+        let mut out: Vec<(String, u32)> = Vec::new();
+        for len in l.saturating_sub(1)..hi {
+            for (t, n) in &self.by_len[len] {
+                let hit = if prefix {
+                    !t.starts_with(w)
+                        && (l.saturating_sub(1)..=l + 1).any(|pl| {
+                            pl <= len && analyzer::within_one_edit(w, analyzer::char_prefix(t, pl))
+                        })
+                } else {
+                    t != w && analyzer::within_one_edit(w, t)
+                };
+                if hit {
+                    out.push((t.clone(), *n));
+                }
+            }
+        }
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out.truncate(k);
+        out
+    }
+}

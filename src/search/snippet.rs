@@ -1,0 +1,194 @@
+//! Highlighting on the ORIGINAL diacritic text. Words are cut and folded by the same analyzer as
+//! the index, so a folded match ("dang") marks the original bytes ("Đăng"); the word being typed
+//! marks every word it completes to, and typo-corrected and synonym words are marked too.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use serde::Serialize;
+
+use super::analyzer;
+
+/// Text with the byte ranges to emphasise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Highlighted {
+    pub text: String,
+    /// Byte ranges into `text`, in order, never overlapping, on `char` boundaries.
+    pub ranges: Vec<Range<usize>>,
+}
+
+impl Highlighted {
+    /// `text` with each range wrapped in `open`/`close` (for logs, terminals and tests).
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let mut out = String::with_capacity(self.text.len() + self.ranges.len() * 4);
+        let mut at = 0;
+        for r in &self.ranges {
+            out.push_str(&self.text[at..r.start]);
+            out.push_str(open);
+            out.push_str(&self.text[r.clone()]);
+            out.push_str(close);
+            at = r.end;
+        }
+        out.push_str(&self.text[at..]);
+        out
+    }
+
+    /// The highlighted pieces of text.
+    pub fn pieces(&self) -> Vec<&str> {
+        self.ranges.iter().map(|r| &self.text[r.clone()]).collect()
+    }
+}
+
+/// What one query concept matches: folded words, or the starts of words.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Group {
+    pub exact: HashSet<String>,
+    pub prefixes: Vec<String>,
+}
+
+impl Group {
+    fn matches(&self, folded: &str) -> bool {
+        self.exact.contains(folded) || self.prefixes.iter().any(|p| folded.starts_with(p.as_str()))
+    }
+}
+
+/// The words to mark for one query, one group per content concept.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Highlights {
+    pub groups: Vec<Group>,
+}
+
+impl Highlights {
+    fn matches(&self, folded: &str) -> bool {
+        self.groups.iter().any(|g| g.matches(folded))
+    }
+
+    /// Marks every matching word of `text`. Returns the text and whether every group matched.
+    pub fn whole(&self, text: &str) -> (Highlighted, bool) {
+        let ws = analyzer::words(text);
+        let mut ranges = Vec::new();
+        let mut hit = vec![false; self.groups.len()];
+        for w in &ws {
+            let mut any = false;
+            for (g, h) in self.groups.iter().zip(hit.iter_mut()) {
+                if g.matches(&w.folded) {
+                    *h = true;
+                    any = true;
+                }
+            }
+            if any {
+                ranges.push(w.start..w.end);
+            }
+        }
+        (
+            Highlighted {
+                text: text.to_string(),
+                ranges,
+            },
+            hit.iter().all(|h| *h),
+        )
+    }
+
+    /// The passage of `text` (about `max_bytes` long) that holds the most distinct matching
+    /// words, with them marked. `None` when nothing matches.
+    pub fn excerpt(&self, text: &str, max_bytes: usize) -> Option<Highlighted> {
+        // Bodies can be long; matches past the first 64 KiB are not worth the time.
+        let scan = &text[..floor_char_boundary(text, 64 * 1024)];
+        let ws = analyzer::words(scan);
+        let matched: Vec<usize> = (0..ws.len())
+            .filter(|&i| self.matches(&ws[i].folded))
+            .collect();
+        if matched.is_empty() {
+            return None;
+        }
+        // Slide over the matches: the window (in bytes) with the most distinct matched words.
+        let mut best = (0usize, 0usize, 0usize); // (distinct, first match idx, last match idx)
+        let mut j = 0;
+        for i in 0..matched.len() {
+            while j < i && ws[matched[i]].end - ws[matched[j]].start > max_bytes {
+                j += 1;
+            }
+            let distinct: HashSet<&str> =
+                matched[j..=i].iter().map(|&k| ws[k].folded.as_str()).collect();
+            if distinct.len() > best.0 {
+                best = (distinct.len(), j, i);
+            }
+        }
+        let (first, last) = (ws[matched[best.1]].start, ws[matched[best.2]].end);
+        // Centre the window on the matches, then snap to word edges and line breaks.
+        let room = max_bytes.saturating_sub(last - first);
+        let mut start = first.saturating_sub(room / 3);
+        let mut end = (last + room - room / 3).min(scan.len());
+        if let Some(nl) = scan[start..first].rfind('\n') {
+            start += nl + 1;
+        } else if let Some(w) = ws.iter().find(|w| w.end > start) {
+            start = w.start.min(first);
+        }
+        if let Some(nl) = scan[last..end].find('\n') {
+            end = last + nl;
+        } else if let Some(w) = ws.iter().rev().find(|w| w.start < end) {
+            end = w.end.max(last);
+        }
+        let lead = if start > 0 { "…" } else { "" };
+        let tail = if end < text.len() { "…" } else { "" };
+        let ranges = matched
+            .iter()
+            .map(|&k| &ws[k])
+            .filter(|w| w.start >= start && w.end <= end)
+            .map(|w| (w.start - start + lead.len())..(w.end - start + lead.len()))
+            .collect();
+        Some(Highlighted {
+            text: format!("{lead}{}{tail}", &scan[start..end]),
+            ranges,
+        })
+    }
+}
+
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    let mut i = i;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(exact: &[&str], prefixes: &[&str]) -> Highlights {
+        Highlights {
+            groups: vec![Group {
+                exact: exact.iter().map(|s| s.to_string()).collect(),
+                prefixes: prefixes.iter().map(|s| s.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn marks_original_text_from_folded_words() {
+        let h = hl(&["dang", "ky"], &["si"]);
+        let (out, all) = h.whole("Thủ tục đăng ký khai sinh");
+        assert!(all);
+        assert_eq!(out.pieces(), ["đăng", "ký", "sinh"]);
+        assert_eq!(out.marked("[", "]"), "Thủ tục [đăng] [ký] khai [sinh]");
+    }
+
+    #[test]
+    fn excerpt_finds_the_passage() {
+        let body = format!(
+            "{}\nNgười yêu cầu nộp Tờ khai đăng ký thường trú và giấy tờ chứng minh chỗ ở.\n{}",
+            "Bước đầu. ".repeat(40),
+            "Kết thúc. ".repeat(40)
+        );
+        let h = hl(&["thuong", "tru"], &[]);
+        let ex = h.excerpt(&body, 120).expect("match");
+        assert_eq!(ex.pieces(), ["thường", "trú"]);
+        assert!(ex.text.len() < 200, "{}", ex.text);
+        assert!(ex.text.starts_with("Người yêu cầu"), "{}", ex.text);
+        assert!(h.excerpt("không có gì", 120).is_none());
+    }
+}

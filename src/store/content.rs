@@ -1,0 +1,588 @@
+//! One data version in SQLite: every procedure as its full JSON document plus the columns lists
+//! and filters need, and the curated tables. Written once, in one transaction, then read-only.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, migrate};
+use crate::domain::{
+    Dataset, FieldCount, Guide, Hotline, Level, LifeEvent, Procedure, ProcedureSummary, Source,
+    Synonym, levels_from_mask,
+};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+     CREATE TABLE procedures(
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        portal_id TEXT,
+        kind TEXT NOT NULL,
+        issuer TEXT NOT NULL,
+        levels INTEGER NOT NULL,
+        online INTEGER NOT NULL,
+        fully_online INTEGER NOT NULL,
+        has_detail INTEGER NOT NULL,
+        sources TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        updated TEXT,
+        doc TEXT NOT NULL
+     );
+     CREATE TABLE procedure_fields(
+        field TEXT NOT NULL,
+        code TEXT NOT NULL REFERENCES procedures(code),
+        PRIMARY KEY(field, code)
+     ) WITHOUT ROWID;
+     CREATE TABLE hotlines(pos INTEGER PRIMARY KEY, doc TEXT NOT NULL);
+     CREATE TABLE guides(pos INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+     CREATE TABLE life_events(pos INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+     CREATE TABLE life_event_procedures(
+        slug TEXT NOT NULL,
+        code TEXT NOT NULL REFERENCES procedures(code),
+        PRIMARY KEY(slug, code)
+     ) WITHOUT ROWID;
+     CREATE TABLE synonyms(pos INTEGER PRIMARY KEY, term TEXT NOT NULL, expansions TEXT NOT NULL);
+     CREATE TABLE featured(pos INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES procedures(code));",
+];
+
+/// Facts about the data version, from its bundle manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ContentMeta {
+    pub version: u64,
+    pub created: String,
+    pub expires: Option<String>,
+    pub publisher: String,
+    pub description: String,
+    /// SHA-256 of the manifest the data came from.
+    pub manifest_sha256: String,
+    pub imported_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContentStats {
+    pub procedures: u64,
+    pub with_detail: u64,
+    pub without_detail: u64,
+    pub with_portal_link: u64,
+    pub fully_online: u64,
+    pub by_source: BTreeMap<String, u64>,
+    pub by_level: BTreeMap<String, u64>,
+    pub by_field: Vec<FieldCount>,
+    pub hotlines: u64,
+    pub guides: u64,
+    pub life_events: u64,
+    pub synonyms: u64,
+}
+
+/// Which procedures a list shows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListFilter {
+    pub field: Option<String>,
+    pub level: Option<Level>,
+    pub life_event: Option<String>,
+    pub online_only: bool,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct ContentDb {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn kind_str(p: &Procedure) -> String {
+    serde_json::to_value(p.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl ContentDb {
+    fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|source| StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(conn)
+    }
+
+    /// Writes a new database at `path` (which must not exist) holding `ds`, in one transaction.
+    /// `progress(done, total)` is called as procedures are written.
+    pub fn create(
+        path: &Path,
+        ds: &Dataset,
+        meta: &ContentMeta,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ContentDb, StoreError> {
+        let sql = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Self::open_conn(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        migrate(&mut conn, path, MIGRATIONS)?;
+        let tx = conn.transaction().map_err(sql)?;
+        {
+            let mut ins = tx
+                .prepare(
+                    "INSERT INTO procedures(code, name, portal_id, kind, issuer, levels, online,
+                        fully_online, has_detail, sources, fields, updated, doc)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )
+                .map_err(sql)?;
+            let mut ins_field = tx
+                .prepare("INSERT OR IGNORE INTO procedure_fields(field, code) VALUES (?1, ?2)")
+                .map_err(sql)?;
+            let total = ds.procedures.len();
+            for (i, p) in ds.procedures.iter().enumerate() {
+                let doc = serde_json::to_string(p).map_err(|e| StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    key: p.code.clone(),
+                    message: e.to_string(),
+                })?;
+                let sources: Vec<&str> = p.sources.iter().map(|s| s.as_str()).collect();
+                ins.execute(params![
+                    p.code,
+                    p.name,
+                    p.portal_id,
+                    kind_str(p),
+                    p.issuer,
+                    p.levels_mask(),
+                    p.online(),
+                    p.fully_online,
+                    p.has_detail(),
+                    sources.join(","),
+                    p.fields.join("\n"),
+                    p.updated,
+                    doc
+                ])
+                .map_err(sql)?;
+                for f in &p.fields {
+                    ins_field.execute(params![f, p.code]).map_err(sql)?;
+                }
+                if i % 500 == 0 || i + 1 == total {
+                    progress(i + 1, total);
+                }
+            }
+            let json = |key: &str, e: serde_json::Error| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                key: key.to_string(),
+                message: e.to_string(),
+            };
+            for (i, h) in ds.hotlines.iter().enumerate() {
+                let doc = serde_json::to_string(h).map_err(|e| json(&h.name, e))?;
+                tx.execute("INSERT INTO hotlines(pos, doc) VALUES (?1, ?2)", params![i as i64, doc])
+                    .map_err(sql)?;
+            }
+            for (i, g) in ds.guides.iter().enumerate() {
+                let doc = serde_json::to_string(g).map_err(|e| json(&g.id, e))?;
+                tx.execute(
+                    "INSERT INTO guides(pos, id, doc) VALUES (?1, ?2, ?3)",
+                    params![i as i64, g.id, doc],
+                )
+                .map_err(sql)?;
+            }
+            let known: std::collections::HashSet<&str> =
+                ds.procedures.iter().map(|p| p.code.as_str()).collect();
+            for (i, ev) in ds.life_events.iter().enumerate() {
+                let doc = serde_json::to_string(ev).map_err(|e| json(&ev.slug, e))?;
+                tx.execute(
+                    "INSERT INTO life_events(pos, slug, doc) VALUES (?1, ?2, ?3)",
+                    params![i as i64, ev.slug, doc],
+                )
+                .map_err(sql)?;
+                for c in ev.codes.iter().filter(|c| known.contains(c.as_str())) {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO life_event_procedures(slug, code) VALUES (?1, ?2)",
+                        params![ev.slug, c],
+                    )
+                    .map_err(sql)?;
+                }
+            }
+            for (i, s) in ds.synonyms.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO synonyms(pos, term, expansions) VALUES (?1, ?2, ?3)",
+                    params![i as i64, s.term, s.expansions.join("|")],
+                )
+                .map_err(sql)?;
+            }
+            for (i, c) in ds.featured.iter().filter(|c| known.contains(c.as_str())).enumerate() {
+                tx.execute(
+                    "INSERT INTO featured(pos, code) VALUES (?1, ?2)",
+                    params![i as i64, c],
+                )
+                .map_err(sql)?;
+            }
+            let meta_json = serde_json::to_string(meta).map_err(|e| json("meta", e))?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('content', ?1)",
+                params![meta_json],
+            )
+            .map_err(sql)?;
+        }
+        tx.commit().map_err(sql)?;
+        // Fold the WAL into the main file so the version directory is one self-contained file.
+        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .or_else(|_| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
+            .map_err(sql)?;
+        Ok(ContentDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Opens an existing database read-only after checking its schema version.
+    pub fn open(path: &Path) -> Result<ContentDb, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database"),
+            });
+        }
+        let conn = Self::open_conn(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|source| StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        if v != MIGRATIONS.len() as i64 {
+            // Content databases are rebuilt from their bundle, never migrated in place.
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: v,
+                supported: MIGRATIONS.len() as i64,
+            });
+        }
+        let db = ContentDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        };
+        db.meta()?;
+        Ok(db)
+    }
+
+    /// Runs SQLite's own consistency check.
+    pub fn integrity_check(&self) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        let r: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        Ok(r == "ok")
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the read-only connection inconsistent.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn meta(&self) -> Result<ContentMeta, StoreError> {
+        let conn = self.lock();
+        let v: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'content'", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.err(e))?;
+        serde_json::from_str(&v).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: "meta".into(),
+            message: e.to_string(),
+        })
+    }
+
+    fn decode<T: serde::de::DeserializeOwned>(&self, key: &str, doc: &str) -> Result<T, StoreError> {
+        serde_json::from_str(doc).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: key.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    pub fn procedure(&self, code: &str) -> Result<Option<Procedure>, StoreError> {
+        let doc: Option<String> = {
+            let conn = self.lock();
+            conn.prepare_cached("SELECT doc FROM procedures WHERE code = ?1")
+                .and_then(|mut s| s.query_row([code], |r| r.get(0)).optional())
+                .map_err(|e| self.err(e))?
+        };
+        doc.map(|d| self.decode(code, &d)).transpose()
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let conn = self.lock();
+        conn.query_row("SELECT count(*) FROM procedures", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Procedure rows matching the filter, by name.
+    pub fn list(&self, f: &ListFilter) -> Result<Vec<ProcedureSummary>, StoreError> {
+        let mut sql = String::from(
+            "SELECT p.code, p.name, p.fields, p.levels, p.has_detail, p.online FROM procedures p",
+        );
+        let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+        let mut conds: Vec<String> = Vec::new();
+        if let Some(field) = &f.field {
+            sql.push_str(" JOIN procedure_fields f ON f.code = p.code");
+            args.push(Box::new(field.clone()));
+            conds.push(format!("f.field = ?{}", args.len()));
+        }
+        if let Some(slug) = &f.life_event {
+            sql.push_str(" JOIN life_event_procedures e ON e.code = p.code");
+            args.push(Box::new(slug.clone()));
+            conds.push(format!("e.slug = ?{}", args.len()));
+        }
+        if let Some(level) = f.level {
+            args.push(Box::new(level.bit()));
+            conds.push(format!("(p.levels & ?{}) != 0", args.len()));
+        }
+        if f.online_only {
+            conds.push("p.online = 1".into());
+        }
+        if !conds.is_empty() {
+            sql.push_str(" WHERE ");
+            sql.push_str(&conds.join(" AND "));
+        }
+        // Records a citizen can act on first, then by name.
+        sql.push_str(" ORDER BY p.has_detail DESC, p.name COLLATE NOCASE, p.code");
+        if let Some(limit) = f.limit {
+            sql.push_str(&format!(" LIMIT {limit}"));
+        }
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args.iter()), |r| {
+                let fields: String = r.get(2)?;
+                Ok(ProcedureSummary {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    fields: fields
+                        .split('\n')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    levels: levels_from_mask(r.get::<_, u8>(3)?),
+                    has_detail: r.get(4)?,
+                    online: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Summaries for the given codes, in the given order (unknown codes are skipped).
+    pub fn summaries(&self, codes: &[String]) -> Result<Vec<ProcedureSummary>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT code, name, fields, levels, has_detail, online FROM procedures WHERE code = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(codes.len());
+        for c in codes {
+            let row = stmt
+                .query_row([c], |r| {
+                    let fields: String = r.get(2)?;
+                    Ok(ProcedureSummary {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                        fields: fields
+                            .split('\n')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                        levels: levels_from_mask(r.get::<_, u8>(3)?),
+                        has_detail: r.get(4)?,
+                        online: r.get(5)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.err(e))?;
+            out.extend(row);
+        }
+        Ok(out)
+    }
+
+    /// Fields with their procedure counts, largest first.
+    pub fn fields(&self) -> Result<Vec<FieldCount>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT field, count(*) AS n FROM procedure_fields GROUP BY field
+                 ORDER BY n DESC, field COLLATE NOCASE",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(FieldCount {
+                    name: r.get(0)?,
+                    count: r.get(1)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    fn docs<T: serde::de::DeserializeOwned>(&self, table: &str) -> Result<Vec<T>, StoreError> {
+        let docs: Vec<String> = {
+            let conn = self.lock();
+            let mut stmt = conn
+                .prepare(&format!("SELECT doc FROM {table} ORDER BY pos"))
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| r.get::<_, String>(0))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?
+        };
+        docs.iter().map(|d| self.decode(table, d)).collect()
+    }
+
+    pub fn hotlines(&self) -> Result<Vec<Hotline>, StoreError> {
+        self.docs("hotlines")
+    }
+
+    pub fn guides(&self) -> Result<Vec<Guide>, StoreError> {
+        self.docs("guides")
+    }
+
+    pub fn life_events(&self) -> Result<Vec<LifeEvent>, StoreError> {
+        self.docs("life_events")
+    }
+
+    pub fn synonyms(&self) -> Result<Vec<Synonym>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT term, expansions FROM synonyms ORDER BY pos")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let e: String = r.get(1)?;
+                Ok(Synonym {
+                    term: r.get(0)?,
+                    expansions: e.split('|').map(str::to_string).collect(),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The "most used" codes the data ships with, in order.
+    pub fn featured(&self) -> Result<Vec<String>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT code FROM featured ORDER BY pos")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every procedure, in code order (for rebuilding the search index).
+    pub fn procedures(&self) -> Result<Vec<Procedure>, StoreError> {
+        let docs: Vec<(String, String)> = {
+            let conn = self.lock();
+            let mut stmt = conn
+                .prepare("SELECT code, doc FROM procedures ORDER BY code")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?
+        };
+        docs.iter().map(|(c, d)| self.decode(c, d)).collect()
+    }
+
+    /// The whole data version as a dataset.
+    pub fn dataset(&self) -> Result<Dataset, StoreError> {
+        Ok(Dataset {
+            procedures: self.procedures()?,
+            hotlines: self.hotlines()?,
+            guides: self.guides()?,
+            life_events: self.life_events()?,
+            synonyms: self.synonyms()?,
+            featured: self.featured()?,
+        })
+    }
+
+    pub fn stats(&self) -> Result<ContentStats, StoreError> {
+        let by_field = self.fields()?;
+        let conn = self.lock();
+        let one = |sql: &str| -> Result<u64, StoreError> {
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(|e| self.err(e))
+        };
+        let procedures = one("SELECT count(*) FROM procedures")?;
+        let with_detail = one("SELECT count(*) FROM procedures WHERE has_detail = 1")?;
+        let with_portal_link =
+            one("SELECT count(*) FROM procedures WHERE portal_id IS NOT NULL")?;
+        let fully_online = one("SELECT count(*) FROM procedures WHERE fully_online = 1")?;
+        let mut by_source = BTreeMap::new();
+        for s in Source::ALL {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM procedures WHERE instr(',' || sources || ',', ?1) > 0",
+                    [format!(",{},", s.as_str())],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            by_source.insert(s.as_str().to_string(), n as u64);
+        }
+        let mut by_level = BTreeMap::new();
+        for l in Level::ALL {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM procedures WHERE (levels & ?1) != 0",
+                    [l.bit()],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.err(e))?;
+            by_level.insert(l.as_str().to_string(), n as u64);
+        }
+        Ok(ContentStats {
+            procedures,
+            with_detail,
+            without_detail: procedures - with_detail,
+            with_portal_link,
+            fully_online,
+            by_source,
+            by_level,
+            by_field,
+            hotlines: one("SELECT count(*) FROM hotlines")?,
+            guides: one("SELECT count(*) FROM guides")?,
+            life_events: one("SELECT count(*) FROM life_events")?,
+            synonyms: one("SELECT count(*) FROM synonyms")?,
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! SQLite storage (the only module that touches rusqlite). Two databases:
+//! [`ContentDb`] holds one data version (procedures, hotlines, guides, life events, synonyms) and is
+//! the source of truth the search index is derived from; [`KioskDb`] holds what the kiosk itself
+//! records (usage statistics, ratings, refresh history) and survives data refreshes.
+//! Both use WAL and versioned migrations (`PRAGMA user_version`).
+
+mod content;
+mod fts5;
+mod kiosk;
+
+use std::path::PathBuf;
+
+pub use content::{ContentDb, ContentMeta, ContentStats, ListFilter};
+pub use fts5::Fts5Peer;
+pub use kiosk::{KioskDb, RefreshRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: record {key}: {message}")]
+    Corrupt {
+        path: PathBuf,
+        key: String,
+        message: String,
+    },
+    #[error("database {path}: schema version {found} is newer than this program understands ({supported})")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Applies `migrations[i]` for every i at or above the database's `user_version`, each in its own
+/// transaction, so a database is always at a known version.
+fn migrate(
+    conn: &mut rusqlite::Connection,
+    path: &std::path::Path,
+    migrations: &[&str],
+) -> Result<(), StoreError> {
+    let sql = |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let current: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(sql)?;
+    let supported = migrations.len() as i64;
+    if current > supported {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported,
+        });
+    }
+    for (i, m) in migrations.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction().map_err(sql)?;
+        tx.execute_batch(m).map_err(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(sql)?;
+        tx.commit().map_err(sql)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! The kiosk's window (the only module that uses slint).
+
+slint::include_modules!();

@@ -1,0 +1,5 @@
+//! One integration-test binary for the library and the `motcua` command, on real parts: the real
+//! portal corpus, real SQLite files, real tantivy indexes, real signed bundles.
+
+mod common;
+mod data_core;

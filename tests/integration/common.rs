@@ -1,0 +1,112 @@
+//! Shared fixtures: the corpus location, test signing keys, bundles built from real data, and a
+//! kiosk seeded once per test run with the full built-in data.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use motcua::app::kiosk::Kiosk;
+use motcua::bundle::{self, archive, package, sign};
+use motcua::config::Config;
+
+pub fn corpus() -> PathBuf {
+    std::env::var_os("MOTCUA_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
+}
+
+pub fn data_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src")
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_motcua")
+}
+
+/// A signing key pair in a temp folder.
+pub struct Keys {
+    pub dir: tempfile::TempDir,
+    pub public: minisign::PublicKey,
+}
+
+impl Keys {
+    pub fn new() -> Keys {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let public = sign::keygen(&dir.path().join("test.pub"), &dir.path().join("test.key"))
+            .expect("keygen");
+        Keys { dir, public }
+    }
+
+    pub fn public_path(&self) -> PathBuf {
+        self.dir.path().join("test.pub")
+    }
+
+    pub fn secret_path(&self) -> PathBuf {
+        self.dir.path().join("test.key")
+    }
+
+    pub fn sign(&self, data: &[u8]) -> String {
+        let sk = sign::read_secret_key(&self.secret_path(), None).expect("secret key");
+        sign::sign(&sk, data, "test").expect("sign")
+    }
+}
+
+/// Builds a bundle (in memory) from real sources.
+pub fn build_from(inputs: &[PathBuf], version: u64) -> package::Built {
+    let (ds, report) = bundle::read_sources(inputs, &mut ()).expect("read sources");
+    package::build(
+        &ds,
+        Some(&report),
+        &package::WriteOptions {
+            version,
+            created: chrono::Utc::now(),
+            expires: None,
+            publisher: "test".into(),
+            description: String::new(),
+        },
+    )
+    .expect("build")
+}
+
+/// The small real dataset: the 502 API records plus the curated files.
+pub fn small_inputs() -> Vec<PathBuf> {
+    vec![
+        corpus().join("portal-api-details.jsonl"),
+        data_src().join("hotlines.json"),
+        data_src().join("guides.json"),
+        data_src().join("life-events.json"),
+        data_src().join("synonyms.tsv"),
+    ]
+}
+
+/// Writes `built` as a signed bundle directory under `dir`.
+pub fn write_signed_dir(built: &package::Built, dir: &Path, keys: &Keys) -> PathBuf {
+    built.write_dir(dir).expect("write bundle");
+    std::fs::write(
+        dir.join(package::SIGNATURE),
+        keys.sign(&built.manifest_bytes),
+    )
+    .expect("write signature");
+    dir.to_path_buf()
+}
+
+/// A kiosk on a fresh data dir seeded with the small real dataset (version 1).
+pub fn small_kiosk(data_dir: &Path) -> Kiosk {
+    let built = build_from(&small_inputs(), 1);
+    let raw = archive::RawBundle {
+        path: PathBuf::from("small"),
+        manifest: built.manifest_bytes.clone(),
+        signature: None,
+        files: built.files.iter().cloned().collect(),
+    };
+    Kiosk::open_with_seed(data_dir, Config::default(), move || raw).expect("open kiosk")
+}
+
+/// A kiosk seeded with the full built-in data, shared by every test in the run.
+pub fn default_kiosk() -> &'static (tempfile::TempDir, Kiosk) {
+    static K: OnceLock<(tempfile::TempDir, Kiosk)> = OnceLock::new();
+    K.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let k = Kiosk::open(dir.path(), Config::default()).expect("open default kiosk");
+        (dir, k)
+    })
+}
