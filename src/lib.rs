@@ -9,5 +9,6 @@ pub mod bundle;
 pub mod config;
 pub mod domain;
 pub mod qr;
+pub mod search;
 pub mod store;
 pub mod ui;

@@ -1,1 +1,531 @@
-fn main() { eprintln!("motcua: work in progress"); }
+//! The `motcua` command: parses the command line and calls the library. With no command it
+//! starts the kiosk full-screen on the data directory (seeded from the built-in data on first
+//! start).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+
+use motcua::app::kiosk::{Kiosk, Origin, Stage};
+use motcua::bundle::{self, package, sign};
+use motcua::config::Config;
+use motcua::domain::Level;
+use motcua::store::ListFilter;
+
+#[derive(Parser)]
+#[command(name = "motcua", version, about = "Touch kiosk for one-stop-shop counters: administrative procedures, hotlines and online-service guides")]
+struct Cli {
+    /// Data directory (default: the platform's per-user data directory).
+    #[arg(long, global = true, env = "MOTCUA_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Kiosk configuration file (default: the built-in reference configuration).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Run in a window instead of full screen (development).
+    #[arg(long)]
+    windowed: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Verify a bundle (directory or .zip) and make it the live data.
+    Import {
+        bundle: PathBuf,
+        /// minisign public key file to trust instead of the configured keys.
+        #[arg(long = "key")]
+        keys: Vec<PathBuf>,
+    },
+    /// Show one procedure.
+    Show {
+        code: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List procedures.
+    List {
+        #[arg(long)]
+        field: Option<String>,
+        /// province | commune | ministry | other (or the portal's label, e.g. "Cấp xã").
+        #[arg(long)]
+        level: Option<String>,
+        /// Life-event slug, e.g. co-con-nho.
+        #[arg(long)]
+        life_event: Option<String>,
+        #[arg(long)]
+        online: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Counts of the live data.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Go back to the previous data version.
+    Rollback,
+    /// Build, sign and verify bundles.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
+    /// Make a minisign key pair for signing bundles (STEM.pub and STEM.key).
+    Keygen {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Subcommand)]
+enum BundleCmd {
+    /// Turn the portal's real formats and motcua's curated files into a bundle.
+    Build(BuildArgs),
+    /// Sign a bundle's manifest with a minisign secret key.
+    Sign {
+        bundle: PathBuf,
+        #[arg(long)]
+        secret_key: PathBuf,
+        /// Environment variable holding the key's password (encrypted keys only).
+        #[arg(long)]
+        password_env: Option<String>,
+    },
+    /// Check a bundle's signature, hashes and content without installing it.
+    Verify {
+        bundle: PathBuf,
+        #[arg(long = "key", required = true)]
+        keys: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// Input files or directories (portal-api-details.jsonl, portal-pages.jsonl,
+    /// portal-catalog.jsonl, official-lists/*.xlsx, hotlines.json, guides.json,
+    /// life-events.json, synonyms.tsv, featured.json).
+    #[arg(long, num_args = 1.., required = true)]
+    from: Vec<PathBuf>,
+    /// Output: a directory, or a file ending in .zip.
+    #[arg(long)]
+    out: PathBuf,
+    /// Bundle version (must increase with every bundle; default: creation time as YYYYMMDDHHMM).
+    #[arg(long)]
+    version: Option<u64>,
+    /// Days until the bundle expires (0: never).
+    #[arg(long, default_value_t = 0)]
+    expires_days: u32,
+    #[arg(long, default_value = "")]
+    publisher: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Sign with this minisign secret key.
+    #[arg(long)]
+    sign: Option<PathBuf>,
+    /// Also write the import report as JSON here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Check a configuration file (default: the one in use) and list every problem.
+    Check { file: Option<PathBuf> },
+    /// Print the fully commented reference configuration.
+    Reference,
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    let dirs = directories::ProjectDirs::from("vn", "motcua", "motcua")
+        .context("cannot find a per-user data directory; pass --data-dir")?;
+    Ok(dirs.data_dir().to_path_buf())
+}
+
+fn load_config(cli: &Cli) -> Result<Config> {
+    Ok(match &cli.config {
+        Some(p) => Config::load(p)?,
+        None => Config::reference()?,
+    })
+}
+
+fn open_kiosk(cli: &Cli) -> Result<Kiosk> {
+    let dir = data_dir(cli)?;
+    let cfg = load_config(cli)?;
+    Kiosk::open(&dir, cfg).with_context(|| format!("opening data directory {}", dir.display()))
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+fn bar(len: u64, msg: &str) -> indicatif::ProgressBar {
+    if std::io::stderr().is_terminal() {
+        let b = indicatif::ProgressBar::new(len);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_message(msg.to_string());
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    }
+}
+
+struct FileProgress(indicatif::ProgressBar);
+
+impl bundle::Progress for FileProgress {
+    fn file(&mut self, path: &Path, index: usize, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(index as u64);
+        self.0.set_message(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(cli) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let Some(command) = &cli.command else {
+        bail!("the kiosk window is not built into this binary yet; use a subcommand (see --help)");
+    };
+    match command {
+        Command::Import { bundle, keys } => cmd_import(&cli, bundle, keys),
+        Command::Show { code, json } => cmd_show(&cli, code, *json),
+        Command::List {
+            field,
+            level,
+            life_event,
+            online,
+            json,
+        } => {
+            let k = open_kiosk(&cli)?;
+            let level = match level {
+                Some(l) => Some(Level::parse(l).with_context(|| {
+                    format!("unknown level `{l}` (province, commune, ministry, other)")
+                })?),
+                None => None,
+            };
+            let rows = k.live().content.list(&ListFilter {
+                field: field.clone(),
+                level,
+                life_event: life_event.clone(),
+                online_only: *online,
+                limit: None,
+            })?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                serde_json::to_writer_pretty(&mut out, &rows)?;
+                writeln!(out)?;
+            } else {
+                for r in &rows {
+                    writeln!(out, "{}  {}", r.code, r.name)?;
+                }
+                writeln!(out, "({} procedures)", rows.len())?;
+            }
+            Ok(())
+        }
+        Command::Stats { json } => {
+            let k = open_kiosk(&cli)?;
+            let live = k.live();
+            let s = live.content.stats()?;
+            if *json {
+                let mut v = serde_json::to_value(&s)?;
+                v["data_version"] = serde_json::json!(live.meta.version);
+                v["data_created"] = serde_json::json!(live.meta.created);
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                println!("data version {} (created {})", live.meta.version, live.meta.created);
+                println!(
+                    "procedures {} — with steps and dossier {}, without {}; with portal link {}; fully online {}",
+                    s.procedures, s.with_detail, s.without_detail, s.with_portal_link, s.fully_online
+                );
+                println!("by source:");
+                for (k, v) in &s.by_source {
+                    println!("  {k:<14} {v:>6}");
+                }
+                println!("by level:");
+                for (k, v) in &s.by_level {
+                    println!("  {k:<14} {v:>6}");
+                }
+                println!("hotlines {}, guides {}, life events {}, synonyms {}", s.hotlines, s.guides, s.life_events, s.synonyms);
+                println!("by field ({}):", s.by_field.len());
+                for f in &s.by_field {
+                    println!("  {:>5}  {}", f.count, f.name);
+                }
+            }
+            Ok(())
+        }
+        Command::Rollback => {
+            let k = open_kiosk(&cli)?;
+            let m = k.rollback()?;
+            println!("now serving data version {} (created {})", m.version, m.created);
+            Ok(())
+        }
+        Command::Bundle(b) => match b {
+            BundleCmd::Build(args) => cmd_build(args),
+            BundleCmd::Sign {
+                bundle,
+                secret_key,
+                password_env,
+            } => cmd_sign(bundle, secret_key, password_env.as_deref()),
+            BundleCmd::Verify { bundle, keys } => {
+                let keys = keys
+                    .iter()
+                    .map(|k| sign::read_public_key_file(k))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let raw = bundle::archive::read(bundle, bundle::archive::Limits::default())?;
+                let v = package::verify(
+                    &raw,
+                    &package::Policy {
+                        trusted_keys: &keys,
+                        require_signature: true,
+                        installed_version: None,
+                        now: chrono::Utc::now(),
+                    },
+                )?;
+                println!(
+                    "OK: version {}, created {}, signed by key {}, {} procedures, {} files verified",
+                    v.manifest.version,
+                    v.manifest.created.format("%Y-%m-%d %H:%M UTC"),
+                    v.key_id.unwrap_or_default(),
+                    v.dataset.procedures.len(),
+                    v.manifest.files.len()
+                );
+                Ok(())
+            }
+        },
+        Command::Keygen { out } => {
+            let pub_path = out.with_extension("pub");
+            let sec_path = out.with_extension("key");
+            let pk = sign::keygen(&pub_path, &sec_path)?;
+            println!("public key:  {}", pub_path.display());
+            println!("secret key:  {} (keep it off the kiosks)", sec_path.display());
+            println!("for kiosk.toml [updates] trusted_keys: \"{}\"", sign::public_key_line(&pk));
+            Ok(())
+        }
+        Command::Config(c) => match c {
+            ConfigCmd::Check { file } => {
+                let path = file.clone().or(cli.config.clone());
+                let res = match &path {
+                    Some(p) => Config::load(p).map(|_| p.display().to_string()),
+                    None => Config::reference().map(|_| "the built-in reference configuration".into()),
+                };
+                match res {
+                    Ok(what) => {
+                        println!("OK: {what}");
+                        Ok(())
+                    }
+                    Err(e) => {
+                        eprintln!("{e}");
+                        std::process::exit(2);
+                    }
+                }
+            }
+            ConfigCmd::Reference => {
+                print!("{}", motcua::config::REFERENCE);
+                Ok(())
+            }
+        },
+    }
+}
+
+fn cmd_import(cli: &Cli, path: &Path, keys: &[PathBuf]) -> Result<()> {
+    let k = open_kiosk(cli)?;
+    let keys = keys
+        .iter()
+        .map(|p| sign::read_public_key_file(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let pb = bar(100, "importing");
+    let m = k
+        .apply_bundle(path, &keys, Origin::Cli, &mut |s: Stage| {
+            pb.set_position((s.fraction() * 100.0) as u64);
+            pb.set_message(match s {
+                Stage::Reading => "reading",
+                Stage::Verifying => "verifying",
+                Stage::Storing { .. } => "storing",
+                Stage::Indexing => "indexing",
+                Stage::Switching => "switching",
+            });
+        })
+        .with_context(|| format!("importing {}", path.display()))?;
+    pb.finish_and_clear();
+    let s = k.live().content.stats()?;
+    println!(
+        "imported data version {}: {} procedures ({} with steps and dossier)",
+        m.version, s.procedures, s.with_detail
+    );
+    Ok(())
+}
+
+fn cmd_show(cli: &Cli, code: &str, json: bool) -> Result<()> {
+    let k = open_kiosk(cli)?;
+    let code = motcua::domain::normalize_code_query(code).unwrap_or_else(|| code.to_string());
+    let Some(p) = k.procedure(&code)? else {
+        bail!("no procedure with code {code}");
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+        return Ok(());
+    }
+    let v = k.procedure_view(&code)?.context("procedure vanished")?;
+    let mut o = String::new();
+    o.push_str(&format!("{}  {}\n", v.code, v.name));
+    for (label, val) in [
+        ("Lĩnh vực", &v.fields),
+        ("Cấp thực hiện", &v.levels),
+        ("Cơ quan thực hiện", &v.agency),
+        ("Địa chỉ tiếp nhận", &v.receiving_address),
+        ("Đối tượng", &v.subjects),
+    ] {
+        if !val.is_empty() {
+            o.push_str(&format!("{label}: {val}\n"));
+        }
+    }
+    o.push_str(&format!(
+        "Liên kết: {}{}\n",
+        v.link.url,
+        if v.link.verified { "" } else { " (tìm theo mã trên Cổng)" }
+    ));
+    if !v.channels.is_empty() {
+        o.push_str("\nCách thức thực hiện:\n");
+        for c in &v.channels {
+            o.push_str(&format!("  - {}: {} — {}\n", c.method, c.time, c.fee));
+        }
+    }
+    if !v.dossier.is_empty() {
+        o.push_str("\nThành phần hồ sơ:\n");
+        for g in &v.dossier {
+            if !g.title.is_empty() {
+                o.push_str(&format!("  {}\n", g.title));
+            }
+            for i in &g.items {
+                o.push_str(&format!("  - {} [{}]\n", i.name, i.quantity));
+            }
+        }
+    }
+    if !v.steps.is_empty() {
+        o.push_str("\nTrình tự thực hiện:\n");
+        for s in &v.steps {
+            o.push_str(&format!("  {}. {} {}\n", s.number, s.title, s.text));
+        }
+    }
+    if !v.legal.is_empty() {
+        o.push_str("\nCăn cứ pháp lý:\n");
+        for l in &v.legal {
+            o.push_str(&format!("  - {}: {}\n", l.code, l.title));
+        }
+    }
+    print!("{o}");
+    Ok(())
+}
+
+fn cmd_build(a: &BuildArgs) -> Result<()> {
+    let mut prog = FileProgress(bar(a.from.len() as u64, "reading"));
+    let (ds, report) = bundle::read_sources(&a.from, &mut prog)?;
+    prog.0.finish_and_clear();
+    let created = chrono::Utc::now();
+    let version = a.version.unwrap_or_else(|| {
+        created
+            .format("%Y%m%d%H%M")
+            .to_string()
+            .parse()
+            .unwrap_or(1)
+    });
+    let built = package::build(
+        &ds,
+        Some(&report),
+        &package::WriteOptions {
+            version,
+            created,
+            expires: (a.expires_days > 0)
+                .then(|| created + chrono::Duration::days(i64::from(a.expires_days))),
+            publisher: a.publisher.clone(),
+            description: a.description.clone(),
+        },
+    )?;
+    let signature = match &a.sign {
+        Some(key) => {
+            let sk = sign::read_secret_key(key, None)?;
+            Some(sign::sign(&sk, &built.manifest_bytes, &format!("motcua bundle version {version}"))?)
+        }
+        None => None,
+    };
+    write_bundle(&built, &a.out, signature.as_deref())?;
+    if let Some(r) = &a.report {
+        std::fs::write(r, serde_json::to_vec_pretty(&report)?)
+            .with_context(|| format!("writing {}", r.display()))?;
+    }
+    eprint!("{}", report.summary());
+    println!("wrote bundle version {version} to {}", a.out.display());
+    Ok(())
+}
+
+fn is_zip(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+fn write_bundle(built: &package::Built, out: &Path, signature: Option<&str>) -> Result<()> {
+    if is_zip(out) {
+        built.write_zip(out, signature)?;
+    } else {
+        built.write_dir(out)?;
+        if let Some(s) = signature {
+            std::fs::write(out.join(package::SIGNATURE), s)?;
+        }
+    }
+    Ok(())
+}
+
+fn cmd_sign(bundle_path: &Path, key: &Path, password_env: Option<&str>) -> Result<()> {
+    let password = match password_env {
+        Some(var) => Some(std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?),
+        None => None,
+    };
+    let sk = sign::read_secret_key(key, password)?;
+    let raw = bundle::archive::read(bundle_path, bundle::archive::Limits::default())?;
+    let manifest = package::parse_manifest(bundle_path, &raw.manifest)?;
+    let sig = sign::sign(&sk, &raw.manifest, &format!("motcua bundle version {}", manifest.version))?;
+    if is_zip(bundle_path) {
+        // Rewrite the zip with the signature beside the manifest; content is copied byte for byte.
+        let built = package::Built {
+            manifest,
+            manifest_bytes: raw.manifest.clone(),
+            files: raw.files.into_iter().collect(),
+        };
+        built.write_zip(bundle_path, Some(&sig))?;
+    } else {
+        std::fs::write(bundle_path.join(package::SIGNATURE), &sig)?;
+    }
+    println!("signed {}", bundle_path.display());
+    Ok(())
+}
+
+#[allow(dead_code)]
+fn read_stdin_lines() -> Result<Vec<String>> {
+    let stdin = std::io::stdin();
+    let mut v = Vec::new();
+    for l in stdin.lock().lines() {
+        v.push(l?);
+    }
+    Ok(v)
+}

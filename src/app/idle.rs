@@ -5,12 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-/// How long the kiosk waits. The warning is the last part of the timeout.
+/// How long the kiosk waits: `timeout` without a touch, then a countdown of `warning`, then the
+/// reset (the same meaning as `[idle] timeout_seconds` and `warning_seconds` in the config).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdlePolicy {
-    /// From the last touch to the reset.
+    /// From the last touch to the warning.
     pub timeout: Duration,
-    /// How long the countdown is shown before the reset.
+    /// How long the countdown is shown before the reset; at least [`Self::MIN_WARNING`].
     pub warning: Duration,
 }
 
@@ -19,7 +20,9 @@ pub struct IdlePolicy {
 pub enum IdleState {
     Active,
     /// Show the countdown; `seconds_left` counts down to 1.
-    Warning { seconds_left: u32 },
+    Warning {
+        seconds_left: u32,
+    },
     /// Go back to the start screen and forget everything the last person did.
     Reset,
 }
@@ -28,25 +31,28 @@ impl IdlePolicy {
     /// The shortest countdown allowed: a person who is reading needs time to notice it and tap.
     pub const MIN_WARNING: Duration = Duration::from_secs(20);
 
-    /// A policy with the warning raised to at least [`Self::MIN_WARNING`] and the timeout to at
-    /// least the warning.
+    /// A policy with the warning raised to at least [`Self::MIN_WARNING`].
     pub fn new(timeout: Duration, warning: Duration) -> Self {
-        let warning = warning.max(Self::MIN_WARNING);
         IdlePolicy {
-            timeout: timeout.max(warning),
-            warning,
+            timeout,
+            warning: warning.max(Self::MIN_WARNING),
         }
+    }
+
+    /// From the last touch to the reset.
+    pub fn total(&self) -> Duration {
+        self.timeout + self.warning
     }
 
     pub fn state(&self, last_touch: Instant, now: Instant) -> IdleState {
         let idle = now.saturating_duration_since(last_touch);
-        if idle >= self.timeout {
-            return IdleState::Reset;
-        }
-        let left = self.timeout - idle;
-        if left > self.warning {
+        if idle < self.timeout {
             return IdleState::Active;
         }
+        if idle >= self.total() {
+            return IdleState::Reset;
+        }
+        let left = self.total() - idle;
         // Round up: the countdown shows 30 … 1, never 0.
         let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
         IdleState::Warning {
@@ -56,7 +62,7 @@ impl IdlePolicy {
 }
 
 impl Default for IdlePolicy {
-    /// 90 seconds without a touch, the last 30 of them with a countdown (the config default).
+    /// 90 seconds without a touch, then a 30-second countdown (the config defaults).
     fn default() -> Self {
         IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30))
     }
@@ -75,12 +81,12 @@ mod tests {
     fn active_then_warning_then_reset() {
         let p = IdlePolicy::default();
         assert_eq!(at(&p, 0.0), IdleState::Active);
-        assert_eq!(at(&p, 59.9), IdleState::Active);
-        assert_eq!(at(&p, 60.0), IdleState::Warning { seconds_left: 30 });
-        assert_eq!(at(&p, 60.5), IdleState::Warning { seconds_left: 30 });
-        assert_eq!(at(&p, 61.0), IdleState::Warning { seconds_left: 29 });
-        assert_eq!(at(&p, 89.2), IdleState::Warning { seconds_left: 1 });
-        assert_eq!(at(&p, 90.0), IdleState::Reset);
+        assert_eq!(at(&p, 89.9), IdleState::Active);
+        assert_eq!(at(&p, 90.0), IdleState::Warning { seconds_left: 30 });
+        assert_eq!(at(&p, 90.5), IdleState::Warning { seconds_left: 30 });
+        assert_eq!(at(&p, 91.0), IdleState::Warning { seconds_left: 29 });
+        assert_eq!(at(&p, 119.2), IdleState::Warning { seconds_left: 1 });
+        assert_eq!(at(&p, 120.0), IdleState::Reset);
         assert_eq!(at(&p, 5000.0), IdleState::Reset);
     }
 
@@ -88,7 +94,7 @@ mod tests {
     fn a_touch_starts_over() {
         let p = IdlePolicy::default();
         let t0 = Instant::now();
-        let now = t0 + Duration::from_secs(70);
+        let now = t0 + Duration::from_secs(100);
         assert!(matches!(p.state(t0, now), IdleState::Warning { .. }));
         assert_eq!(p.state(now, now), IdleState::Active);
     }
@@ -97,12 +103,11 @@ mod tests {
     fn the_warning_is_never_shorter_than_20_seconds() {
         let p = IdlePolicy::new(Duration::from_secs(10), Duration::from_secs(5));
         assert_eq!(p.warning, Duration::from_secs(20));
-        assert_eq!(p.timeout, Duration::from_secs(20));
-        assert_eq!(at(&p, 0.0), IdleState::Warning { seconds_left: 20 });
-        let p = IdlePolicy::new(Duration::from_secs(60), Duration::from_secs(45));
-        assert_eq!(p.warning, Duration::from_secs(45));
-        assert_eq!(at(&p, 14.0), IdleState::Active);
-        assert_eq!(at(&p, 15.0), IdleState::Warning { seconds_left: 45 });
+        assert_eq!(at(&p, 9.0), IdleState::Active);
+        assert_eq!(at(&p, 10.0), IdleState::Warning { seconds_left: 20 });
+        assert_eq!(at(&p, 30.0), IdleState::Reset);
+        let p = IdlePolicy::new(Duration::from_secs(0), Duration::from_secs(45));
+        assert_eq!(at(&p, 0.0), IdleState::Warning { seconds_left: 45 });
     }
 
     #[test]

@@ -1,5 +1,17 @@
-//! The kiosk's behaviour without a window.
+//! The kiosk's behaviour without a window: the data directory and its versions, applying
+//! bundles, the live data, what each screen shows, search requests, the on-screen keyboard, the
+//! idle policy, USB and network refresh, the staff lock and the worker threads.
 
+pub mod datadir;
+mod error;
 pub mod idle;
 pub mod keyboard;
+pub mod kiosk;
+pub mod refresh;
+pub mod search;
+mod seed;
+pub mod staff;
 pub mod view;
+pub mod worker;
+
+pub use error::AppError;

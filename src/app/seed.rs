@@ -14,6 +14,7 @@ const FILES: &[(&str, &[u8])] = &[
     ("guides.json", include_bytes!("../../data/default/guides.json")),
     ("life-events.json", include_bytes!("../../data/default/life-events.json")),
     ("synonyms.json", include_bytes!("../../data/default/synonyms.json")),
+    ("featured.json", include_bytes!("../../data/default/featured.json")),
     ("import-report.json", include_bytes!("../../data/default/import-report.json")),
 ];
 

@@ -45,7 +45,7 @@ pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, Bu
     let mut out = Vec::new();
     for (line, it) in jsonl::read::<Item>(path)? {
         let code = clean_line(&it.code);
-        if !crate::domain::is_procedure_code(&code) {
+        if !crate::domain::is_valid_code(&code) {
             return Err(BundleError::Field {
                 path: path.to_path_buf(),
                 line,

@@ -333,7 +333,7 @@ fn validate_procedure(path: &Path, line: usize, p: &Procedure) -> Result<(), Bun
         field: field.into(),
         message,
     };
-    if !crate::domain::is_procedure_code(&p.code) {
+    if !crate::domain::is_valid_code(&p.code) {
         return Err(bad("code", format!("`{}` is not a procedure code", p.code)));
     }
     if p.name.trim().is_empty() {

@@ -35,12 +35,33 @@ struct ExecStep {
     description: String,
 }
 
+/// The portal gives a processing time as a number, a number in a string, or a sentence.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumOrText {
+    Num(f64),
+    Text(String),
+}
+
+impl NumOrText {
+    /// (amount, words)
+    fn split(&self) -> (Option<f64>, String) {
+        match self {
+            NumOrText::Num(n) => (Some(*n), String::new()),
+            NumOrText::Text(t) => match t.trim().replace(',', ".").parse::<f64>() {
+                Ok(n) => (Some(n), String::new()),
+                Err(_) => (None, clean(t)),
+            },
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ExecMethod {
     submission_method: String,
     #[serde(default)]
-    processing_time: Option<f64>,
+    processing_time: Option<NumOrText>,
     #[serde(default)]
     processing_time_unit: Option<String>,
     #[serde(default)]
@@ -223,7 +244,7 @@ pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, Bu
             continue;
         };
         let code = clean_line(&d.code);
-        if !crate::domain::is_procedure_code(&code) {
+        if !crate::domain::is_valid_code(&code) {
             return Err(BundleError::Field {
                 path: path.to_path_buf(),
                 line,
@@ -268,10 +289,15 @@ fn convert(d: Detail, code: String, report: &mut SourceReport) -> Procedure {
             );
             continue;
         };
+        let (amount, words) = m
+            .processing_time
+            .as_ref()
+            .map(NumOrText::split)
+            .unwrap_or_default();
         let mut time = TimeLimit {
-            amount: m.processing_time,
+            amount,
             unit: m.processing_time_unit.as_deref().and_then(unit),
-            text: String::new(),
+            text: words,
         };
         if time.unit.is_none()
             && let Some((qty, u)) = case_limit

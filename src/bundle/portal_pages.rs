@@ -109,7 +109,10 @@ pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, Bu
             });
         }
         let (p, o) = convert(&page, code, report);
-        for (n, v) in full.iter_mut().zip([o.channels, o.dossier, o.legal, o.results]) {
+        for (n, v) in full
+            .iter_mut()
+            .zip([o.channels, o.dossier, o.legal, o.results])
+        {
             *n += usize::from(matches!(v, Parse::Full | Parse::Empty));
         }
         out.push(p);
@@ -169,12 +172,20 @@ fn convert(page: &Page, code: String, report: &mut SourceReport) -> (Procedure, 
     levels.sort();
 
     let mut executing = agencies("co_quan_thuc_hien", &page.co_quan_thuc_hien, &mut left);
-    for a in agencies("co_quan_duoc_uy_quyen", &page.co_quan_duoc_uy_quyen, &mut left) {
+    for a in agencies(
+        "co_quan_duoc_uy_quyen",
+        &page.co_quan_duoc_uy_quyen,
+        &mut left,
+    ) {
         if !executing.contains(&a) {
             executing.push(a);
         }
     }
-    let competent = agencies("co_quan_co_tham_quyen", &page.co_quan_co_tham_quyen, &mut left);
+    let competent = agencies(
+        "co_quan_co_tham_quyen",
+        &page.co_quan_co_tham_quyen,
+        &mut left,
+    );
     let coordinating = agencies("co_quan_phoi_hop", &page.co_quan_phoi_hop, &mut left);
 
     let ch = parse_channels(&page.cach_thuc_thuc_hien);
@@ -263,7 +274,11 @@ fn info(s: &str) -> String {
 /// The UUID at the end of a portal URL (`…/thu-tuc-hanh-chinh/<uuid>`).
 fn portal_id(url: &str) -> Option<String> {
     let u = url.trim();
-    let u = u.split(['?', '#']).next().unwrap_or(u).trim_end_matches('/');
+    let u = u
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(u)
+        .trim_end_matches('/');
     let last = u.rsplit('/').next()?.to_ascii_lowercase();
     crate::domain::is_uuid(&last).then_some(last)
 }
@@ -299,11 +314,11 @@ fn split_list(s: &str) -> Vec<String> {
     out
 }
 
-/// An agency field as a list. A value with line breaks or of essay length is text that slipped
-/// into the wrong column on the page: it is kept as unparsed text, not as an agency.
+/// An agency field as a list. A value with line breaks is text that slipped into the wrong
+/// column on the page: it is kept as unparsed text, not as an agency.
 fn agencies(field: &str, raw: &str, left: &mut Leftovers) -> Vec<String> {
     let v = info(raw);
-    if v.contains('\n') || v.chars().count() > 400 {
+    if v.contains('\n') {
         left.keep(field, &v);
         return Vec::new();
     }
@@ -427,16 +442,27 @@ fn parse_time(s: &str) -> Option<(TimeLimit, usize)> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 {
         let value: f64 = s[..digits].parse().ok()?;
-        let after = &s[digits..];
+        // A number with a unit, maybe with a decimal part ("1.5 Ngày làm việc").
+        let fraction = match s[digits..].strip_prefix(['.', ',']) {
+            Some(f) => f.bytes().take_while(u8::is_ascii_digit).count(),
+            None => 0,
+        };
+        let number_len = if fraction > 0 {
+            digits + 1 + fraction
+        } else {
+            digits
+        };
+        let after = &s[number_len..];
         let spaced = after.strip_prefix(' ').unwrap_or(after);
         if let Some((word, unit)) = UNITS.iter().find(|(w, _)| spaced.starts_with(*w)) {
             let time = TimeLimit {
-                amount: Some(value),
+                amount: s[..number_len].replace(',', ".").parse().ok(),
                 unit: Some(*unit),
                 text: String::new(),
             };
             return Some((time, s.len() - spaced.len() + word.len()));
         }
+        let after = &s[digits..];
         if matches!(fee_head(after), Some((FeeHead::Free | FeeHead::NoInfo, _))) {
             let time = TimeLimit {
                 amount: Some(value),
@@ -499,7 +525,9 @@ struct ChannelsParse {
 /// Words in a fee's bracket that add nothing.
 fn empty_fee_words(s: &str) -> bool {
     let f = fold(s);
-    let f = f.trim().trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+    let f = f
+        .trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
     matches!(
         f,
         "" | "khong" | "khong co" | "khong quy dinh" | "khong co thong tin" | "khong thu" | "0"
@@ -582,6 +610,11 @@ fn fee_and_note(seg: &str) -> (Vec<Fee>, String, bool) {
                     || words.contains(&grouped(v * 1000, ',')))
             {
                 value = Some(v * 1000);
+            }
+            // Under a thousand đồng is no real fee: a unit slip ("155 VNĐ" over "155 USD/thẻ",
+            // "40 Việt Nam Đồng" over "4.000 đ"). Show the source's words, not a wrong amount.
+            if value.is_some_and(|v| v > 0 && v < 1000) {
+                value = None;
             }
             let text = if value.is_some() {
                 words
@@ -673,6 +706,18 @@ struct DossierParse {
 /// the item's name ("Nghị định 116" + "1 bản chính"). The cell must run straight into the next
 /// item, not into more words ("01 bản chính văn bản …" is part of a name).
 fn quantity(s: &str, i: usize) -> Option<(u32, u32, usize)> {
+    let (originals, copies, end) = quantity_shape(s, i)?;
+    match first_char(from(s, end)) {
+        None => Some((originals, copies, end)),
+        Some(c) if c.is_whitespace() || matches!(c, ',' | ';' | ':') => None,
+        // "01 bản chính.1 bản chính": the first is words inside the name.
+        Some(c @ ('.' | ')')) if quantity_shape(s, end + c.len_utf8()).is_some() => None,
+        Some(_) => Some((originals, copies, end)),
+    }
+}
+
+/// The shape of a quantity cell at byte `i`, wherever it stands.
+fn quantity_shape(s: &str, i: usize) -> Option<(u32, u32, usize)> {
     const ORIGINAL: &str = " bản chính";
     const COPY: &str = " bản sao";
     let b = s.as_bytes();
@@ -692,11 +737,7 @@ fn quantity(s: &str, i: usize) -> Option<(u32, u32, usize)> {
             end = s.len() - r.len() + 1 + COPY.len();
         }
     }
-    match first_char(from(s, end)) {
-        None => Some((originals, copies, end)),
-        Some(c) if c.is_whitespace() || matches!(c, ',' | ';' | ':') => None,
-        Some(_) => Some((originals, copies, end)),
-    }
+    Some((originals, copies, end))
 }
 
 /// Splits one case's body into items; returns the items and the text after the last quantity
@@ -810,8 +851,8 @@ fn form_word(s: &str) -> bool {
     let f = fold(s);
     let f = f.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '.' || c == ' ');
     [
-        "mau", "mu", "phu luc", "phuluc", "phu luc", "pl", "phieu", "to khai", "tk", "don",
-        "bieu", "bm", "van ban", "giay", "danh muc", "ban khai", "de nghi",
+        "mau", "mu", "phu luc", "phuluc", "phlc", "pl", "phieu", "to khai", "tk", "don", "bieu",
+        "bm", "van ban", "giay", "danh muc", "ban khai", "de nghi",
     ]
     .iter()
     .any(|w| f.starts_with(w))
@@ -846,21 +887,33 @@ fn form_start(s: &str, ext: usize) -> Option<usize> {
         if is_strong {
             strong = Some(p);
         }
-        let is_camel = a.is_alphabetic()
+        let is_camel = (a.is_alphabetic() || a.is_ascii_digit())
             && ((c.is_uppercase() && next.is_some_and(char::is_lowercase))
                 || (a.is_lowercase() && c.is_ascii_digit()));
         if is_camel && form_word(&s[p..]) {
             camel = Some(p);
         }
     }
-    match (strong, camel) {
-        (Some(s), Some(c)) => Some(s.max(c)),
-        (s, c) => s.or(c),
+    let p = match (strong, camel) {
+        (Some(s), Some(c)) => s.max(c),
+        (s, c) => s.or(c)?,
+    };
+    // A numbered file name after a bracket or a sentence: ").1.MuCT01….doc".
+    let before = s[..p].strip_suffix('.').unwrap_or("");
+    let digits = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if s[..p].ends_with('.')
+        && digits > 0
+        && before[..before.len() - digits].ends_with([')', ';', '.'])
+    {
+        return Some(before.len() - digits);
     }
+    Some(p)
 }
 
 /// Splits an item's text into its name and the form file name(s) that close it.
 fn split_form(item: &str) -> (String, Option<String>) {
+    // What a previous cell left over: "1 bản chính" then ".Đơn đề nghị …".
+    let item = item.trim_start_matches(['.', ',', ';', ':', ')', ' ']);
     let mut rest = item.trim_end();
     let mut forms: Vec<String> = Vec::new();
     while let Some(ext) = extension_at(rest) {
@@ -870,16 +923,21 @@ fn split_form(item: &str) -> (String, Option<String>) {
         forms.push(clean_line(&rest[start..]));
         rest = rest[..start].trim_end();
     }
-    let mut name = clean(rest);
+    let mut name = clean(rest.trim_end_matches([';', ',', ' ']));
     if name.is_empty()
         && let Some(f) = forms.first()
     {
         name = f.clone();
     }
     if forms.is_empty() {
-        // A file name alone, with nothing before it, is both the item and its form.
-        if extension_at(&name).is_some() && name.chars().count() <= 120 && !name.contains(';') {
-            return (name.clone(), Some(clean_line(&name)));
+        // A form's file name alone ("Mẫu đơn đề nghị ….docx") is both the item and its form.
+        if let Some(ext) = extension_at(&name)
+            && form_word(&name)
+            && name.chars().count() <= 120
+            && !name.contains(';')
+        {
+            let form = clean_line(&name);
+            return (name[..ext].trim_end().to_string(), Some(form));
         }
         return (name, None);
     }
@@ -892,11 +950,13 @@ fn split_form(item: &str) -> (String, Option<String>) {
 
 const LEGAL_HEADER: &str = "Tên văn bản pháp lýMã văn bản";
 
-/// Words a title starts with, folded: a capital letter before them belongs to the title, not to
-/// the document number before it ("…/TT-BTCThông tư" is "TT-BTC" then "Thông tư").
-const TITLE_WORDS: [&str; 22] = [
-    "thong", "nghi", "luat", "quyet", "phap", "sua", "quy", "huong", "van", "ban", "bo", "chi",
-    "cong", "lenh", "ve", "danh", "bieu", "dieu", "ke", "hop", "thu", "tieu",
+/// Lower-case words that run straight on from a document number inside a title
+/// ("…/TT-BCAngày 01/7/2025", "…/TT-VPCPquy định"): the capitals before them all belong to
+/// the number. Any other lower-case run means the last capital starts the next title
+/// ("…/TT-BTCThông tư", "…/NĐ-CPThực hiện").
+const RUN_ON_WORDS: [&str; 14] = [
+    "ngay", "ve", "quy", "cua", "va", "ban", "huong", "sua", "theo", "tai", "do", "cho", "nam",
+    "thang",
 ];
 
 /// Words an all-capitals title starts with ("…/QH13LUẬT …", "…/TT-BTCQUY ĐỊNH …").
@@ -912,10 +972,10 @@ struct DocCode {
     code: String,
 }
 
-/// The issuer part after `/yyyy/` ("NĐ-CP", "TT-BCA", "QH13", "QĐ-TTg", "NĐ- CP"): its
-/// normalised form and byte length.
+/// The issuer part after `/yyyy/` ("NĐ-CP", "TT-BCA", "QH13", "QĐ-TTg", "NĐ- CP",
+/// "TTLT/BGDĐT-BTC"): its form without spaces and its byte length.
 fn code_suffix(s: &str) -> Option<(String, usize)> {
-    let mut parts: Vec<String> = Vec::new();
+    let mut out = String::new();
     let mut i = 0;
     loop {
         let rest = from(s, i);
@@ -937,12 +997,8 @@ fn code_suffix(s: &str) -> Option<(String, usize)> {
             part.push('g');
             len += 1;
         } else if after.starts_with(char::is_lowercase) {
-            // "BTCThông": the last capital starts the next title.
-            let word: String = std::iter::once(part.chars().last().unwrap_or(' '))
-                .chain(after.chars().take_while(|c| c.is_lowercase()))
-                .collect();
-            let fw = fold(&word);
-            if part.chars().count() > 1 && TITLE_WORDS.contains(&fw.as_str()) {
+            let word: String = after.chars().take_while(|c| c.is_lowercase()).collect();
+            if part.chars().count() > 1 && !RUN_ON_WORDS.contains(&fold(&word).as_str()) {
                 let last = part.chars().last().map_or(0, char::len_utf8);
                 part.truncate(part.len() - last);
                 len -= last;
@@ -951,37 +1007,33 @@ fn code_suffix(s: &str) -> Option<(String, usize)> {
             .iter()
             .find(|w| part.ends_with(*w) && part.len() > w.len() + 1)
         {
-            // "BTCQUY ĐỊNH": an all-capitals title follows.
             part.truncate(part.len() - w.len());
             len -= w.len();
         }
-        parts.push(part);
+        out.push_str(&part);
         i += len;
-        // A dash, maybe with one space on either side, joins the next part.
+        // A joiner (`-`, `–`, `_`, `/`), maybe with one space on either side, then the next part.
         let rest = from(s, i);
-        let mut j = 0;
-        for (k, c) in rest.char_indices() {
-            match c {
-                ' ' if k == 0 || rest[..k].ends_with(['-', '–']) => {}
-                '-' | '–' if !rest[..k].contains(['-', '–']) => {}
-                _ => {
-                    j = k;
-                    break;
-                }
-            }
-            j = k + c.len_utf8();
-        }
-        let joined = &rest[..j];
-        if joined.contains(['-', '–']) && from(rest, j).starts_with(char::is_uppercase) {
-            i += j;
-        } else {
+        let lead = usize::from(rest.starts_with(' '));
+        let Some(joiner) = from(rest, lead)
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '-' | '–' | '_' | '/'))
+        else {
+            break;
+        };
+        let mut j = lead + joiner.len_utf8();
+        j += usize::from(from(rest, j).starts_with(' '));
+        if !from(rest, j).starts_with(char::is_uppercase) {
             break;
         }
+        out.push(if joiner == '–' { '-' } else { joiner });
+        i += j;
     }
-    if parts.is_empty() {
+    if out.is_empty() {
         return None;
     }
-    Some((parts.join("-"), i))
+    Some((out, i))
 }
 
 /// Every document number in the text, in order.
@@ -990,9 +1042,8 @@ fn doc_codes(s: &str) -> Vec<DocCode> {
     let mut out: Vec<DocCode> = Vec::new();
     let mut i = 0;
     while i + 6 <= b.len() {
-        let is_year = b[i] == b'/'
-            && b[i + 1..i + 5].iter().all(u8::is_ascii_digit)
-            && b[i + 5] == b'/';
+        let is_year =
+            b[i] == b'/' && b[i + 1..i + 5].iter().all(u8::is_ascii_digit) && b[i + 5] == b'/';
         if !is_year {
             i += 1;
             continue;
@@ -1039,17 +1090,46 @@ fn doc_codes(s: &str) -> Vec<DocCode> {
     out
 }
 
+/// Whether nothing but punctuation follows byte `end`.
+fn title_ends(s: &str, end: usize) -> bool {
+    from(s, end)
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | ';' | ','))
+        .is_empty()
+}
+
 /// Whether a title can start at byte `end` (right after a document number): the end of the text,
 /// a capital or a digit straight away, or after a line break or a run of spaces.
 fn title_starts(s: &str, end: usize) -> bool {
-    let rest = from(s, end);
-    if rest.trim().is_empty() {
+    if title_ends(s, end) {
         return true;
     }
+    let rest = from(s, end);
     let trimmed = rest.trim_start();
     let gap = &rest[..rest.len() - trimmed.len()];
     let capital = first_char(trimmed).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     capital && (gap.is_empty() || gap.contains('\n') || gap.chars().count() >= 2)
+}
+
+/// The code cell sometimes starts with words ("Luật số 146/2025/QH15"): they run into the title
+/// ("…môi trườngLuật số") and are dropped from it.
+fn strip_code_words(title: &str) -> String {
+    for w in [
+        "Luật số",
+        "Thông tư số",
+        "Nghị định số",
+        "Nghị quyết số",
+        "Quyết định số",
+        "Luật",
+        "Thông tư",
+        "Nghị định",
+    ] {
+        if let Some(head) = title.strip_suffix(w)
+            && head.ends_with(|c: char| c.is_alphanumeric())
+        {
+            return head.to_string();
+        }
+    }
+    title.to_string()
 }
 
 struct LegalParse {
@@ -1088,7 +1168,7 @@ fn parse_legal(raw: &str) -> LegalParse {
         return out;
     };
     let mut full = true;
-    if !from(body, last.end).trim().is_empty() {
+    if !title_ends(body, last.end) {
         out.leftover.push(from(body, last.end).to_string());
         full = false;
     }
@@ -1101,7 +1181,7 @@ fn parse_legal(raw: &str) -> LegalParse {
             .find(|c| c.end < cur.start && !body[c.end..cur.start].trim().is_empty());
         let title_start = prev.map_or(0, |p| p.end);
         let title = clean_line(&body[title_start..cur.start]);
-        let title = title.trim_end_matches([':', ',', ';', '-']).trim().to_string();
+        let title = strip_code_words(title.trim_end_matches([':', ',', ';', '-']).trim());
         if title.is_empty() {
             full = false;
         }
@@ -1149,7 +1229,9 @@ struct ResultsParse {
 fn result_code_len(s: &str) -> usize {
     let run: usize = s
         .chars()
-        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+        .take_while(|c| {
+            c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+        })
         .map(char::len_utf8)
         .sum();
     let mut code = &s[..run];
@@ -1228,11 +1310,20 @@ mod tests {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/portal-pages.jsonl")
     }
 
-    fn all() -> (Vec<Procedure>, SourceReport) {
-        let path = corpus();
-        let mut report = SourceReport::new(Source::PortalPages, &path);
-        let recs = read(&path, &mut report).expect("the real pages file reads");
-        (recs, report)
+    /// The whole real file, read once for all tests.
+    fn all() -> &'static (Vec<Procedure>, SourceReport) {
+        static ALL: std::sync::OnceLock<(Vec<Procedure>, SourceReport)> =
+            std::sync::OnceLock::new();
+        ALL.get_or_init(|| {
+            let path = corpus();
+            let mut report = SourceReport::new(Source::PortalPages, &path);
+            let recs = read(&path, &mut report).expect("the real pages file reads");
+            if let Ok(dump) = std::env::var("MOTCUA_DUMP_PAGES") {
+                let json = serde_json::to_string(&recs).expect("json");
+                std::fs::write(dump, json).expect("dump");
+            }
+            (recs, report)
+        })
     }
 
     fn by_code(recs: &[Procedure]) -> HashMap<&str, &Procedure> {
@@ -1251,7 +1342,7 @@ mod tests {
         assert_eq!(recs.len(), 2642);
         assert_eq!(report.records, 2642);
         assert!(report.skipped.is_empty());
-        for p in &recs {
+        for p in recs {
             assert_eq!(p.sources, vec![Source::PortalPages]);
             assert!(!p.name.is_empty(), "{} has a name", p.code);
             assert!(p.portal_id.is_some(), "{} has its UUID", p.code);
@@ -1261,7 +1352,7 @@ mod tests {
     #[test]
     fn plain_fields_of_a_page() {
         let (recs, _) = all();
-        let m = by_code(&recs);
+        let m = by_code(recs);
         let p = m["1.000178"];
         assert_eq!(
             p.portal_id.as_deref(),
@@ -1303,12 +1394,17 @@ mod tests {
     #[test]
     fn legal_basis_with_numbers_inside_titles() {
         let (recs, _) = all();
-        let m = by_code(&recs);
+        let m = by_code(recs);
         let p = m["1.000178"];
         let codes: Vec<&str> = p.legal_basis.iter().map(|l| l.code.as_str()).collect();
         assert_eq!(
             codes,
-            ["68/2013/TT-BCA", "02/2011/QH13", "11/2015/TT-BCA", "05/2012/NĐ-CP"]
+            [
+                "68/2013/TT-BCA",
+                "02/2011/QH13",
+                "11/2015/TT-BCA",
+                "05/2012/NĐ-CP"
+            ]
         );
         assert_eq!(p.legal_basis[1].title, "Luật Khiếu nại năm 2011");
         assert_eq!(p.legal_basis[3].title, "Nghị định 05/2012/NĐ-CP");
@@ -1343,7 +1439,7 @@ mod tests {
     #[test]
     fn channels_free_on_two_methods() {
         let (recs, _) = all();
-        let m = by_code(&recs);
+        let m = by_code(recs);
         let p = m["1.007664"];
         assert_eq!(p.channels.len(), 2, "{:?}", p.channels);
         assert_eq!(p.channels[0].method, Method::Direct);
@@ -1362,7 +1458,7 @@ mod tests {
     #[test]
     fn channels_with_working_days_and_forms() {
         let (recs, _) = all();
-        let m = by_code(&recs);
+        let m = by_code(recs);
         let p = m["1.000823"];
         assert!(!p.channels.is_empty());
         for c in &p.channels {
@@ -1374,8 +1470,16 @@ mod tests {
         let items = &p.dossier[0].items;
         assert_eq!(p.dossier.len(), 1);
         assert_eq!(p.dossier[0].name, "");
-        assert!(items[0].name.starts_with("Đơn đề nghị chuyển đổi Giấy phép"));
-        assert!(items[0].name.ends_with("ngày 27/12/2021"), "{}", items[0].name);
+        assert!(
+            items[0]
+                .name
+                .starts_with("Đơn đề nghị chuyển đổi Giấy phép")
+        );
+        assert!(
+            items[0].name.ends_with("ngày 27/12/2021"),
+            "{}",
+            items[0].name
+        );
         assert_eq!(items[0].form.as_deref(), Some("Mus08.docx"));
         assert_eq!(items[0].originals, 1);
         assert_eq!(items[0].copies, 0);
@@ -1388,7 +1492,7 @@ mod tests {
     #[test]
     fn a_real_fee_in_dong() {
         let (recs, _) = all();
-        let m = by_code(&recs);
+        let m = by_code(recs);
         // "Trực tiếp7 Ngày làm việc50,000 Việt Nam Đồng(Luật Căn cước: 50.000 đồng/thẻ căn cước; …"
         let p = m["1.000889"];
         let c = p
@@ -1474,13 +1578,13 @@ mod tests {
         let (recs, _) = all();
         let multi = recs
             .iter()
-            .filter(|p| {
-                p.dossier.len() >= 2 && p.dossier.iter().all(|c| !c.name.is_empty())
-            })
+            .filter(|p| p.dossier.len() >= 2 && p.dossier.iter().all(|c| !c.name.is_empty()))
             .count();
         assert!(multi > 100, "{multi} dossiers with named cases");
         // Names with numbers that run into the quantity: "Nghị định 116" + "1 bản chính".
-        let (items, tail) = parse_items("Giấy tờ theo Nghị định 1161 bản chính01 bản sao giấy khai sinh1 bản chính,1 bản sao");
+        let (items, tail) = parse_items(
+            "Giấy tờ theo Nghị định 1161 bản chính01 bản sao giấy khai sinh1 bản chính,1 bản sao",
+        );
         assert!(tail.is_empty());
         assert_eq!(items.len(), 2);
         assert_eq!(items[0].name, "Giấy tờ theo Nghị định 116");
@@ -1522,7 +1626,7 @@ mod tests {
             assert!(!name.is_empty() && !name.contains(".doc"), "{name}");
         }
         let (name, form) = split_form("Quy chế quản lý nội bộ;");
-        assert_eq!((name.as_str(), form), ("Quy chế quản lý nội bộ;", None));
+        assert_eq!((name.as_str(), form), ("Quy chế quản lý nội bộ", None));
     }
 
     #[test]
@@ -1539,7 +1643,9 @@ mod tests {
         );
         assert_eq!(r.outcome, Parse::Full);
         assert!(r.leftover.is_empty() && r.keywords.is_empty() && r.description.is_empty());
-        let r = parse_results("Thẻ căn cướcMã: KQ-G10.000005Từ khóaCấp lại thẻ căn cướcMô tảKhông có thông tin");
+        let r = parse_results(
+            "Thẻ căn cướcMã: KQ-G10.000005Từ khóaCấp lại thẻ căn cướcMô tảKhông có thông tin",
+        );
         assert_eq!(r.results, ["Thẻ căn cước"]);
         assert_eq!(r.keywords, ["Cấp lại thẻ căn cước"]);
     }
@@ -1549,7 +1655,7 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         let (recs, report) = all();
         let nfc = |s: &str| s.nfc().collect::<String>() == s;
-        for p in &recs {
+        for p in recs {
             assert!(nfc(&p.name), "{}", p.code);
             for c in &p.channels {
                 assert!(nfc(&c.note));
@@ -1675,7 +1781,11 @@ mod tests {
         assert!(matches!(read(&p, &mut r), Err(BundleError::Empty { .. })));
         let p = write(&dir, "portal-pages.jsonl", b" \n\n");
         assert!(matches!(read(&p, &mut r), Err(BundleError::Empty { .. })));
-        let p = write(&dir, "portal-pages.jsonl", &[0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x9c, 0x10]);
+        let p = write(
+            &dir,
+            "portal-pages.jsonl",
+            &[0x50, 0x4b, 0x03, 0x04, 0xff, 0x00, 0x9c, 0x10],
+        );
         let e = read(&p, &mut r).expect_err("garbage");
         assert!(matches!(e, BundleError::NotText { line: 1, .. }), "{e}");
     }

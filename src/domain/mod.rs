@@ -496,6 +496,16 @@ pub fn is_procedure_code(s: &str) -> bool {
         && b.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// Whether a string can be a procedure code as the portal actually publishes them: the canonical
+/// form, and the few odd ones it also uses (`1.0133611`, `2.009182739`, `1.014955-Xoa`).
+pub fn is_valid_code(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 32
+        && s.starts_with(|c: char| c.is_ascii_digit())
+        && s.contains('.')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
 /// Turns what a citizen or officer typed ("1.001193", "1001193", " 1 001193") into a code.
 pub fn normalize_code_query(s: &str) -> Option<String> {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();

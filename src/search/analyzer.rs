@@ -15,6 +15,7 @@ pub(crate) const FOLD: &str = "vi_fold";
 pub(crate) const TONE: &str = "vi_tone";
 pub(crate) const EDGE: &str = "vi_edge";
 pub(crate) const BIGRAM: &str = "vi_bigram";
+pub(crate) const TONE_BIGRAM: &str = "vi_tone_bigram";
 
 /// Longest edge n-gram, in letters. Vietnamese syllables have at most 7 letters ("nghiêng").
 pub(crate) const EDGE_MAX: usize = 8;
@@ -32,6 +33,14 @@ pub(crate) enum Mode {
     Edge,
     /// Folded syllable bigrams: "đăng ký khai" → "dangky", "kykhai".
     Bigram,
+    /// Tone-key bigrams, for the proximity of words typed with diacritics: "thuế đất" →
+    /// "thuê1_đât1" (and not "thuê_đât1").
+    ToneBigram,
+}
+
+/// The tone-key bigram term of two words.
+pub(crate) fn tone_bigram(a: &str, b: &str) -> String {
+    format!("{a}_{b}")
 }
 
 /// Folds one word: ASCII words only need lowercasing (the common case at query time), the rest go
@@ -104,6 +113,12 @@ pub(crate) fn analyze(mode: Mode, s: &str, out: &mut Vec<Token>) {
         Mode::Bigram => {
             for (i, pair) in ws.windows(2).enumerate() {
                 let t = format!("{}{}", pair[0].folded, pair[1].folded);
+                out.push(token(t, pair[0].start, pair[1].end, i));
+            }
+        }
+        Mode::ToneBigram => {
+            for (i, pair) in ws.windows(2).enumerate() {
+                let t = tone_bigram(&text::tone_key(pair[0].raw), &text::tone_key(pair[1].raw));
                 out.push(token(t, pair[0].start, pair[1].end, i));
             }
         }

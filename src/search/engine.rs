@@ -295,9 +295,15 @@ impl Builder<'_> {
             clauses.extend(content.into_iter().map(|q| (Occur::Must, q)));
         }
         // Proximity: typed neighbours that are neighbours in a name.
+        // Typed with diacritics, the neighbours must match with them (thuế đất, not thuê đất).
         for pair in plan.words.windows(2) {
             let joined = format!("{}{}", pair[0].folded, pair[1].folded);
-            if pair[1].prefix {
+            if let (Some(a), Some(b)) = (&pair[0].tone, &pair[1].tone) {
+                let t = super::analyzer::tone_bigram(a, b);
+                if self.ix.vocab.tone_bigram.contains(&t) {
+                    clauses.push((Occur::Should, tq(f.name_tone_bigram, &t, W_PAIR)));
+                }
+            } else if pair[1].prefix {
                 for (t, _) in self.ix.vocab.bigram.top_with_prefix(&joined, 3) {
                     clauses.push((Occur::Should, tq(f.name_bigram, &t, W_PAIR)));
                 }

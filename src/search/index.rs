@@ -54,6 +54,7 @@ pub(crate) struct Fields {
     pub name_tone: Field,
     pub name_edge: Field,
     pub name_bigram: Field,
+    pub name_tone_bigram: Field,
     /// Fields (lĩnh vực), keywords, service groups.
     pub kw: Field,
     pub kw_edge: Field,
@@ -87,6 +88,10 @@ pub(crate) fn schema() -> (Schema, Fields) {
             "name_bigram",
             text_opts(analyzer::BIGRAM, WithFreqs, false),
         ),
+        name_tone_bigram: b.add_text_field(
+            "name_tone_bigram",
+            text_opts(analyzer::TONE_BIGRAM, WithFreqs, false),
+        ),
         kw: b.add_text_field("kw", text_opts(analyzer::FOLD, WithFreqs, false)),
         kw_edge: b.add_text_field("kw_edge", text_opts(analyzer::EDGE, WithFreqs, false)),
         body: b.add_text_field("body", text_opts(analyzer::FOLD, WithFreqs, true)),
@@ -101,6 +106,7 @@ fn register_tokenizers(index: &Index) {
     m.register(analyzer::TONE, ViTokenizer::new(Mode::Tone));
     m.register(analyzer::EDGE, ViTokenizer::new(Mode::Edge));
     m.register(analyzer::BIGRAM, ViTokenizer::new(Mode::Bigram));
+    m.register(analyzer::TONE_BIGRAM, ViTokenizer::new(Mode::ToneBigram));
 }
 
 /// What the query side knows about a procedure without reading the document store.
@@ -240,7 +246,13 @@ fn add_doc(
     let mut d = TantivyDocument::default();
     d.add_u64(f.kind, kind as u64);
     d.add_u64(f.ord, ord as u64);
-    for field in [f.name, f.name_tone, f.name_edge, f.name_bigram] {
+    for field in [
+        f.name,
+        f.name_tone,
+        f.name_edge,
+        f.name_bigram,
+        f.name_tone_bigram,
+    ] {
         d.add_text(field, name);
     }
     d.add_text(f.kw, kw);
@@ -396,10 +408,6 @@ impl Terms {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.terms.len()
-    }
-
     pub fn doc_freq(&self, t: &str) -> u32 {
         self.terms
             .binary_search_by(|(x, _)| x.as_str().cmp(t))
@@ -425,10 +433,6 @@ impl Terms {
         v.truncate(k);
         v
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = &(String, u32)> {
-        self.terms.iter()
-    }
 }
 
 /// The index's words, for prefix completion, typo correction and suggestions.
@@ -438,6 +442,7 @@ pub(crate) struct Vocab {
     pub kw: Terms,
     pub body: Terms,
     pub bigram: Terms,
+    pub tone_bigram: Terms,
     /// Every word of name, kw and body (document frequency summed), bucketed by length in
     /// characters for the typo scan.
     pub by_len: Vec<Vec<(String, u32)>>,
@@ -488,6 +493,7 @@ impl Vocab {
             kw: Terms::from_map(kw),
             body: Terms::from_map(body),
             bigram: Terms::from_map(read(f.name_bigram)?),
+            tone_bigram: Terms::from_map(read(f.name_tone_bigram)?),
             by_len,
         })
     }

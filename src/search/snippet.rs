@@ -117,10 +117,11 @@ impl Highlights {
         let (first, last) = (ws[matched[best.1]].start, ws[matched[best.2]].end);
         // Centre the window on the matches, then snap to word edges and line breaks.
         let room = max_bytes.saturating_sub(last - first);
-        let mut start = first.saturating_sub(room / 3);
-        let mut end = (last + room - room / 3).min(scan.len());
-        if let Some(nl) = scan[start..first].rfind('\n') {
-            start += nl + 1;
+        let mut start = floor_char_boundary(scan, first.saturating_sub(room / 3));
+        let mut end = floor_char_boundary(scan, last + room - room / 3).max(last);
+        let near = floor_char_boundary(scan, start.saturating_sub(40));
+        if let Some(nl) = scan[near..first].rfind('\n') {
+            start = near + nl + 1;
         } else if let Some(w) = ws.iter().find(|w| w.end > start) {
             start = w.start.min(first);
         }
@@ -188,7 +189,7 @@ mod tests {
         let ex = h.excerpt(&body, 120).expect("match");
         assert_eq!(ex.pieces(), ["thường", "trú"]);
         assert!(ex.text.len() < 200, "{}", ex.text);
-        assert!(ex.text.starts_with("Người yêu cầu"), "{}", ex.text);
+        assert!(ex.text.starts_with("…Người yêu cầu"), "{}", ex.text);
         assert!(h.excerpt("không có gì", 120).is_none());
     }
 }

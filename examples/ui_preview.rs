@@ -1,0 +1,443 @@
+//! Renders every page of the kiosk to PNG, landscape (1920×1080) and portrait (1080×1920), with
+//! real data from the corpus, without a display:
+//!
+//! ```sh
+//! cargo run --example ui_preview -- target/ui-preview [../shared/corpus]
+//! ```
+//!
+//! Search results come from a plain substring match over folded names (the real engine lives
+//! in `search`); everything else is what the kiosk shows.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use slint::{ComponentHandle, SharedString};
+
+use motcua::app::view::{ProcedureRow, ProcedureView};
+use motcua::config::Config;
+use motcua::domain::{Dataset, FieldCount, Level, Procedure, text};
+use motcua::ui::shell::{Shell, ShellOptions};
+use motcua::ui::{
+    self, BrowseAdapter, BrowseTab, GuidesAdapter, HomeAdapter, HotlinesAdapter, Kiosk, MainWindow,
+    Page, SearchAdapter, Theme, model,
+};
+
+const LANDSCAPE: (u32, u32) = (1920, 1080);
+const PORTRAIT: (u32, u32) = (1080, 1920);
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(args.next().unwrap_or_else(|| "target/ui-preview".into()));
+    let corpus = PathBuf::from(args.next().unwrap_or_else(|| "../shared/corpus".into()));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+
+    let mut inputs = vec![corpus];
+    // The curated files (hotlines, guides, life events, featured codes) when present.
+    if Path::new("data/src").is_dir() {
+        inputs.push(PathBuf::from("data/src"));
+    }
+    let ds = read_dataset(&inputs)?;
+    eprintln!(
+        "{} procedures, {} hotlines, {} guides, {} life events",
+        ds.procedures.len(),
+        ds.hotlines.len(),
+        ds.guides.len(),
+        ds.life_events.len()
+    );
+    let config = Config::reference().context("the built-in configuration")?;
+
+    let window = ui::screenshot::new_window()?;
+    let shell = Shell::install(
+        &window,
+        ShellOptions {
+            show_clock: false,
+            ..ShellOptions::default()
+        },
+    );
+    let k = window.global::<Kiosk>();
+    k.set_office_name("UBND phường Phan Đình Phùng".into());
+    k.set_clock("08:30".into());
+    k.set_date("Thứ Năm, 27/11/2026".into());
+    fill_static(&window, &ds, &config)?;
+
+    let mut shots = Shots { out, count: 0 };
+
+    // Home, then its display variants.
+    shots.take(&window, "home")?;
+    window.global::<Theme>().set_large_text(true);
+    shots.take(&window, "home-large-text")?;
+    window.global::<Theme>().set_large_text(false);
+    window.global::<Theme>().set_high_contrast(true);
+    shots.take(&window, "home-high-contrast")?;
+    window.global::<Theme>().set_high_contrast(false);
+    shell.navigate(Page::Home);
+    window.global::<Kiosk>().invoke_set_language("en".into());
+    shots.take(&window, "home-english")?;
+    window.global::<Kiosk>().invoke_set_language("vi".into());
+
+    // Search: results, facets, the keyboard; an empty query; no result at all.
+    shell.navigate(Page::Search);
+    let sa = window.global::<SearchAdapter>();
+    fill_search(&window, &ds, "khai sinh");
+    shots.take(&window, "search")?;
+    fill_search(&window, &ds, "dang ky thuong tru");
+    sa.set_keyboard_open(false);
+    shots.take(&window, "search-keyboard-closed")?;
+    sa.set_keyboard_open(true);
+    fill_search(&window, &ds, "");
+    shots.take(&window, "search-empty-query")?;
+    fill_search(&window, &ds, "xin giấy phép nuôi rồng");
+    shots.take(&window, "search-no-results")?;
+    fill_search(&window, &ds, "đường dây nóng");
+    shots.take(&window, "search-hotlines")?;
+    window.global::<Theme>().set_high_contrast(true);
+    fill_search(&window, &ds, "thuế đất");
+    shots.take(&window, "search-high-contrast")?;
+    window.global::<Theme>().set_high_contrast(false);
+
+    // The two procedures the brief names, and one in large text.
+    for (code, counter) in [
+        (
+            "1.001193",
+            Some("Nộp hồ sơ tại quầy số 3 (Tầng 1, Tư pháp – Hộ tịch)"),
+        ),
+        ("1.004222", None),
+    ] {
+        show_procedure(&window, &ds, &config, code, counter)?;
+        shell.navigate(Page::Procedure);
+        shots.take(&window, &format!("procedure-{code}"))?;
+    }
+    window.global::<Theme>().set_large_text(true);
+    shots.take(&window, "procedure-1.004222-large-text")?;
+    window.global::<Theme>().set_large_text(false);
+    // A procedure from the catalog only: no detail, no verified link.
+    if let Some(p) = ds
+        .procedures
+        .iter()
+        .find(|p| !p.has_detail() && p.portal_id.is_none())
+    {
+        show_procedure(&window, &ds, &config, &p.code.clone(), None)?;
+        shots.take(&window, "procedure-without-detail")?;
+    }
+
+    // Browse: the groups alone, then a field chosen, then a life event.
+    shell.navigate(Page::Browse);
+    let b = window.global::<BrowseAdapter>();
+    b.set_selected_key(SharedString::new());
+    shots.take(&window, "browse")?;
+    choose_field(&window, &ds, "Hộ tịch");
+    shots.take(&window, "browse-field")?;
+    if let Some(ev) = ds.life_events.first() {
+        b.set_tab(BrowseTab::LifeEvents);
+        b.set_selected_key(ev.slug.as_str().into());
+        b.set_selected_label(ev.label.as_str().into());
+        b.set_procedures(ui::procedure_items(
+            rows(&ds, |p| ev.codes.contains(&p.code)).iter(),
+        ));
+        shots.take(&window, "browse-life-event")?;
+        b.set_tab(BrowseTab::Fields);
+    }
+
+    shell.navigate(Page::Hotlines);
+    shots.take(&window, "hotlines")?;
+    shell.navigate(Page::Guides);
+    shots.take(&window, "guides")?;
+    if let Some(g) = ds.guides.first() {
+        let m = motcua::qr::encode(&g.link)?;
+        ui::show_guide(&window, g, ui::qr_image(m.size, &m.modules, 1));
+        shell.navigate(Page::Guide);
+        shots.take(&window, "guide")?;
+    }
+
+    // The idle countdown over a search.
+    shell.navigate(Page::Search);
+    fill_search(&window, &ds, "khai sinh");
+    k.set_idle_seconds_left(27);
+    k.set_idle_warning(true);
+    shots.take(&window, "idle-warning")?;
+    k.set_idle_warning(false);
+
+    eprintln!("{} PNG files in {}", shots.count, shots.out.display());
+    Ok(())
+}
+
+/// Reads everything; when a file cannot be read (the importers are still growing), reads the
+/// others and says which one was left out.
+fn read_dataset(inputs: &[PathBuf]) -> anyhow::Result<Dataset> {
+    match motcua::bundle::read_sources(inputs, &mut ()) {
+        Ok((ds, _)) => return Ok(ds),
+        Err(e) => eprintln!("reading all sources failed ({e}); reading them one by one"),
+    }
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            for entry in std::fs::read_dir(input)? {
+                files.push(entry?.path());
+            }
+        } else {
+            files.push(input.clone());
+        }
+    }
+    files.sort();
+    let good: Vec<PathBuf> = files
+        .into_iter()
+        .filter(
+            |f| match motcua::bundle::read_sources(std::slice::from_ref(f), &mut ()) {
+                Ok(_) => true,
+                Err(e) => {
+                    eprintln!("left out {}: {e}", f.display());
+                    false
+                }
+            },
+        )
+        .collect();
+    Ok(motcua::bundle::read_sources(&good, &mut ())?.0)
+}
+
+struct Shots {
+    out: PathBuf,
+    count: usize,
+}
+
+impl Shots {
+    fn take(&mut self, window: &MainWindow, name: &str) -> anyhow::Result<()> {
+        for (suffix, size) in [("landscape", LANDSCAPE), ("portrait", PORTRAIT)] {
+            let png = ui::screenshot::render(window, size)?;
+            let path = self.out.join(format!("{name}-{suffix}.png"));
+            std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+            self.count += 1;
+        }
+        Ok(())
+    }
+}
+
+fn rows(ds: &Dataset, keep: impl Fn(&Procedure) -> bool) -> Vec<ProcedureRow> {
+    let mut rows: Vec<ProcedureRow> = ds
+        .procedures
+        .iter()
+        .filter(|p| keep(p))
+        .map(ProcedureRow::from_procedure)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.has_detail
+            .cmp(&a.has_detail)
+            .then(a.name.len().cmp(&b.name.len()))
+    });
+    rows.truncate(40);
+    rows
+}
+
+fn field_counts(ds: &Dataset) -> Vec<FieldCount> {
+    let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+    for p in &ds.procedures {
+        for f in &p.fields {
+            *counts.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<FieldCount> = counts
+        .into_iter()
+        .map(|(name, count)| FieldCount {
+            name: name.to_string(),
+            count,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then(a.name.cmp(&b.name)));
+    v
+}
+
+/// Everything that does not depend on what the citizen does.
+fn fill_static(window: &MainWindow, ds: &Dataset, config: &Config) -> anyhow::Result<()> {
+    let by_code = |code: &str| ds.procedures.iter().find(|p| p.code == code);
+    let popular: Vec<ProcedureRow> = ds
+        .featured
+        .iter()
+        .filter_map(|c| by_code(c))
+        .take(6)
+        .map(ProcedureRow::from_procedure)
+        .collect();
+    let fields = field_counts(ds);
+    let h = window.global::<HomeAdapter>();
+    h.set_popular(ui::procedure_items(popular.iter()));
+    h.set_life_events(model(
+        ds.life_events.iter().map(ui::life_event_item).collect(),
+    ));
+    h.set_fields(model(fields.iter().take(9).map(ui::field_item).collect()));
+    h.set_field_total(i32::try_from(fields.len())?);
+    let m = motcua::qr::encode(&config.portal.lookup_url)?;
+    h.set_lookup_qr(ui::qr_image(m.size, &m.modules, 1));
+    h.set_lookup_url(config.portal.lookup_url.as_str().into());
+
+    let b = window.global::<BrowseAdapter>();
+    b.set_fields(model(fields.iter().map(ui::field_item).collect()));
+    b.set_life_events(model(
+        ds.life_events.iter().map(ui::life_event_item).collect(),
+    ));
+
+    window
+        .global::<HotlinesAdapter>()
+        .set_hotlines(model(ds.hotlines.iter().map(ui::hotline_item).collect()));
+    window
+        .global::<GuidesAdapter>()
+        .set_guides(model(ds.guides.iter().map(ui::guide_item).collect()));
+    Ok(())
+}
+
+fn choose_field(window: &MainWindow, ds: &Dataset, field: &str) {
+    let b = window.global::<BrowseAdapter>();
+    b.set_tab(BrowseTab::Fields);
+    b.set_selected_key(field.into());
+    b.set_selected_label(field.into());
+    b.set_procedures(ui::procedure_items(
+        rows(ds, |p| p.fields.iter().any(|f| f == field)).iter(),
+    ));
+}
+
+/// Byte ranges of `name` where the folded query words start a folded word.
+fn naive_highlights(name: &str, words: &[String]) -> Vec<std::ops::Range<usize>> {
+    let chars: Vec<(usize, char)> = name
+        .char_indices()
+        .map(|(i, c)| (i, text::fold_char(c)))
+        .collect();
+    let mut ranges = Vec::new();
+    for w in words {
+        let w: Vec<char> = w.chars().collect();
+        for start in 0..chars.len() {
+            let at_word_start = start == 0 || !chars[start - 1].1.is_alphanumeric();
+            if !at_word_start || start + w.len() > chars.len() {
+                continue;
+            }
+            if chars[start..start + w.len()]
+                .iter()
+                .map(|c| c.1)
+                .eq(w.iter().copied())
+            {
+                let end = chars.get(start + w.len()).map_or(name.len(), |c| c.0);
+                ranges.push(chars[start].0..end);
+            }
+        }
+    }
+    ranges
+}
+
+fn fill_search(window: &MainWindow, ds: &Dataset, query: &str) {
+    let sa = window.global::<SearchAdapter>();
+    sa.set_query(query.into());
+    let words: Vec<String> = text::fold(query)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let hits: Vec<&Procedure> = if words.is_empty() {
+        Vec::new()
+    } else {
+        ds.procedures
+            .iter()
+            .filter(|p| {
+                let name = text::fold(&p.name);
+                words.iter().all(|w| name.contains(w.as_str()))
+            })
+            .collect()
+    };
+    let mut fields: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut levels: BTreeMap<Level, u32> = BTreeMap::new();
+    for p in &hits {
+        for f in &p.fields {
+            *fields.entry(f.as_str()).or_default() += 1;
+        }
+        for l in &p.levels {
+            *levels.entry(*l).or_default() += 1;
+        }
+    }
+    let mut fields: Vec<(&str, u32)> = fields.into_iter().collect();
+    fields.sort_by(|a, b| b.1.cmp(&a.1));
+    sa.set_field_filters(model(
+        fields
+            .iter()
+            .take(6)
+            .map(|(f, n)| ui::filter_item(f, f, *n, false))
+            .collect(),
+    ));
+    sa.set_level_filters(model(
+        [Level::Province, Level::Commune, Level::Ministry]
+            .iter()
+            .map(|l| {
+                ui::filter_item(
+                    l.as_str(),
+                    l.label_vi(),
+                    levels.get(l).copied().unwrap_or(0),
+                    false,
+                )
+            })
+            .collect(),
+    ));
+    let online = hits.iter().filter(|p| p.online()).count();
+    sa.set_online_filter(ui::filter_item(
+        "online",
+        "Nộp trực tuyến",
+        u32::try_from(online).unwrap_or(0),
+        false,
+    ));
+    let mut rows: Vec<(ProcedureRow, Vec<std::ops::Range<usize>>)> = hits
+        .iter()
+        .map(|p| {
+            (
+                ProcedureRow::from_procedure(p),
+                naive_highlights(&p.name, &words),
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.0.has_detail
+            .cmp(&a.0.has_detail)
+            .then(a.0.name.len().cmp(&b.0.name.len()))
+    });
+    sa.set_result_count(i32::try_from(rows.len()).unwrap_or(i32::MAX));
+    rows.truncate(30);
+    sa.set_results(model(
+        rows.iter().map(|(r, h)| ui::procedure_item(r, h)).collect(),
+    ));
+    let hotlines: Vec<_> = if words.is_empty() {
+        Vec::new()
+    } else {
+        ds.hotlines
+            .iter()
+            .filter(|h| {
+                let t = text::fold(&format!("{} {} đường dây nóng tổng đài", h.name, h.purpose));
+                words.iter().all(|w| t.contains(w.as_str()))
+            })
+            .map(ui::hotline_item)
+            .collect()
+    };
+    sa.set_hotlines(model(hotlines));
+    sa.set_guides(model(Vec::new()));
+    sa.set_relaxed_note(if rows.is_empty() && !words.is_empty() {
+        "Đã thử tìm gần đúng và bỏ bớt từ, vẫn chưa thấy thủ tục nào.".into()
+    } else {
+        SharedString::new()
+    });
+    sa.set_suggestions(model(
+        ["khai sinh", "căn cước", "thường trú", "kết hôn"]
+            .iter()
+            .map(|s| SharedString::from(*s))
+            .collect(),
+    ));
+}
+
+fn show_procedure(
+    window: &MainWindow,
+    ds: &Dataset,
+    config: &Config,
+    code: &str,
+    counter: Option<&str>,
+) -> anyhow::Result<()> {
+    let p = ds
+        .procedures
+        .iter()
+        .find(|p| p.code == code)
+        .with_context(|| format!("procedure {code} is not in the corpus"))?;
+    let link = p.portal_link(&config.portal.procedure_base, &config.portal.search_url);
+    let view = ProcedureView::new(p, link, counter.map(str::to_string));
+    let m = motcua::qr::encode(&view.link.url)?;
+    ui::show_procedure(window, &view, ui::qr_image(m.size, &m.modules, 1));
+    Ok(())
+}

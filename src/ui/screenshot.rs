@@ -1,0 +1,88 @@
+//! Renders the kiosk window to PNG without a display: a software-rendered `MinimalSoftwareWindow`
+//! platform and `Window::take_snapshot`. For page previews, the documentation and tests (the QR
+//! in a rendered frame must decode).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
+use slint::platform::{Platform, WindowAdapter};
+use slint::{ComponentHandle, PhysicalSize, PlatformError};
+
+use super::{MainWindow, UiError};
+
+/// Every window gets its own software-rendered buffer; time is the real clock.
+struct Headless;
+
+impl Platform for Headless {
+    fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
+        Ok(MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer))
+    }
+}
+
+thread_local! {
+    static INSTALLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes the headless platform Slint's platform on this thread (Slint keeps one per thread).
+/// Fails when another platform (a real window, the test backend) already runs here.
+pub fn init_headless() -> Result<(), UiError> {
+    if INSTALLED.with(Cell::get) {
+        return Ok(());
+    }
+    slint::platform::set_platform(Box::new(Headless)).map_err(|e| {
+        UiError::Platform(format!(
+            "{e}: a different Slint platform already runs on this thread"
+        ))
+    })?;
+    INSTALLED.with(|i| i.set(true));
+    Ok(())
+}
+
+/// A kiosk window under the headless platform, Vietnamese selected.
+pub fn new_window() -> Result<MainWindow, UiError> {
+    init_headless()?;
+    let window = MainWindow::new().map_err(UiError::Create)?;
+    // Bundled translations pick the system locale by default; the kiosk starts in Vietnamese.
+    let _ = slint::select_bundled_translation("");
+    Ok(window)
+}
+
+/// The window drawn at `size` (width, height in physical pixels, scale factor 1) as PNG bytes.
+pub fn render(window: &MainWindow, size: (u32, u32)) -> Result<Vec<u8>, UiError> {
+    let rgba = snapshot(window, size)?;
+    encode_png(rgba.width(), rgba.height(), rgba.as_bytes())
+}
+
+/// The window drawn at `size` as RGBA pixels (for tests that look at pixels).
+pub fn snapshot(
+    window: &MainWindow,
+    size: (u32, u32),
+) -> Result<slint::SharedPixelBuffer<slint::Rgba8Pixel>, UiError> {
+    let (width, height) = size;
+    let w = window.window();
+    w.set_size(PhysicalSize::new(width, height));
+    window.show().map_err(|source| UiError::Render {
+        width,
+        height,
+        source,
+    })?;
+    // Timers and change handlers (page switches, `changed` callbacks) run before drawing.
+    slint::platform::update_timers_and_animations();
+    w.take_snapshot().map_err(|source| UiError::Render {
+        width,
+        height,
+        source,
+    })
+}
+
+fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiError> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgba)?;
+    writer.finish()?;
+    Ok(out)
+}
