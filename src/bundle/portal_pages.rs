@@ -695,6 +695,9 @@ fn parse_channels(raw: &str) -> ChannelsParse {
 
 const DOSSIER_HEADER: &str = "Tên giấy tờMẫu đơn, tờ khaiSố lượng";
 
+/// Longer text before a dossier table is a paragraph, not a case heading.
+const MAX_CASE_NAME: usize = 300;
+
 struct DossierParse {
     cases: Vec<DossierCase>,
     leftover: Vec<String>,
@@ -806,8 +809,15 @@ fn parse_dossier(raw: &str) -> DossierParse {
             }
             full = false;
         } else {
+            let mut heading = case_name(name);
+            if heading.chars().count() > MAX_CASE_NAME {
+                // Paragraphs before the table are no heading: keep them as text.
+                out.leftover.push(name.to_string());
+                heading.clear();
+                full = false;
+            }
             out.cases.push(DossierCase {
-                name: case_name(name),
+                name: heading,
                 items,
             });
         }
@@ -1318,10 +1328,6 @@ mod tests {
             let path = corpus();
             let mut report = SourceReport::new(Source::PortalPages, &path);
             let recs = read(&path, &mut report).expect("the real pages file reads");
-            if let Ok(dump) = std::env::var("MOTCUA_DUMP_PAGES") {
-                let json = serde_json::to_string(&recs).expect("json");
-                std::fs::write(dump, json).expect("dump");
-            }
             (recs, report)
         })
     }
@@ -1590,6 +1596,14 @@ mod tests {
         assert_eq!(items[0].name, "Giấy tờ theo Nghị định 116");
         assert_eq!(items[1].name, "01 bản sao giấy khai sinh");
         assert_eq!((items[1].originals, items[1].copies), (1, 1));
+        // A count written inside the name, right before the real cell, stays in the name.
+        let (items, _) = parse_items(
+            "Tờ khai nhập khẩu: 01 bản chính.1 bản chínhGiấy đăng ký (01 bản chính)0 bản chính,1 bản sao",
+        );
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].name, "Tờ khai nhập khẩu: 01 bản chính.");
+        assert_eq!(items[1].name, "Giấy đăng ký (01 bản chính)");
+        assert_eq!((items[1].originals, items[1].copies), (0, 1));
     }
 
     #[test]
