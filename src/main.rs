@@ -9,13 +9,18 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 
 use motcua::app::kiosk::{Kiosk, Origin, Stage};
+use motcua::app::search::SearchRequest;
 use motcua::bundle::{self, package, sign};
 use motcua::config::Config;
 use motcua::domain::Level;
 use motcua::store::ListFilter;
 
 #[derive(Parser)]
-#[command(name = "motcua", version, about = "Touch kiosk for one-stop-shop counters: administrative procedures, hotlines and online-service guides")]
+#[command(
+    name = "motcua",
+    version,
+    about = "Touch kiosk for one-stop-shop counters: administrative procedures, hotlines and online-service guides"
+)]
 struct Cli {
     /// Data directory (default: the platform's per-user data directory).
     #[arg(long, global = true, env = "MOTCUA_DATA_DIR")]
@@ -78,6 +83,55 @@ enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Search procedures, hotlines and guides as the kiosk does.
+    Search(SearchArgs),
+    /// Relevance of the search engine on a query file (e.g. ../shared/queries/dev.jsonl):
+    /// Success@1, Success@5 and MRR@10 per kind, for the queries and typed variants of them.
+    Eval {
+        queries: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also list every query whose expected procedure is not in the top 5.
+        #[arg(long)]
+        failures: bool,
+    },
+    /// Keystroke benchmark: every query typed key by key, against SQLite FTS5 in the same run.
+    Bench {
+        /// JSON Lines with a `query` key per line, or plain text with one query per line.
+        #[arg(long, default_value = "../shared/queries/dev.jsonl")]
+        queries: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Staff tools.
+    #[command(subcommand)]
+    Staff(StaffCmd),
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// The text, as typed (a trailing space means the last word is complete).
+    query: Option<String>,
+    /// Read one query per line from standard input and write one JSON line per query.
+    #[arg(long)]
+    stdin: bool,
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long)]
+    field: Option<String>,
+    #[arg(long)]
+    level: Option<String>,
+    /// Only procedures that can be submitted online.
+    #[arg(long)]
+    online: bool,
+}
+
+#[derive(Subcommand)]
+enum StaffCmd {
+    /// Read a PIN from standard input and print the hash for `[staff] pin_hash`.
+    HashPin,
 }
 
 #[derive(Subcommand)]
@@ -199,7 +253,16 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     if let Err(e) = run(cli) {
-        eprintln!("error: {e:#}");
+        // Our errors already carry their cause in their message; add only what is new.
+        let mut msg = e.to_string();
+        for cause in e.chain().skip(1) {
+            let c = cause.to_string();
+            if !msg.contains(&c) {
+                msg.push_str(": ");
+                msg.push_str(&c);
+            }
+        }
+        eprintln!("error: {msg}");
         std::process::exit(1);
     }
 }
@@ -210,6 +273,61 @@ fn run(cli: Cli) -> Result<()> {
     };
     match command {
         Command::Import { bundle, keys } => cmd_import(&cli, bundle, keys),
+        Command::Search(a) => cmd_search(&cli, a),
+        Command::Eval {
+            queries,
+            json,
+            failures,
+        } => {
+            let k = open_kiosk(&cli)?;
+            let text = std::fs::read_to_string(queries)
+                .with_context(|| format!("reading {}", queries.display()))?;
+            let cases = motcua::search::EvalCase::parse_jsonl(&text)
+                .with_context(|| format!("parsing {}", queries.display()))?;
+            let ctx = motcua::search::RankContext {
+                level: Some(k.config().level()),
+                province: (!k.config().office.province.is_empty())
+                    .then(|| k.config().office.province.clone()),
+            };
+            let report = motcua::search::evaluate(&k.live().index, &cases, &ctx)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.table());
+                if *failures {
+                    for f in &report.failures {
+                        println!(
+                            "miss [{} {}] {:?} expected {:?} rank {:?}; top: {:?}",
+                            f.kind,
+                            f.variant.as_str(),
+                            f.query,
+                            f.expected,
+                            f.rank,
+                            f.top.iter().map(|(c, _)| c).collect::<Vec<_>>()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Bench { queries, json } => {
+            let k = open_kiosk(&cli)?;
+            let qs = read_queries(queries)?;
+            let b = motcua::app::bench::search_bench(&k, &qs)?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&b)?);
+            } else {
+                print!("{}", b.table());
+            }
+            Ok(())
+        }
+        Command::Staff(StaffCmd::HashPin) => {
+            let mut pin = String::new();
+            std::io::stdin().read_line(&mut pin)?;
+            let h = motcua::app::staff::hash_pin(pin.trim()).map_err(anyhow::Error::msg)?;
+            println!("{h}");
+            Ok(())
+        }
         Command::Show { code, json } => cmd_show(&cli, code, *json),
         Command::List {
             field,
@@ -219,12 +337,7 @@ fn run(cli: Cli) -> Result<()> {
             json,
         } => {
             let k = open_kiosk(&cli)?;
-            let level = match level {
-                Some(l) => Some(Level::parse(l).with_context(|| {
-                    format!("unknown level `{l}` (province, commune, ministry, other)")
-                })?),
-                None => None,
-            };
+            let level = parse_level(level.as_deref())?;
             let rows = k.live().content.list(&ListFilter {
                 field: field.clone(),
                 level,
@@ -254,10 +367,17 @@ fn run(cli: Cli) -> Result<()> {
                 v["data_created"] = serde_json::json!(live.meta.created);
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
-                println!("data version {} (created {})", live.meta.version, live.meta.created);
+                println!(
+                    "data version {} (created {})",
+                    live.meta.version, live.meta.created
+                );
                 println!(
                     "procedures {} — with steps and dossier {}, without {}; with portal link {}; fully online {}",
-                    s.procedures, s.with_detail, s.without_detail, s.with_portal_link, s.fully_online
+                    s.procedures,
+                    s.with_detail,
+                    s.without_detail,
+                    s.with_portal_link,
+                    s.fully_online
                 );
                 println!("by source:");
                 for (k, v) in &s.by_source {
@@ -267,7 +387,10 @@ fn run(cli: Cli) -> Result<()> {
                 for (k, v) in &s.by_level {
                     println!("  {k:<14} {v:>6}");
                 }
-                println!("hotlines {}, guides {}, life events {}, synonyms {}", s.hotlines, s.guides, s.life_events, s.synonyms);
+                println!(
+                    "hotlines {}, guides {}, life events {}, synonyms {}",
+                    s.hotlines, s.guides, s.life_events, s.synonyms
+                );
                 println!("by field ({}):", s.by_field.len());
                 for f in &s.by_field {
                     println!("  {:>5}  {}", f.count, f.name);
@@ -278,7 +401,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Rollback => {
             let k = open_kiosk(&cli)?;
             let m = k.rollback()?;
-            println!("now serving data version {} (created {})", m.version, m.created);
+            println!(
+                "now serving data version {} (created {})",
+                m.version, m.created
+            );
             Ok(())
         }
         Command::Bundle(b) => match b {
@@ -315,12 +441,22 @@ fn run(cli: Cli) -> Result<()> {
             }
         },
         Command::Keygen { out } => {
+            if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
             let pub_path = out.with_extension("pub");
             let sec_path = out.with_extension("key");
             let pk = sign::keygen(&pub_path, &sec_path)?;
             println!("public key:  {}", pub_path.display());
-            println!("secret key:  {} (keep it off the kiosks)", sec_path.display());
-            println!("for kiosk.toml [updates] trusted_keys: \"{}\"", sign::public_key_line(&pk));
+            println!(
+                "secret key:  {} (keep it off the kiosks)",
+                sec_path.display()
+            );
+            println!(
+                "for kiosk.toml [updates] trusted_keys: \"{}\"",
+                sign::public_key_line(&pk)
+            );
             Ok(())
         }
         Command::Config(c) => match c {
@@ -328,7 +464,9 @@ fn run(cli: Cli) -> Result<()> {
                 let path = file.clone().or(cli.config.clone());
                 let res = match &path {
                     Some(p) => Config::load(p).map(|_| p.display().to_string()),
-                    None => Config::reference().map(|_| "the built-in reference configuration".into()),
+                    None => {
+                        Config::reference().map(|_| "the built-in reference configuration".into())
+                    }
                 };
                 match res {
                     Ok(what) => {
@@ -347,6 +485,148 @@ fn run(cli: Cli) -> Result<()> {
             }
         },
     }
+}
+
+fn parse_level(level: Option<&str>) -> Result<Option<Level>> {
+    level
+        .map(|l| {
+            Level::parse(l).with_context(|| {
+                format!("unknown level `{l}` (province, commune, ministry, other)")
+            })
+        })
+        .transpose()
+}
+
+fn search_json(q: &str, r: &motcua::search::Results) -> serde_json::Value {
+    serde_json::json!({
+        "query": q,
+        "took_us": r.took_us,
+        "total": r.total,
+        "hits": r.procedures.iter().map(|h| serde_json::json!({
+            "code": h.code,
+            "name": h.name,
+            "score": h.score,
+            "exact_code": h.exact_code,
+            "has_detail": h.has_detail,
+            "online": h.online,
+            "fields": h.fields,
+            "levels": h.levels,
+            "snippet": h.snippet.name.marked("[", "]"),
+        })).collect::<Vec<_>>(),
+        "hotlines": r.hotlines.iter().map(|h| serde_json::json!({
+            "name": h.hotline.name, "number": h.hotline.number, "score": h.score,
+        })).collect::<Vec<_>>(),
+        "guides": r.guides.iter().map(|g| serde_json::json!({
+            "id": g.guide.id, "title": g.guide.title, "score": g.score,
+        })).collect::<Vec<_>>(),
+        "facets": r.facets,
+        "relaxed": r.relaxed,
+        "suggestions": r.suggestions,
+    })
+}
+
+fn cmd_search(cli: &Cli, a: &SearchArgs) -> Result<()> {
+    let k = open_kiosk(cli)?;
+    let req = |text: String| SearchRequest {
+        text,
+        field: a.field.clone(),
+        level: None,
+        online_only: a.online,
+        limit: a.limit,
+    };
+    let level = parse_level(a.level.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    if a.stdin {
+        for line in std::io::stdin().lock().lines() {
+            let q = line?;
+            let o = k.search(&SearchRequest {
+                level,
+                ..req(q.clone())
+            })?;
+            writeln!(out, "{}", search_json(&q, &o.results))?;
+        }
+        return Ok(());
+    }
+    let q = a
+        .query
+        .clone()
+        .context("give a query, or --stdin to read queries from standard input")?;
+    let o = k.search(&SearchRequest {
+        level,
+        ..req(q.clone())
+    })?;
+    let r = &o.results;
+    if a.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&search_json(&q, r))?
+        )?;
+        return Ok(());
+    }
+    if let Some(rel) = &r.relaxed {
+        let mut what = Vec::new();
+        if rel.typo {
+            what.push(format!(
+                "read as {}",
+                rel.corrections
+                    .iter()
+                    .map(|(a, b)| format!("{a}→{b}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if rel.dropped_filters {
+            what.push("filters ignored".into());
+        }
+        if rel.any_word {
+            what.push("not every word matched".into());
+        }
+        writeln!(out, "(relaxed: {})", what.join("; "))?;
+    }
+    for h in &r.procedures {
+        writeln!(
+            out,
+            "{:>7.2}  {}  {}",
+            h.score,
+            h.code,
+            h.snippet.name.marked("[", "]")
+        )?;
+    }
+    for h in &r.hotlines {
+        writeln!(out, "hotline  {}  {}", h.hotline.number, h.hotline.name)?;
+    }
+    for g in &r.guides {
+        writeln!(out, "guide    {}", g.guide.title)?;
+    }
+    if r.is_empty() && !r.suggestions.is_empty() {
+        writeln!(out, "no results; try: {}", r.suggestions.join(" · "))?;
+    }
+    writeln!(out, "({} procedures, {} µs)", r.total, r.took_us)?;
+    Ok(())
+}
+
+fn read_queries(path: &Path) -> Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('{') {
+            let v: serde_json::Value = serde_json::from_str(line)
+                .with_context(|| format!("{}, line {}", path.display(), i + 1))?;
+            let q = v["query"].as_str().with_context(|| {
+                format!("{}, line {}: no `query` string", path.display(), i + 1)
+            })?;
+            out.push(q.to_string());
+        } else {
+            out.push(line.to_string());
+        }
+    }
+    Ok(out)
 }
 
 fn cmd_import(cli: &Cli, path: &Path, keys: &[PathBuf]) -> Result<()> {
@@ -404,7 +684,11 @@ fn cmd_show(cli: &Cli, code: &str, json: bool) -> Result<()> {
     o.push_str(&format!(
         "Liên kết: {}{}\n",
         v.link.url,
-        if v.link.verified { "" } else { " (tìm theo mã trên Cổng)" }
+        if v.link.verified {
+            ""
+        } else {
+            " (tìm theo mã trên Cổng)"
+        }
     ));
     if !v.channels.is_empty() {
         o.push_str("\nCách thức thực hiện:\n");
@@ -466,7 +750,11 @@ fn cmd_build(a: &BuildArgs) -> Result<()> {
     let signature = match &a.sign {
         Some(key) => {
             let sk = sign::read_secret_key(key, None)?;
-            Some(sign::sign(&sk, &built.manifest_bytes, &format!("motcua bundle version {version}"))?)
+            Some(sign::sign(
+                &sk,
+                &built.manifest_bytes,
+                &format!("motcua bundle version {version}"),
+            )?)
         }
         None => None,
     };
@@ -498,13 +786,19 @@ fn write_bundle(built: &package::Built, out: &Path, signature: Option<&str>) -> 
 
 fn cmd_sign(bundle_path: &Path, key: &Path, password_env: Option<&str>) -> Result<()> {
     let password = match password_env {
-        Some(var) => Some(std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?),
+        Some(var) => Some(
+            std::env::var(var).with_context(|| format!("environment variable {var} is not set"))?,
+        ),
         None => None,
     };
     let sk = sign::read_secret_key(key, password)?;
     let raw = bundle::archive::read(bundle_path, bundle::archive::Limits::default())?;
     let manifest = package::parse_manifest(bundle_path, &raw.manifest)?;
-    let sig = sign::sign(&sk, &raw.manifest, &format!("motcua bundle version {}", manifest.version))?;
+    let sig = sign::sign(
+        &sk,
+        &raw.manifest,
+        &format!("motcua bundle version {}", manifest.version),
+    )?;
     if is_zip(bundle_path) {
         // Rewrite the zip with the signature beside the manifest; content is copied byte for byte.
         let built = package::Built {
@@ -518,14 +812,4 @@ fn cmd_sign(bundle_path: &Path, key: &Path, password_env: Option<&str>) -> Resul
     }
     println!("signed {}", bundle_path.display());
     Ok(())
-}
-
-#[allow(dead_code)]
-fn read_stdin_lines() -> Result<Vec<String>> {
-    let stdin = std::io::stdin();
-    let mut v = Vec::new();
-    for l in stdin.lock().lines() {
-        v.push(l?);
-    }
-    Ok(v)
 }

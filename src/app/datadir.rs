@@ -77,13 +77,21 @@ pub fn sync_tree(dir: &Path) -> Result<(), AppError> {
 impl DataDir {
     /// Opens (creating if needed) a data directory and deletes unfinished builds.
     pub fn open(root: &Path) -> Result<DataDir, AppError> {
-        for d in [root.to_path_buf(), root.join("versions"), root.join("staging")] {
+        for d in [
+            root.to_path_buf(),
+            root.join("versions"),
+            root.join("staging"),
+        ] {
             fs::create_dir_all(&d).map_err(|e| AppError::io(&d, e))?;
         }
         let dd = DataDir {
             root: root.to_path_buf(),
         };
         dd.clean_staging()?;
+        // A crash between moving a version in and switching to it leaves an orphan folder.
+        if dd.current().is_some() {
+            dd.prune()?;
+        }
         Ok(dd)
     }
 

@@ -13,9 +13,7 @@ use super::{AppError, seed};
 use crate::bundle::package::{self, Policy, Verified};
 use crate::bundle::{archive, sign};
 use crate::config::Config;
-use crate::domain::{
-    Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary,
-};
+use crate::domain::{Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary};
 use crate::search::SearchIndex;
 use crate::store::{ContentDb, ContentMeta, KioskDb, ListFilter, RefreshRecord};
 
@@ -222,7 +220,10 @@ impl Kiosk {
     }
 
     /// The keys bundles must be signed with: `extra` (from `--key`) or else the configured ones.
-    pub fn trusted_keys(&self, extra: &[minisign::PublicKey]) -> Result<Vec<minisign::PublicKey>, AppError> {
+    pub fn trusted_keys(
+        &self,
+        extra: &[minisign::PublicKey],
+    ) -> Result<Vec<minisign::PublicKey>, AppError> {
         if !extra.is_empty() {
             return Ok(extra.to_vec());
         }
@@ -407,9 +408,12 @@ pub fn install_version(
         imported_at: now_string(),
     };
     {
-        let db = ContentDb::create(&staging.join(CONTENT_DB), &v.dataset, &meta, &mut |done, total| {
-            progress(Stage::Storing { done, total })
-        })?;
+        let db = ContentDb::create(
+            &staging.join(CONTENT_DB),
+            &v.dataset,
+            &meta,
+            &mut |done, total| progress(Stage::Storing { done, total }),
+        )?;
         drop(db);
     }
     progress(Stage::Indexing);

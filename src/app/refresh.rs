@@ -128,6 +128,14 @@ pub fn fetch(
         last_modified: header("last-modified"),
     };
     let resume = status == 206 && have > 0;
+    // What the server says the whole file is: a connection dropped early must not pass for a
+    // complete download.
+    let expected_total: Option<u64> = if status == 206 {
+        header("content-range")
+            .and_then(|cr| cr.rsplit('/').next().and_then(|t| t.trim().parse().ok()))
+    } else {
+        header("content-length").and_then(|l| l.trim().parse().ok())
+    };
     let meta = PartMeta {
         url: url.to_string(),
         validator: state.etag.clone().or(state.last_modified.clone()),
@@ -176,6 +184,14 @@ pub fn fetch(
     }
     file.sync_all().map_err(io(&part))?;
     drop(file);
+    if let Some(total) = expected_total
+        && written != total
+    {
+        return Err(RefreshError::Offline {
+            url: url.to_string(),
+            message: format!("download interrupted after {written} of {total} bytes"),
+        });
+    }
     let done = inbox.join(format!(
         "network-{}.zip",
         chrono::Utc::now().format("%Y%m%dT%H%M%S")
@@ -230,7 +246,9 @@ pub fn candidate_mounts(roots: &[PathBuf], mountinfo: &str) -> Vec<PathBuf> {
         .filter(|m| roots.iter().any(|r| m.starts_with(r) && m != r))
         .collect();
     for r in roots {
-        let Ok(rd) = std::fs::read_dir(r) else { continue };
+        let Ok(rd) = std::fs::read_dir(r) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -261,9 +279,7 @@ pub fn scan(roots: &[PathBuf], folder: &str, mountinfo: &str) -> Vec<UsbBundle> 
         } else if let Ok(rd) = std::fs::read_dir(&dir) {
             for e in rd.flatten() {
                 let p = e.path();
-                let is_zip = p
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("zip"));
+                let is_zip = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("zip"));
                 if (p.is_dir() && p.join(package::MANIFEST).is_file()) || (p.is_file() && is_zip) {
                     paths.push(p);
                 }
@@ -315,5 +331,119 @@ mod tests {
             mount_points(mi),
             vec![PathBuf::from("/media/kiosk/USB STICK"), PathBuf::from("/")]
         );
+    }
+}
+
+/// What a network check did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkOutcome {
+    /// No URL configured.
+    Disabled,
+    /// The server has nothing new.
+    NotModified,
+    /// A new bundle was downloaded and applied.
+    Applied { version: u64 },
+}
+
+/// What the staff screen shows about the network source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkStatus {
+    pub url: String,
+    pub last_attempt: Option<String>,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+}
+
+const ETAG: &str = "network.etag";
+const LAST_MODIFIED: &str = "network.last_modified";
+const LAST_ATTEMPT: &str = "network.last_attempt";
+const LAST_SUCCESS: &str = "network.last_success";
+const LAST_ERROR: &str = "network.last_error";
+
+impl super::kiosk::Kiosk {
+    /// Pulls the configured URL once: a conditional request, then (when there is a new bundle)
+    /// the usual verification and apply. Offline or refused: the data stays as it is and the
+    /// failure is recorded for the staff screen.
+    pub fn check_network(
+        &self,
+        progress: &mut dyn FnMut(super::kiosk::Stage),
+    ) -> Result<NetworkOutcome, super::AppError> {
+        let url = self.config().updates.network_url.clone();
+        if url.is_empty() {
+            return Ok(NetworkOutcome::Disabled);
+        }
+        let db = self.kiosk_db();
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let _ = db.set_setting(LAST_ATTEMPT, &now);
+        let previous = FetchState {
+            etag: db.setting(ETAG).ok().flatten().filter(|s| !s.is_empty()),
+            last_modified: db
+                .setting(LAST_MODIFIED)
+                .ok()
+                .flatten()
+                .filter(|s| !s.is_empty()),
+        };
+        let inbox = self.data_dir().root().join("inbox");
+        let limit = self
+            .config()
+            .updates
+            .max_bundle_mb
+            .saturating_mul(1024 * 1024);
+        let timeout = Duration::from_secs(self.config().updates.timeout_seconds.max(1));
+        let result = fetch(&url, &inbox, &previous, timeout, limit)
+            .map_err(|e| super::AppError::Refresh(e.to_string()))
+            .and_then(|f| match f {
+                Fetched::NotModified => Ok(NetworkOutcome::NotModified),
+                Fetched::Downloaded { path, state } => {
+                    let applied =
+                        self.apply_bundle(&path, &[], super::kiosk::Origin::Network, progress);
+                    let _ = std::fs::remove_file(&path);
+                    // Remember the validators even when the bundle was refused, so the same bad
+                    // file is not downloaded again and again; a new file has a new ETag.
+                    let _ = db.set_setting(ETAG, state.etag.as_deref().unwrap_or(""));
+                    let _ =
+                        db.set_setting(LAST_MODIFIED, state.last_modified.as_deref().unwrap_or(""));
+                    applied.map(|m| NetworkOutcome::Applied { version: m.version })
+                }
+            });
+        match &result {
+            Ok(_) => {
+                let _ = db.set_setting(LAST_SUCCESS, &now);
+                let _ = db.set_setting(LAST_ERROR, "");
+            }
+            Err(e) => {
+                tracing::warn!("network refresh from {url}: {e}");
+                let _ = db.set_setting(LAST_ERROR, &e.to_string());
+            }
+        }
+        result
+    }
+
+    pub fn network_status(&self) -> NetworkStatus {
+        let db = self.kiosk_db();
+        let get = |k| {
+            db.setting(k)
+                .ok()
+                .flatten()
+                .filter(|s: &String| !s.is_empty())
+        };
+        NetworkStatus {
+            url: self.config().updates.network_url.clone(),
+            last_attempt: get(LAST_ATTEMPT),
+            last_success: get(LAST_SUCCESS),
+            last_error: get(LAST_ERROR),
+        }
+    }
+
+    /// Bundles on USB sticks now.
+    pub fn usb_bundles(&self) -> Vec<UsbBundle> {
+        let roots: Vec<PathBuf> = self
+            .config()
+            .updates
+            .usb_mount_roots
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        scan(&roots, &self.config().updates.usb_folder, &read_mountinfo())
     }
 }

@@ -9,13 +9,34 @@ use crate::bundle::archive::RawBundle;
 
 const MANIFEST: &[u8] = include_bytes!("../../data/default/manifest.json");
 const FILES: &[(&str, &[u8])] = &[
-    ("procedures.jsonl", include_bytes!("../../data/default/procedures.jsonl")),
-    ("hotlines.json", include_bytes!("../../data/default/hotlines.json")),
-    ("guides.json", include_bytes!("../../data/default/guides.json")),
-    ("life-events.json", include_bytes!("../../data/default/life-events.json")),
-    ("synonyms.json", include_bytes!("../../data/default/synonyms.json")),
-    ("featured.json", include_bytes!("../../data/default/featured.json")),
-    ("import-report.json", include_bytes!("../../data/default/import-report.json")),
+    (
+        "procedures.jsonl",
+        include_bytes!("../../data/default/procedures.jsonl"),
+    ),
+    (
+        "hotlines.json",
+        include_bytes!("../../data/default/hotlines.json"),
+    ),
+    (
+        "guides.json",
+        include_bytes!("../../data/default/guides.json"),
+    ),
+    (
+        "life-events.json",
+        include_bytes!("../../data/default/life-events.json"),
+    ),
+    (
+        "synonyms.json",
+        include_bytes!("../../data/default/synonyms.json"),
+    ),
+    (
+        "featured.json",
+        include_bytes!("../../data/default/featured.json"),
+    ),
+    (
+        "import-report.json",
+        include_bytes!("../../data/default/import-report.json"),
+    ),
 ];
 
 /// The embedded bundle as raw files, ready for `bundle::package::verify`.

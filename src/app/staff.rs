@@ -12,9 +12,13 @@ use crate::store::KioskDb;
 pub enum PinCheck {
     Granted,
     /// Wrong PIN; this many attempts remain before the lockout.
-    Wrong { attempts_left: u32 },
+    Wrong {
+        attempts_left: u32,
+    },
     /// Locked until this time.
-    Locked { until: DateTime<Utc> },
+    Locked {
+        until: DateTime<Utc>,
+    },
     /// No PIN is configured: the staff screen is disabled.
     Disabled,
 }
@@ -56,7 +60,11 @@ pub fn check_pin(
         return PinCheck::Locked { until };
     }
     let ok = PasswordHash::new(pin_hash)
-        .map(|h| Argon2::default().verify_password(pin.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(pin.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false);
     if ok {
         let _ = db.set_setting(FAILS, "0");
@@ -118,7 +126,10 @@ mod tests {
         ));
         // … and accepted after the lockout.
         let later = now + chrono::Duration::minutes(16);
-        assert_eq!(check_pin(&db, &hash, 3, 15, "2468", later), PinCheck::Granted);
+        assert_eq!(
+            check_pin(&db, &hash, 3, 15, "2468", later),
+            PinCheck::Granted
+        );
         assert_eq!(check_pin(&db, "", 3, 15, "2468", later), PinCheck::Disabled);
     }
 }

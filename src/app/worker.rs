@@ -58,13 +58,10 @@ fn search_loop(kiosk: Arc<Kiosk>, rx: Receiver<(u64, SearchRequest)>, sink: Sink
             job = newer;
         }
         let (generation, request) = job;
-        let result = kiosk
-            .search(&request)
-            .map(Arc::new)
-            .map_err(|e| {
-                tracing::error!("search `{}` failed: {e}", request.text);
-                e.to_string()
-            });
+        let result = kiosk.search(&request).map(Arc::new).map_err(|e| {
+            tracing::error!("search `{}` failed: {e}", request.text);
+            e.to_string()
+        });
         sink(Event::SearchDone { generation, result });
     }
 }
@@ -130,10 +127,7 @@ impl Worker {
                 .search_tx
                 .as_ref()
                 .is_some_and(|t| t.send((generation, request)).is_ok()),
-            other => self
-                .task_tx
-                .as_ref()
-                .is_some_and(|t| t.send(other).is_ok()),
+            other => self.task_tx.as_ref().is_some_and(|t| t.send(other).is_ok()),
         };
         if !sent {
             tracing::error!("a worker thread has stopped; command dropped");

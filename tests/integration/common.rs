@@ -1,8 +1,9 @@
 //! Shared fixtures: the corpus location, test signing keys, bundles built from real data, and a
 //! kiosk seeded once per test run with the full built-in data.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use motcua::app::kiosk::Kiosk;
 use motcua::bundle::{self, archive, package, sign};
@@ -50,9 +51,25 @@ impl Keys {
     }
 }
 
+/// Reads real sources once per test run (parsing the corpus in a debug build is the slow part).
+fn dataset(inputs: &[PathBuf]) -> (motcua::domain::Dataset, bundle::ImportReport) {
+    type Cache = Mutex<HashMap<Vec<PathBuf>, (motcua::domain::Dataset, bundle::ImportReport)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(v) = cache.lock().expect("lock").get(inputs) {
+        return v.clone();
+    }
+    let v = bundle::read_sources(inputs, &mut ()).expect("read sources");
+    cache
+        .lock()
+        .expect("lock")
+        .insert(inputs.to_vec(), v.clone());
+    v
+}
+
 /// Builds a bundle (in memory) from real sources.
 pub fn build_from(inputs: &[PathBuf], version: u64) -> package::Built {
-    let (ds, report) = bundle::read_sources(inputs, &mut ()).expect("read sources");
+    let (ds, report) = dataset(inputs);
     package::build(
         &ds,
         Some(&report),

@@ -47,7 +47,10 @@ fn birth_registration_matches_the_portal_record() {
     // Three channels, one working day each (the case's processing day, as the unit is OTHER),
     // and nothing to pay.
     let methods: Vec<Method> = p.channels.iter().map(|c| c.method).collect();
-    assert_eq!(methods, vec![Method::Direct, Method::Online, Method::Postal]);
+    assert_eq!(
+        methods,
+        vec![Method::Direct, Method::Online, Method::Postal]
+    );
     for c in &p.channels {
         assert_eq!(c.time.display(), "1 ngày làm việc", "{c:?}");
         assert!(c.is_free(), "{c:?}");
@@ -72,14 +75,26 @@ fn birth_registration_matches_the_portal_record() {
         assert_eq!(ours.name, theirs["name"].as_str().expect("name").trim());
         assert_eq!(
             ours.items.len(),
-            theirs["profileComponents"].as_array().expect("components").len()
+            theirs["profileComponents"]
+                .as_array()
+                .expect("components")
+                .len()
         );
     }
-    assert!(p.dossier[0].items.iter().any(|i| i.name.starts_with("- Giấy chứng sinh")));
+    assert!(
+        p.dossier[0]
+            .items
+            .iter()
+            .any(|i| i.name.starts_with("- Giấy chứng sinh"))
+    );
 
     // Steps are split from the portal's bullets, in order.
     assert!(p.steps.len() >= 4, "{:?}", p.steps);
-    assert!(p.steps[0].text.starts_with("Nếu lựa chọn hình thức nộp hồ sơ trực tiếp"));
+    assert!(
+        p.steps[0]
+            .text
+            .starts_with("Nếu lựa chọn hình thức nộp hồ sơ trực tiếp")
+    );
     assert!(p.has_detail());
     assert_eq!(p.results, vec!["Giấy khai sinh".to_string()]);
 }
@@ -93,7 +108,11 @@ fn show_json_prints_the_real_record() {
         .args(["show", "1.001193", "--json"])
         .output()
         .expect("run motcua");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["code"], "1.001193");
     assert_eq!(v["channels"].as_array().map(Vec::len), Some(3));
@@ -111,7 +130,11 @@ fn stats_json_has_the_documented_keys() {
         .args(["stats", "--json"])
         .output()
         .expect("run motcua");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert!(v["procedures"].as_u64().is_some_and(|n| n >= 5600));
     assert!(v["with_detail"].as_u64().is_some_and(|n| n >= 3000));
@@ -157,11 +180,19 @@ fn bad_source_files_are_refused_with_file_line_and_field() {
     let lines = first_api_lines(3);
 
     // A truncated JSON line (line 3 cut in half).
-    let truncated = format!("{}\n{}\n{}\n", lines[0], lines[1], &lines[2][..lines[2].len() / 2]);
+    let truncated = format!(
+        "{}\n{}\n{}\n",
+        lines[0],
+        lines[1],
+        &lines[2][..lines[2].len() / 2]
+    );
     let p = write(tmp.path(), "portal-api-details.jsonl", truncated.as_bytes());
     match bundle::read_sources(&[p.clone()], &mut ()) {
         Err(e @ BundleError::Json { line: 3, .. }) => {
-            assert!(e.to_string().contains("portal-api-details.jsonl, line 3"), "{e}");
+            assert!(
+                e.to_string().contains("portal-api-details.jsonl, line 3"),
+                "{e}"
+            );
         }
         other => panic!("expected a JSON error on line 3, got {other:?}"),
     }
@@ -189,7 +220,9 @@ fn bad_source_files_are_refused_with_file_line_and_field() {
     let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
     let p = write(tmp.path(), "portal-pages.jsonl", &garbage);
     match bundle::read_sources(&[p], &mut ()) {
-        Err(e @ BundleError::NotText { .. }) => assert!(e.to_string().contains("portal-pages.jsonl")),
+        Err(e @ BundleError::NotText { .. }) => {
+            assert!(e.to_string().contains("portal-pages.jsonl"))
+        }
         other => panic!("expected a not-text error, got {other:?}"),
     }
 
@@ -226,13 +259,20 @@ fn a_bad_bundle_leaves_the_stored_data_exactly_as_it_was() {
         ),
         (
             "wrong type",
-            format!("{}\n{}\n", lines[0], lines[1].replacen("\"name\":\"", "\"name\":7,\"x\":\"", 1)),
+            format!(
+                "{}\n{}\n",
+                lines[0],
+                lines[1].replacen("\"name\":\"", "\"name\":7,\"x\":\"", 1)
+            ),
             "field `name`",
         ),
         ("empty", String::new(), "no procedures"),
         (
             "bad code",
-            format!("{}\n", lines[0].replacen("\"code\":\"1.", "\"code\":\"x.", 1)),
+            format!(
+                "{}\n",
+                lines[0].replacen("\"code\":\"1.", "\"code\":\"x.", 1)
+            ),
             "field `code`",
         ),
     ];
@@ -254,7 +294,12 @@ fn a_bad_bundle_leaves_the_stored_data_exactly_as_it_was() {
         built.manifest_bytes = serde_json::to_vec_pretty(&built.manifest).expect("manifest");
         let dir = write_signed_dir(&built, &tmp.path().join(format!("bad{i}")), &keys);
         let err = k
-            .apply_bundle(&dir, std::slice::from_ref(&keys.public), Origin::Cli, &mut |_| {})
+            .apply_bundle(
+                &dir,
+                std::slice::from_ref(&keys.public),
+                Origin::Cli,
+                &mut |_| {},
+            )
             .expect_err(what);
         let msg = err.to_string();
         assert!(msg.contains(expect), "{what}: {msg}");
@@ -288,7 +333,12 @@ fn a_good_bundle_replaces_the_data_and_the_previous_one_is_kept() {
     let built = build_from(&inputs, 5);
     let dir = write_signed_dir(&built, &tmp.path().join("b5"), &keys);
     let meta = k
-        .apply_bundle(&dir, std::slice::from_ref(&keys.public), Origin::Cli, &mut |_| {})
+        .apply_bundle(
+            &dir,
+            std::slice::from_ref(&keys.public),
+            Origin::Cli,
+            &mut |_| {},
+        )
         .expect("apply");
     assert_eq!(meta.version, 5);
     assert!(k.live().content.count().expect("count") >= 5600);

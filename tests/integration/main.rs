@@ -2,4 +2,7 @@
 //! portal corpus, real SQLite files, real tantivy indexes, real signed bundles.
 
 mod common;
+mod crash;
 mod data_core;
+mod network;
+mod refresh;

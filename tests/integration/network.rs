@@ -1,0 +1,241 @@
+//! Network refresh against a real HTTP server on 127.0.0.1: conditional requests, the size cap,
+//! a download interrupted half-way and resumed, and no network at all.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use motcua::app::kiosk::Kiosk;
+use motcua::app::refresh::NetworkOutcome;
+use motcua::config::Config;
+
+use super::common::*;
+
+/// How the server behaves for the next requests.
+#[derive(Clone)]
+struct Script {
+    body: Vec<u8>,
+    etag: String,
+    /// Cut the first full download after this many bytes.
+    cut_first_at: Option<usize>,
+}
+
+struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    script: Arc<Mutex<Script>>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+/// A minimal HTTP/1.1 server on loopback, written on raw sockets so it can do what real networks
+/// do, such as closing the connection half-way through a body.
+fn serve(script: Script) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let url = format!("http://{}/bundle.zip", listener.local_addr().expect("addr"));
+    let requests: Arc<Mutex<Vec<Vec<(String, String)>>>> = Arc::default();
+    let script = Arc::new(Mutex::new(script));
+    let (req_log, sc) = (requests.clone(), script.clone());
+    let full_sent = Arc::new(AtomicUsize::new(0));
+    let thread = std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() || line.is_empty() {
+                continue;
+            }
+            let mut headers = Vec::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).is_err() || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    headers.push((k.trim().to_lowercase(), v.trim().to_string()));
+                }
+            }
+            req_log.lock().expect("lock").push(headers.clone());
+            let s = sc.lock().expect("lock").clone();
+            let get = |k: &str| headers.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            let mut respond = |status: &str, extra: String, body: &[u8], send: usize| {
+                let head = format!(
+                    "HTTP/1.1 {status}\r\nETag: {}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n",
+                    s.etag,
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&body[..send.min(body.len())]);
+                let _ = stream.flush();
+                // Dropping the stream closes the connection, mid-body when send < len.
+            };
+            if get("if-none-match").as_deref() == Some(s.etag.as_str()) {
+                respond("304 Not Modified", String::new(), &[], 0);
+                continue;
+            }
+            if let Some(range) = get("range")
+                && get("if-range").as_deref() == Some(s.etag.as_str())
+            {
+                let from: usize = range
+                    .trim_start_matches("bytes=")
+                    .trim_end_matches('-')
+                    .parse()
+                    .expect("range");
+                let rest = &s.body[from..];
+                let cr = format!(
+                    "Content-Range: bytes {}-{}/{}\r\n",
+                    from,
+                    s.body.len() - 1,
+                    s.body.len()
+                );
+                respond("206 Partial Content", cr, rest, rest.len());
+                continue;
+            }
+            let n = full_sent.fetch_add(1, Ordering::SeqCst);
+            let send = match s.cut_first_at {
+                Some(cut) if n == 0 => cut,
+                _ => s.body.len(),
+            };
+            respond("200 OK", String::new(), &s.body, send);
+        }
+    });
+    Server {
+        url,
+        requests,
+        script,
+        _thread: thread,
+    }
+}
+
+fn zip_bundle(version: u64, keys: &Keys, dir: &std::path::Path) -> Vec<u8> {
+    let built = build_from(&small_inputs(), version);
+    let p = dir.join(format!("v{version}.zip"));
+    built
+        .write_zip(&p, Some(&keys.sign(&built.manifest_bytes)))
+        .expect("zip");
+    std::fs::read(&p).expect("read zip")
+}
+
+fn kiosk(tmp: &std::path::Path, url: &str, keys: &Keys, max_mb: u64) -> Kiosk {
+    let mut cfg = Config::default();
+    cfg.updates.network_url = url.to_string();
+    cfg.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
+    cfg.updates.max_bundle_mb = max_mb;
+    cfg.updates.timeout_seconds = 10;
+    let built = build_from(&small_inputs(), 1);
+    let raw = motcua::bundle::archive::RawBundle {
+        path: "seed".into(),
+        manifest: built.manifest_bytes.clone(),
+        signature: None,
+        files: built.files.iter().cloned().collect(),
+    };
+    Kiosk::open_with_seed(&tmp.join("data"), cfg, move || raw).expect("open")
+}
+
+#[test]
+fn pull_then_not_modified_then_offline() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let body = zip_bundle(2, &keys, tmp.path());
+    let server = serve(Script {
+        body,
+        etag: "\"v2\"".into(),
+        cut_first_at: None,
+    });
+    let k = kiosk(tmp.path(), &server.url, &keys, 200);
+
+    assert_eq!(
+        k.check_network(&mut |_| {}).expect("pull"),
+        NetworkOutcome::Applied { version: 2 }
+    );
+    assert_eq!(k.live().meta.version, 2);
+
+    // The second check sends the ETag back and gets 304: nothing downloaded.
+    assert_eq!(
+        k.check_network(&mut |_| {}).expect("check"),
+        NetworkOutcome::NotModified
+    );
+    let reqs = server.requests.lock().expect("lock").clone();
+    assert!(
+        reqs[1]
+            .iter()
+            .any(|(n, v)| n == "if-none-match" && v == "\"v2\""),
+        "{reqs:?}"
+    );
+    let ok_at = k.network_status().last_success.expect("success recorded");
+
+    // No network: the server is gone (a closed port on loopback).
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    drop(k);
+    let mut cfg = Config::default();
+    cfg.updates.network_url = format!("http://127.0.0.1:{closed}/bundle.zip");
+    cfg.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
+    cfg.updates.timeout_seconds = 5;
+    let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("reopen");
+    let err = k.check_network(&mut |_| {}).expect_err("offline");
+    assert!(err.to_string().contains("cannot reach"), "{err}");
+    assert_eq!(k.live().meta.version, 2, "data stays");
+    let st = k.network_status();
+    assert_eq!(st.last_success.as_deref(), Some(ok_at.as_str()));
+    assert!(st.last_error.is_some());
+}
+
+#[test]
+fn an_interrupted_download_resumes_with_a_range_request() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let body = zip_bundle(3, &keys, tmp.path());
+    let half = body.len() / 2;
+    let server = serve(Script {
+        body: body.clone(),
+        etag: "\"v3\"".into(),
+        cut_first_at: Some(half),
+    });
+    let k = kiosk(tmp.path(), &server.url, &keys, 200);
+    let err = k.check_network(&mut |_| {}).expect_err("cut");
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    assert_eq!(k.live().meta.version, 1);
+    let part = tmp.path().join("data/inbox/download.part");
+    let have = std::fs::metadata(&part).expect("partial kept").len() as usize;
+    assert!(have > 0 && have <= half, "{have}");
+
+    assert_eq!(
+        k.check_network(&mut |_| {}).expect("resume"),
+        NetworkOutcome::Applied { version: 3 }
+    );
+    let reqs = server.requests.lock().expect("lock").clone();
+    let last = reqs.last().expect("requests");
+    assert!(
+        last.iter()
+            .any(|(n, v)| n == "range" && *v == format!("bytes={have}-")),
+        "{last:?}"
+    );
+    assert!(!part.exists());
+    let _ = &server.script;
+}
+
+#[test]
+fn a_download_over_the_cap_is_stopped() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    // 3 MB of incompressible bytes served as the "bundle".
+    let body: Vec<u8> = (0..3 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let server = serve(Script {
+        body,
+        etag: "\"big\"".into(),
+        cut_first_at: None,
+    });
+    let k = kiosk(tmp.path(), &server.url, &keys, 1);
+    let err = k.check_network(&mut |_| {}).expect_err("too large");
+    assert!(
+        err.to_string().contains("larger than the 1 MB limit"),
+        "{err}"
+    );
+    assert_eq!(k.live().meta.version, 1);
+    assert!(!tmp.path().join("data/inbox/download.part").exists());
+}

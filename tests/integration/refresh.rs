@@ -1,0 +1,336 @@
+//! Staff refresh threats, each with a real signed bundle: every one is refused with a message
+//! that says what is wrong, and the kiosk keeps serving the data it had.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use motcua::app::kiosk::{Kiosk, Origin};
+use motcua::bundle::package::{self, Built};
+use motcua::config::Config;
+
+use super::common::*;
+
+/// A kiosk on the small real dataset (version 1), the key it trusts, and a good version-2 bundle.
+struct Fixture {
+    tmp: tempfile::TempDir,
+    kiosk: Kiosk,
+    keys: Keys,
+    good: Built,
+}
+
+fn fixture_with(config: Config) -> Fixture {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let mut config = config;
+    config.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
+    let built = build_from(&small_inputs(), 1);
+    let raw = motcua::bundle::archive::RawBundle {
+        path: PathBuf::from("seed"),
+        manifest: built.manifest_bytes.clone(),
+        signature: None,
+        files: built.files.iter().cloned().collect(),
+    };
+    let kiosk = Kiosk::open_with_seed(&tmp.path().join("data"), config, move || raw).expect("open");
+    let good = build_from(&small_inputs(), 2);
+    Fixture {
+        tmp,
+        kiosk,
+        keys,
+        good,
+    }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(Config::default())
+}
+
+impl Fixture {
+    fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Applies, expects a refusal containing `expect`, and checks nothing changed.
+    fn refused(&self, bundle: &Path, expect: &str) -> String {
+        let before = self.kiosk.live().meta.clone();
+        let current = std::fs::read_to_string(self.path("data/CURRENT")).expect("CURRENT");
+        let err = self
+            .kiosk
+            .apply_bundle(bundle, &[], Origin::Usb, &mut |_| {})
+            .expect_err("must be refused")
+            .to_string();
+        assert!(
+            err.to_lowercase().contains(&expect.to_lowercase()),
+            "expected `{expect}` in: {err}"
+        );
+        assert_eq!(self.kiosk.live().meta, before, "live data changed");
+        assert_eq!(
+            std::fs::read_to_string(self.path("data/CURRENT")).expect("CURRENT"),
+            current
+        );
+        assert!(self.kiosk.procedure("1.001193").expect("store").is_some());
+        let log = self.kiosk.kiosk_db().refresh_log(1).expect("log");
+        assert_eq!(log[0].outcome, "rejected", "{log:?}");
+        err
+    }
+
+    fn signed_dir(&self, built: &Built, name: &str) -> PathBuf {
+        write_signed_dir(built, &self.path(name), &self.keys)
+    }
+}
+
+fn rehash(built: &mut Built) {
+    for f in &mut built.manifest.files {
+        if let Some((_, b)) = built.files.iter().find(|(n, _)| *n == f.path) {
+            f.size = b.len() as u64;
+            f.sha256 = package::sha256_hex(b);
+        }
+    }
+    built.manifest_bytes = serde_json::to_vec_pretty(&built.manifest).expect("manifest");
+}
+
+fn file_mut<'a>(built: &'a mut Built, name: &str) -> &'a mut Vec<u8> {
+    &mut built
+        .files
+        .iter_mut()
+        .find(|(n, _)| n == name)
+        .expect("file in bundle")
+        .1
+}
+
+#[test]
+fn the_good_bundle_applies() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "good");
+    let m = f
+        .kiosk
+        .apply_bundle(&dir, &[], Origin::Usb, &mut |_| {})
+        .expect("apply");
+    assert_eq!(m.version, 2);
+    assert_eq!(f.kiosk.live().meta.version, 2);
+}
+
+#[test]
+fn tampered_content_file() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    let p = dir.join("hotlines.json");
+    let mut s = std::fs::read_to_string(&p).expect("read");
+    s = s.replace("1800 1096", "1900 6666");
+    std::fs::write(&p, s).expect("write");
+    f.refused(&dir, "SHA-256 does not match");
+}
+
+#[test]
+fn tampered_manifest() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    let p = dir.join("manifest.json");
+    let s = std::fs::read_to_string(&p)
+        .expect("read")
+        .replace("\"version\": 2", "\"version\": 99");
+    std::fs::write(&p, s).expect("write");
+    f.refused(&dir, "signature does not match");
+}
+
+#[test]
+fn bad_signature() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    std::fs::write(
+        dir.join("manifest.json.minisig"),
+        "untrusted comment: x\nnot base64 at all\n",
+    )
+    .expect("write");
+    f.refused(&dir, "not a minisign signature");
+}
+
+#[test]
+fn unknown_key() {
+    let f = fixture();
+    let stranger = Keys::new();
+    let dir = write_signed_dir(&f.good, &f.path("b"), &stranger);
+    f.refused(&dir, "not one of the trusted keys");
+}
+
+#[test]
+fn unsigned() {
+    let f = fixture();
+    f.good.write_dir(&f.path("b")).expect("write");
+    f.refused(&f.path("b"), "not signed");
+}
+
+#[test]
+fn version_not_newer_is_a_rollback_attack() {
+    let f = fixture();
+    let old = build_from(&small_inputs(), 1);
+    let dir = f.signed_dir(&old, "b");
+    f.refused(&dir, "not newer than the installed version 1");
+}
+
+#[test]
+fn expired_bundle_is_refused() {
+    let f = fixture();
+    let mut b = f.good.clone();
+    b.manifest.expires = Some(chrono::Utc::now() - chrono::Duration::days(1));
+    rehash(&mut b);
+    let dir = f.signed_dir(&b, "b");
+    f.refused(&dir, "expired");
+}
+
+#[test]
+fn truncated_file() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    let p = dir.join("procedures.jsonl");
+    let len = std::fs::metadata(&p).expect("meta").len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&p)
+        .and_then(|file| file.set_len(len / 2))
+        .expect("truncate");
+    f.refused(&dir, "truncated or altered");
+}
+
+#[test]
+fn missing_file() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    std::fs::remove_file(dir.join("guides.json")).expect("rm");
+    f.refused(&dir, "missing");
+}
+
+#[test]
+fn extra_unlisted_file() {
+    let f = fixture();
+    let dir = f.signed_dir(&f.good, "b");
+    std::fs::write(dir.join("extra.json"), "[]").expect("write");
+    f.refused(&dir, "not listed in the manifest");
+}
+
+#[test]
+fn malformed_json_names_file_and_line() {
+    let f = fixture();
+    let mut b = f.good.clone();
+    let procs = file_mut(&mut b, "procedures.jsonl");
+    let text = String::from_utf8(procs.clone()).expect("utf8");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[6] = lines[6][..lines[6].len() - 10].to_string();
+    *procs = (lines.join("\n") + "\n").into_bytes();
+    rehash(&mut b);
+    let dir = f.signed_dir(&b, "b");
+    f.refused(&dir, "procedures.jsonl, line 7");
+}
+
+/// Writes a zip by hand so its entries can be anything an attacker chooses.
+fn zip_with(path: &Path, entries: &[(&str, &[u8])], symlink: Option<(&str, &str)>) {
+    let file = std::fs::File::create(path).expect("create");
+    let mut z = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default();
+    for (name, bytes) in entries {
+        z.start_file(*name, opts).expect("start");
+        z.write_all(bytes).expect("write");
+    }
+    if let Some((name, target)) = symlink {
+        z.add_symlink(name, target, opts).expect("symlink");
+    }
+    z.finish().expect("finish");
+}
+
+fn good_entries(f: &Fixture) -> (Vec<(String, Vec<u8>)>, String) {
+    let mut v = vec![("manifest.json".to_string(), f.good.manifest_bytes.clone())];
+    v.extend(f.good.files.iter().cloned());
+    (v, f.keys.sign(&f.good.manifest_bytes))
+}
+
+#[test]
+fn zip_slip_paths_and_links_are_refused() {
+    let f = fixture();
+    let (entries, sig) = good_entries(&f);
+    for (bad_name, expect) in [
+        ("../evil.json", "zip-slip"),
+        ("/etc/evil.json", "not a plain file name"),
+        ("sub/dir.json", "not a plain file name"),
+    ] {
+        let mut e: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        e.push(("manifest.json.minisig", sig.as_bytes()));
+        e.push((bad_name, b"{}"));
+        let p = f.path(&format!("slip-{}.zip", expect.len()));
+        zip_with(&p, &e, None);
+        let err = f.refused(&p, "");
+        assert!(
+            err.contains(expect) || err.contains("escapes") || err.contains("plain file name"),
+            "{bad_name}: {err}"
+        );
+        assert!(!f.tmp.path().join("evil.json").exists());
+    }
+    let mut e: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    e.push(("manifest.json.minisig", sig.as_bytes()));
+    let p = f.path("link.zip");
+    zip_with(&p, &e, Some(("guides2.json", "/etc/passwd")));
+    f.refused(&p, "symbolic link");
+    // A link in a bundle directory is refused too.
+    let dir = f.signed_dir(&f.good, "linked");
+    std::fs::remove_file(dir.join("guides.json")).expect("rm");
+    std::os::unix::fs::symlink("/etc/hostname", dir.join("guides.json")).expect("symlink");
+    f.refused(&dir, "symbolic link");
+}
+
+#[test]
+fn a_file_over_the_size_cap() {
+    let mut cfg = Config::default();
+    cfg.updates.max_bundle_mb = 1;
+    let f = fixture_with(cfg);
+    // The real procedures file of the small bundle is several MB.
+    let dir = f.signed_dir(&f.good, "b");
+    assert!(
+        std::fs::metadata(dir.join("procedures.jsonl"))
+            .expect("meta")
+            .len()
+            > 1024 * 1024
+    );
+    f.refused(&dir, "limit");
+}
+
+#[test]
+fn a_zip_bomb_stops_at_the_cap_whatever_the_header_says() {
+    let mut cfg = Config::default();
+    cfg.updates.max_bundle_mb = 1;
+    let f = fixture_with(cfg);
+    // 64 MB of zeros deflate to ~64 KB; the local and central headers are then patched to
+    // declare 100 bytes, as a bomb would.
+    let zeros = vec![0u8; 64 * 1024 * 1024];
+    let p = f.path("bomb.zip");
+    zip_with(
+        &p,
+        &[
+            ("manifest.json", &f.good.manifest_bytes),
+            ("procedures.jsonl", &zeros),
+        ],
+        None,
+    );
+    let mut bytes = std::fs::read(&p).expect("read");
+    assert!(
+        bytes.len() < 1024 * 1024,
+        "the bomb itself is small: {}",
+        bytes.len()
+    );
+    let declared = (64u32 * 1024 * 1024).to_le_bytes();
+    let mut patched = 0;
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        if bytes[i..i + 4] == declared {
+            bytes[i..i + 4].copy_from_slice(&100u32.to_le_bytes());
+            patched += 1;
+        }
+        i += 1;
+    }
+    assert!(patched >= 2, "patched {patched} size fields");
+    std::fs::write(&p, &bytes).expect("write");
+    f.refused(&p, "");
+}
