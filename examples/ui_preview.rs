@@ -47,11 +47,14 @@ fn main() -> anyhow::Result<()> {
     );
     let config = Config::reference().context("the built-in configuration")?;
 
+    let started = std::time::Instant::now();
     let window = ui::screenshot::new_window()?;
     let shell = Shell::install(
         &window,
         ShellOptions {
             show_clock: false,
+            // A frozen clock: the countdown appears only where the preview asks for it.
+            now: std::rc::Rc::new(move || started),
             ..ShellOptions::default()
         },
     );
@@ -74,6 +77,13 @@ fn main() -> anyhow::Result<()> {
     shell.navigate(Page::Home);
     window.global::<Kiosk>().invoke_set_language("en".into());
     shots.take(&window, "home-english")?;
+    shell.navigate(Page::Search);
+    fill_search(&window, &ds, "khai sinh");
+    shots.take(&window, "search-english")?;
+    show_procedure(&window, &ds, &config, "1.001193", None)?;
+    shell.navigate(Page::Procedure);
+    shots.take(&window, "procedure-english")?;
+    shell.home();
     window.global::<Kiosk>().invoke_set_language("vi".into());
 
     // Search: results, facets, the keyboard; an empty query; no result at all.
@@ -111,14 +121,26 @@ fn main() -> anyhow::Result<()> {
     window.global::<Theme>().set_large_text(true);
     shots.take(&window, "procedure-1.004222-large-text")?;
     window.global::<Theme>().set_large_text(false);
-    // A procedure from the catalog only: no detail, no verified link.
-    if let Some(p) = ds
-        .procedures
-        .iter()
-        .find(|p| !p.has_detail() && p.portal_id.is_none())
-    {
+    // The whole procedure page in one tall picture, to read every section.
+    shots.take_tall(&window, "procedure-1.004222-full", (1080, 7000))?;
+    show_procedure(&window, &ds, &config, "1.001193", None)?;
+    shots.take_tall(&window, "procedure-1.001193-full", (1080, 6000))?;
+    // A procedure with little detail, and one without a verified portal link.
+    if let Some(p) = ds.procedures.iter().find(|p| !p.has_detail()) {
         show_procedure(&window, &ds, &config, &p.code.clone(), None)?;
         shots.take(&window, "procedure-without-detail")?;
+    }
+    // Without a verified portal UUID the QR leads to the portal's search.
+    if let Some(p) = ds.procedures.iter().find(|p| p.code == "1.004222") {
+        let p = Procedure {
+            portal_id: None,
+            ..p.clone()
+        };
+        let link = p.portal_link(&config.portal.procedure_base, &config.portal.search_url);
+        let view = ProcedureView::new(&p, link, None);
+        let m = motcua::qr::encode(&view.link.url)?;
+        ui::show_procedure(&window, &view, ui::qr_image(m.size, &m.modules, 1));
+        shots.take(&window, "procedure-without-link")?;
     }
 
     // Browse: the groups alone, then a field chosen, then a life event.
@@ -132,6 +154,7 @@ fn main() -> anyhow::Result<()> {
         b.set_tab(BrowseTab::LifeEvents);
         b.set_selected_key(ev.slug.as_str().into());
         b.set_selected_label(ev.label.as_str().into());
+        b.set_selected_count(i32::try_from(ev.codes.len())?);
         b.set_procedures(ui::procedure_items(
             rows(&ds, |p| ev.codes.contains(&p.code)).iter(),
         ));
@@ -201,6 +224,28 @@ struct Shots {
 }
 
 impl Shots {
+    /// One tall render cut into screen-high parts, to read a whole page.
+    fn take_tall(
+        &mut self,
+        window: &MainWindow,
+        name: &str,
+        size: (u32, u32),
+    ) -> anyhow::Result<()> {
+        const PART: u32 = 1800;
+        let rgba = ui::screenshot::snapshot(window, size)?;
+        let (w, h) = (rgba.width(), rgba.height());
+        let row = w as usize * 4;
+        for (i, top) in (0..h).step_by(PART as usize).enumerate() {
+            let rows = PART.min(h - top);
+            let bytes = &rgba.as_bytes()[top as usize * row..(top + rows) as usize * row];
+            let png = ui::screenshot::encode_png(w, rows, bytes)?;
+            let path = self.out.join(format!("{name}-part{}.png", i + 1));
+            std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+            self.count += 1;
+        }
+        Ok(())
+    }
+
     fn take(&mut self, window: &MainWindow, name: &str) -> anyhow::Result<()> {
         for (suffix, size) in [("landscape", LANDSCAPE), ("portrait", PORTRAIT)] {
             let png = ui::screenshot::render(window, size)?;
@@ -288,6 +333,12 @@ fn choose_field(window: &MainWindow, ds: &Dataset, field: &str) {
     b.set_tab(BrowseTab::Fields);
     b.set_selected_key(field.into());
     b.set_selected_label(field.into());
+    let n = ds
+        .procedures
+        .iter()
+        .filter(|p| p.fields.iter().any(|f| f == field))
+        .count();
+    b.set_selected_count(i32::try_from(n).unwrap_or(i32::MAX));
     b.set_procedures(ui::procedure_items(
         rows(ds, |p| p.fields.iter().any(|f| f == field)).iter(),
     ));

@@ -65,10 +65,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Counts of the live data.
+    /// Counts of the live data (by source, field and level; with and without detail), or
+    /// the kiosk's usage statistics.
     Stats {
         #[arg(long)]
         json: bool,
+        #[command(subcommand)]
+        action: Option<StatsCmd>,
+    },
+    /// Pull the configured network source once and apply a new bundle if there is one.
+    Refresh,
+    /// List the bundles on USB sticks that the kiosk can see.
+    Usb,
+    /// Write the Prometheus heartbeat file once (the running kiosk rewrites it on a schedule).
+    Heartbeat {
+        /// Where to write (default: `[statistics] heartbeat_path`).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Go back to the previous data version.
     Rollback,
@@ -126,6 +139,20 @@ struct SearchArgs {
     /// Only procedures that can be submitted online.
     #[arg(long)]
     online: bool,
+}
+
+#[derive(Subcommand)]
+enum StatsCmd {
+    /// Usage statistics: visits, searches, zero-result searches, views, ratings.
+    Usage {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export usage statistics as CSV files into a folder (e.g. a USB stick).
+    Export {
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -357,7 +384,92 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Stats { json } => {
+        Command::Stats {
+            action: Some(StatsCmd::Usage { json }),
+            ..
+        } => {
+            let k = open_kiosk(&cli)?;
+            let u = k.kiosk_db().usage("")?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&u)?);
+            } else {
+                println!(
+                    "visits {}, searches {} ({} with no result), procedures opened {}",
+                    u.sessions, u.searches, u.zero_result_searches, u.views
+                );
+                println!(
+                    "ratings: Rất hài lòng {}, Hài lòng {}, Bình thường {}, Không hài lòng {}",
+                    u.ratings[3], u.ratings[2], u.ratings[1], u.ratings[0]
+                );
+                for (q, n) in &u.top_queries {
+                    println!("  {n:>5}  {q}");
+                }
+            }
+            Ok(())
+        }
+        Command::Stats {
+            action: Some(StatsCmd::Export { out }),
+            ..
+        } => {
+            let k = open_kiosk(&cli)?;
+            for p in motcua::app::usage::export_csv(&k, out)? {
+                println!("wrote {}", p.display());
+            }
+            Ok(())
+        }
+        Command::Refresh => {
+            let k = open_kiosk(&cli)?;
+            match k.check_network(&mut |_| {})? {
+                motcua::app::refresh::NetworkOutcome::Disabled => {
+                    bail!("no network source: set [updates] network_url in the configuration")
+                }
+                motcua::app::refresh::NetworkOutcome::NotModified => {
+                    println!("the data is up to date")
+                }
+                motcua::app::refresh::NetworkOutcome::Applied { version } => {
+                    println!("applied data version {version}")
+                }
+            }
+            Ok(())
+        }
+        Command::Usb => {
+            let k = open_kiosk(&cli)?;
+            let found = k.usb_bundles();
+            if found.is_empty() {
+                println!(
+                    "no bundle found in a `{}` folder under {}",
+                    k.config().updates.usb_folder,
+                    k.config().updates.usb_mount_roots.join(", ")
+                );
+            }
+            for b in found {
+                match (&b.problem, b.version) {
+                    (None, Some(v)) => println!(
+                        "{}  version {v}, created {}{}",
+                        b.path.display(),
+                        b.created.unwrap_or_default(),
+                        if b.publisher.is_empty() { String::new() } else { format!(", {}", b.publisher) }
+                    ),
+                    (Some(p), _) => println!("{}  unreadable: {p}", b.path.display()),
+                    _ => {}
+                }
+            }
+            Ok(())
+        }
+        Command::Heartbeat { out } => {
+            let k = open_kiosk(&cli)?;
+            let path = out
+                .clone()
+                .or_else(|| {
+                    let p = &k.config().statistics.heartbeat_path;
+                    (!p.is_empty()).then(|| PathBuf::from(p))
+                })
+                .context("no heartbeat path: pass --out or set [statistics] heartbeat_path")?;
+            motcua::app::usage::write_heartbeat(&k, &path, 0)?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        Command::Stats { json, action: None } => {
             let k = open_kiosk(&cli)?;
             let live = k.live();
             let s = live.content.stats()?;

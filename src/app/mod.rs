@@ -12,6 +12,7 @@ pub mod refresh;
 pub mod search;
 mod seed;
 pub mod staff;
+pub mod usage;
 pub mod view;
 pub mod worker;
 

@@ -56,7 +56,12 @@ fn rejected(path: &Path, message: impl Into<String>) -> BundleError {
 }
 
 /// Reads at most `cap + 1` bytes so an oversized stream is detected without reading it all.
-fn read_capped(r: &mut dyn Read, cap: u64, bundle: &Path, name: &str) -> Result<Vec<u8>, BundleError> {
+fn read_capped(
+    r: &mut dyn Read,
+    cap: u64,
+    bundle: &Path,
+    name: &str,
+) -> Result<Vec<u8>, BundleError> {
     let mut buf = Vec::new();
     r.take(cap.saturating_add(1))
         .read_to_end(&mut buf)
@@ -89,7 +94,9 @@ impl Collector<'_> {
         if !is_safe_name(name) {
             return Err(rejected(
                 self.bundle,
-                format!("entry `{name}` is not a plain file name at the bundle root (paths, `..` and absolute names are refused)"),
+                format!(
+                    "entry `{name}` is not a plain file name at the bundle root (paths, `..` and absolute names are refused)"
+                ),
             ));
         }
         if self.files.len() + 2 > self.limits.max_entries {
@@ -109,7 +116,10 @@ impl Collector<'_> {
             _ => self.files.insert(name.to_string(), bytes).is_some(),
         };
         if dup {
-            return Err(rejected(self.bundle, format!("entry `{name}` appears twice")));
+            return Err(rejected(
+                self.bundle,
+                format!("entry `{name}` appears twice"),
+            ));
         }
         Ok(())
     }
@@ -156,12 +166,17 @@ fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();
-        let ft = e.file_type().map_err(|err| BundleError::io(e.path(), err))?;
+        let ft = e
+            .file_type()
+            .map_err(|err| BundleError::io(e.path(), err))?;
         if ft.is_symlink() {
             return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
         }
         if !ft.is_file() {
-            return Err(rejected(path, format!("entry `{name}` is not a plain file")));
+            return Err(rejected(
+                path,
+                format!("entry `{name}` is not a plain file"),
+            ));
         }
         let mut f = std::fs::File::open(e.path()).map_err(|err| BundleError::io(e.path(), err))?;
         c.add(&name, &mut f)?;
@@ -200,7 +215,10 @@ fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
             return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
         }
         if entry.is_dir() {
-            return Err(rejected(path, format!("entry `{name}` is a directory; bundles are flat")));
+            return Err(rejected(
+                path,
+                format!("entry `{name}` is a directory; bundles are flat"),
+            ));
         }
         if entry.enclosed_name().is_none() || name.contains('\\') {
             return Err(rejected(

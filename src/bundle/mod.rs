@@ -175,7 +175,9 @@ pub fn read_sources(
         if known.contains(code.as_str()) && !featured.contains(&code) {
             featured.push(code);
         } else if !known.contains(code.as_str()) {
-            report.ignored_files.push(format!("featured.json: unknown code {code}"));
+            report
+                .ignored_files
+                .push(format!("featured.json: unknown code {code}"));
         }
     }
     ds.featured = featured;

@@ -374,7 +374,10 @@ pub struct Verified {
 
 /// Checks signature, version, expiry, the file list and every hash and size, in that order and
 /// before parsing anything; then parses the content.
-pub fn verify(raw: &super::archive::RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
+pub fn verify(
+    raw: &super::archive::RawBundle,
+    policy: &Policy<'_>,
+) -> Result<Verified, BundleError> {
     let bundle = raw.path.as_path();
     let rejected = |message: String| BundleError::Rejected {
         bundle: bundle.to_path_buf(),
@@ -432,11 +435,14 @@ pub fn verify(raw: &super::archive::RawBundle, policy: &Policy<'_>) -> Result<Ve
                 message: format!("`{}` is listed twice", entry.path),
             });
         }
-        let bytes = raw.files.get(&entry.path).ok_or_else(|| BundleError::Integrity {
-            bundle: bundle.to_path_buf(),
-            file: entry.path.clone(),
-            message: "listed in the manifest but missing".into(),
-        })?;
+        let bytes = raw
+            .files
+            .get(&entry.path)
+            .ok_or_else(|| BundleError::Integrity {
+                bundle: bundle.to_path_buf(),
+                file: entry.path.clone(),
+                message: "listed in the manifest but missing".into(),
+            })?;
         check_entry(bundle, entry, bytes)?;
     }
     let dataset = parse_content(bundle, &manifest, &raw.files)?;

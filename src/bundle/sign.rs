@@ -26,7 +26,9 @@ pub enum SignError {
     BadSignature(String),
     #[error("signed by key {key_id}, which is not one of the trusted keys")]
     UnknownKey { key_id: String },
-    #[error("the signature does not match the manifest (the manifest was altered or the signature forged)")]
+    #[error(
+        "the signature does not match the manifest (the manifest was altered or the signature forged)"
+    )]
     Mismatch,
     #[error("no trusted keys are configured: set updates.trusted_keys in kiosk.toml or pass --key")]
     NoTrustedKeys,

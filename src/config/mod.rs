@@ -296,10 +296,7 @@ impl Config {
                 problems.push(Problem {
                     line: Some(line_of(src, k.span().start)),
                     key: Some(key.clone()),
-                    message: format!(
-                        "unknown key (expected one of: {})",
-                        SECTIONS.join(", ")
-                    ),
+                    message: format!("unknown key (expected one of: {})", SECTIONS.join(", ")),
                 });
                 continue;
             }
@@ -356,7 +353,10 @@ impl Config {
         if !matches!(self.office.level.as_str(), "province" | "commune") {
             p.push((
                 "office.level".into(),
-                format!("`{}`: expected \"province\" or \"commune\"", self.office.level),
+                format!(
+                    "`{}`: expected \"province\" or \"commune\"",
+                    self.office.level
+                ),
             ));
         }
         for (k, url) in [
@@ -383,7 +383,10 @@ impl Config {
                 p.push(("counters".into(), "counter number must be 1 or more".into()));
             }
             if !seen.insert(c.number) {
-                p.push(("counters".into(), format!("counter {} is listed twice", c.number)));
+                p.push((
+                    "counters".into(),
+                    format!("counter {} is listed twice", c.number),
+                ));
             }
             if c.fields.is_empty() {
                 p.push((
@@ -419,7 +422,10 @@ impl Config {
             ));
         }
         if !matches!(self.display.language.as_str(), "vi" | "en") {
-            p.push(("display.language".into(), "expected \"vi\" or \"en\"".into()));
+            p.push((
+                "display.language".into(),
+                "expected \"vi\" or \"en\"".into(),
+            ));
         }
         if !self.updates.network_url.is_empty()
             && !(self.updates.network_url.starts_with("https://")
@@ -435,7 +441,10 @@ impl Config {
             p.push(("updates.max_bundle_mb".into(), "must be at least 1".into()));
         }
         if self.updates.check_every_minutes == 0 {
-            p.push(("updates.check_every_minutes".into(), "must be at least 1".into()));
+            p.push((
+                "updates.check_every_minutes".into(),
+                "must be at least 1".into(),
+            ));
         }
         for k in &self.updates.trusted_keys {
             if let Err(e) = crate::bundle::sign::parse_public_key(k) {
@@ -478,7 +487,11 @@ impl Config {
     }
 }
 
-fn section(cfg: &mut Config, key: &str, v: toml::Spanned<DeValue<'_>>) -> Result<(), toml::de::Error> {
+fn section(
+    cfg: &mut Config,
+    key: &str,
+    v: toml::Spanned<DeValue<'_>>,
+) -> Result<(), toml::de::Error> {
     use serde::de::IntoDeserializer;
     let de = v.into_deserializer();
     match key {
@@ -515,10 +528,22 @@ mod tests {
             panic!("must fail");
         };
         let lines: Vec<Option<usize>> = problems.iter().map(|p| p.line).collect();
-        assert!(lines.contains(&Some(3)), "office.level on line 3: {problems:?}");
-        assert!(lines.contains(&Some(6)), "idle.warning_seconds on line 6: {problems:?}");
-        assert!(lines.contains(&Some(8)), "unknown section on line 8: {problems:?}");
-        assert!(lines.contains(&Some(12)) || lines.contains(&Some(11)), "unknown key in display: {problems:?}");
+        assert!(
+            lines.contains(&Some(3)),
+            "office.level on line 3: {problems:?}"
+        );
+        assert!(
+            lines.contains(&Some(6)),
+            "idle.warning_seconds on line 6: {problems:?}"
+        );
+        assert!(
+            lines.contains(&Some(8)),
+            "unknown section on line 8: {problems:?}"
+        );
+        assert!(
+            lines.contains(&Some(12)) || lines.contains(&Some(11)),
+            "unknown key in display: {problems:?}"
+        );
         assert_eq!(problems.len(), 4, "{problems:?}");
     }
 
@@ -541,7 +566,10 @@ mod tests {
             label: String::new(),
             fields: vec!["Hộ tịch".into()],
         });
-        assert_eq!(c.counter_for(&["Hộ tịch".into()]).map(|c| c.number), Some(3));
+        assert_eq!(
+            c.counter_for(&["Hộ tịch".into()]).map(|c| c.number),
+            Some(3)
+        );
         assert!(c.counter_for(&["Đất đai".into()]).is_none());
     }
 }

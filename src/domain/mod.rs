@@ -503,7 +503,8 @@ pub fn is_valid_code(s: &str) -> bool {
         && s.len() <= 32
         && s.starts_with(|c: char| c.is_ascii_digit())
         && s.contains('.')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 /// Turns what a citizen or officer typed ("1.001193", "1001193", " 1 001193") into a code.
@@ -630,7 +631,10 @@ impl From<&Procedure> for ProcedureSummary {
 
 /// Levels from a bit mask made by [`Procedure::levels_mask`].
 pub fn levels_from_mask(mask: u8) -> Vec<Level> {
-    Level::ALL.into_iter().filter(|l| mask & l.bit() != 0).collect()
+    Level::ALL
+        .into_iter()
+        .filter(|l| mask & l.bit() != 0)
+        .collect()
 }
 
 /// A field (lĩnh vực) with how many procedures it has.

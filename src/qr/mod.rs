@@ -19,7 +19,10 @@ pub struct QrMatrix {
 
 impl QrMatrix {
     pub fn dark(&self, x: usize, y: usize) -> bool {
-        self.modules.get(y * self.size + x).copied().unwrap_or(false)
+        self.modules
+            .get(y * self.size + x)
+            .copied()
+            .unwrap_or(false)
     }
 }
 
@@ -69,11 +72,13 @@ mod tests {
 
     #[test]
     fn a_portal_link_round_trips_through_a_decoder() {
-        let url = "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7";
+        let url =
+            "https://dichvucong.gov.vn/thu-tuc-hanh-chinh/019d2bfd-3fe0-70ac-b9d6-5e9e20d6eef7";
         let m = encode(url).expect("encode");
         assert!(m.size >= 21);
         let (side, px) = to_luma(&m, 6);
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| px[y * side + x]);
+        let mut img =
+            rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| px[y * side + x]);
         let grids = img.detect_grids();
         assert_eq!(grids.len(), 1);
         let (_, content) = grids[0].decode().expect("decode");

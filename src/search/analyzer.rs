@@ -43,14 +43,57 @@ pub(crate) fn tone_bigram(a: &str, b: &str) -> String {
     format!("{a}_{b}")
 }
 
-/// Folds one word: ASCII words only need lowercasing (the common case at query time), the rest go
-/// through `text::fold`.
+/// Folds one word exactly as `text::fold` does. ASCII words only need lowercasing; precomposed
+/// Latin letters (all of Vietnamese in NFC) are looked up in a table built from `text::fold`
+/// itself; anything else (NFD input, other scripts) goes through `text::fold`.
 pub(crate) fn fold_word(w: &str) -> String {
     if w.is_ascii() {
-        w.to_ascii_lowercase()
-    } else {
-        text::fold(w)
+        return w.to_ascii_lowercase();
     }
+    let table = fold_table();
+    let mut out = String::with_capacity(w.len());
+    for c in w.chars() {
+        let folded = if c.is_ascii() {
+            Some(c.to_ascii_lowercase())
+        } else {
+            let i = c as usize;
+            if (FOLD_LO..FOLD_HI).contains(&i) {
+                table[i - FOLD_LO]
+            } else {
+                None
+            }
+        };
+        match folded {
+            Some(f) => out.push(f),
+            None => return text::fold(w),
+        }
+    }
+    out
+}
+
+/// The code points the table covers: Latin-1 Supplement to Latin Extended-B, and Latin Extended
+/// Additional (ạ…ỹ).
+const FOLD_LO: usize = 0x00C0;
+const FOLD_HI: usize = 0x1F00;
+
+fn fold_table() -> &'static [Option<char>] {
+    static T: std::sync::OnceLock<Vec<Option<char>>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        (FOLD_LO..FOLD_HI)
+            .map(|i| {
+                let c = char::from_u32(i as u32)?;
+                if !(i < 0x0250 || i >= 0x1E00) || !c.is_alphabetic() {
+                    return None;
+                }
+                let f = text::fold(&c.to_string());
+                let mut it = f.chars();
+                match (it.next(), it.next()) {
+                    (Some(x), None) => Some(x),
+                    _ => None,
+                }
+            })
+            .collect()
+    })
 }
 
 /// A word of some text: byte range in the original and its folded form.
@@ -103,7 +146,8 @@ pub(crate) fn analyze(mode: Mode, s: &str, out: &mut Vec<Token>) {
         }
         Mode::Edge => {
             for (i, w) in ws.iter().enumerate() {
-                let mut ends: Vec<usize> = w.folded.char_indices().map(|(b, _)| b).skip(1).collect();
+                let mut ends: Vec<usize> =
+                    w.folded.char_indices().map(|(b, _)| b).skip(1).collect();
                 ends.push(w.folded.len());
                 for end in ends.into_iter().take(EDGE_MAX) {
                     out.push(token(w.folded[..end].to_string(), w.start, w.end, i));
@@ -180,7 +224,10 @@ impl TokenStream for VecTokenStream<'_> {
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next.saturating_sub(1).min(self.tokens.len().saturating_sub(1))]
+        &self.tokens[self
+            .next
+            .saturating_sub(1)
+            .min(self.tokens.len().saturating_sub(1))]
     }
 
     fn token_mut(&mut self) -> &mut Token {
@@ -251,7 +298,11 @@ mod tests {
             let nfd: String = nfc.nfd().collect();
             for input in [&nfc, &nfd] {
                 let toks = run(Mode::Fold, input);
-                assert_eq!(toks.len(), 1, "{c:?} ({input:?}) must stay one word: {toks:?}");
+                assert_eq!(
+                    toks.len(),
+                    1,
+                    "{c:?} ({input:?}) must stay one word: {toks:?}"
+                );
                 let t = &toks[0];
                 assert_eq!(t.text.chars().count(), 3, "{c} folds to one letter");
                 assert!(t.text.is_ascii(), "{c} folds to ASCII: {}", t.text);
@@ -285,6 +336,20 @@ mod tests {
             ["dangky", "kykhai"]
         );
         assert_eq!((bi[0].offset_from, bi[0].offset_to), (0, "Đăng ký".len()));
+    }
+
+    #[test]
+    fn fast_fold_agrees_with_text_fold() {
+        for i in 0..0x2000u32 {
+            let Some(c) = char::from_u32(i) else { continue };
+            if !c.is_alphanumeric() {
+                continue;
+            }
+            let w = format!("a{c}b");
+            assert_eq!(fold_word(&w), text::fold(&w), "{c:?}");
+        }
+        let nfd: String = "Đường".nfd().collect();
+        assert_eq!(fold_word(&nfd), "duong");
     }
 
     #[test]

@@ -76,7 +76,10 @@ pub struct BenchReport {
 /// Types every query key by key against `index`: one warm-up round, then three measured rounds;
 /// reports the round with the lowest p99. Each sample is the wall time of one
 /// [`SearchIndex::search`] call (parsing, all passes, ranking, facets and snippets).
-pub fn keystroke_bench(index: &SearchIndex, queries: &[String]) -> Result<BenchReport, SearchError> {
+pub fn keystroke_bench(
+    index: &SearchIndex,
+    queries: &[String],
+) -> Result<BenchReport, SearchError> {
     const ROUNDS: usize = 3;
     let run = || -> Result<Vec<Vec<u64>>, SearchError> {
         let mut per_query = Vec::with_capacity(queries.len());

@@ -34,7 +34,7 @@ const W_BIGRAM_WORD: f32 = 2.5;
 const W_KW: f32 = 1.2;
 const W_BODY: f32 = 0.4;
 /// A typed diacritic that matches exactly (thuế, not thuê).
-const W_TONE: f32 = 2.0;
+const W_TONE: f32 = 5.0;
 /// The word being typed, when it is already a whole word of the name.
 const W_PREFIX_WHOLE: f32 = 1.0;
 /// Two typed words that stand side by side in a name.
@@ -163,8 +163,7 @@ fn union(mut qs: Vec<BoxQuery>) -> BoxQuery {
 /// Builds the tantivy query of one pass and records what to highlight.
 struct Builder<'a> {
     ix: &'a SearchIndex,
-    pass: Pass,
-    corrections: Vec<(String, String)>,
+    any_word: bool,
 }
 
 impl Builder<'_> {
@@ -203,31 +202,17 @@ impl Builder<'_> {
             for (t, _) in v.body.top_with_prefix(fw, BODY_PREFIX_TERMS) {
                 should.push(tq(f.body, &t, W_BODY));
             }
-            g.prefixes.push(fw.to_string());
+            g.add_prefix(fw);
         } else {
             self.whole_word(fw, 1.0, &mut should);
-            g.exact.insert(fw.to_string());
+            g.add_exact(fw);
         }
         if let Some(t) = &w.tone {
             should.push(tq(f.name_tone, t, W_TONE));
         }
-        if self.pass.fuzzy
-            && fw.chars().count() >= TYPO_MIN_LEN
-            && !fw.chars().any(|c| c.is_ascii_digit())
-        {
-            let known = if w.prefix {
-                v.name.with_prefix(fw).next().is_some()
-            } else {
-                v.name.contains(fw) || v.kw.contains(fw) || v.body.contains(fw)
-            };
-            let cands = v.within_one_edit(fw, w.prefix, FUZZY_TERMS);
-            if !known && let Some((best, _)) = cands.first() {
-                self.corrections.push((w.raw.clone(), best.clone()));
-            }
-            for (c, _) in cands {
-                self.whole_word(&c, W_FUZZY, &mut should);
-                g.exact.insert(c);
-            }
+        for c in &w.fuzzy {
+            self.whole_word(c, W_FUZZY, &mut should);
+            g.add_exact(c);
         }
         union(should)
     }
@@ -254,16 +239,13 @@ impl Builder<'_> {
                 let mut should = Vec::new();
                 self.whole_word(x, 1.0, &mut should);
                 parts.push((Occur::Must, union(should)));
-                g.exact.insert(x.clone());
+                g.add_exact(x);
             }
             if a.len() >= 2 && a.iter().all(|x| self.ix.vocab.name.contains(x)) {
                 let terms = a.iter().map(|x| Term::from_field_text(f.name, x)).collect();
                 parts.push((
                     Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(PhraseQuery::new(terms)),
-                        W_PHRASE,
-                    )),
+                    Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), W_PHRASE)),
                 ));
             }
             alts.push((
@@ -289,7 +271,7 @@ impl Builder<'_> {
                 hl.groups.push(g);
             }
         }
-        if self.pass.any_word {
+        if self.any_word {
             clauses.push((Occur::Must, union(content)));
         } else {
             clauses.extend(content.into_iter().map(|q| (Occur::Must, q)));
@@ -321,15 +303,19 @@ fn run_pass(
     plan: &Plan,
     pass: Pass,
 ) -> tantivy::Result<PassOut> {
+    let (plan, corrections) = if pass.fuzzy {
+        typo_plan(ix, plan)
+    } else {
+        (plan.clone(), Vec::new())
+    };
     let mut b = Builder {
         ix,
-        pass,
-        corrections: Vec::new(),
+        any_word: pass.any_word,
     };
-    let (query, hl) = b.build(plan);
+    let (query, hl) = b.build(&plan);
     let mut out = PassOut {
         hl,
-        corrections: b.corrections,
+        corrections,
         ..PassOut::default()
     };
     for (kind, m) in searcher.search(&*query, &AllMatches)? {
@@ -341,6 +327,51 @@ fn run_pass(
         }
     }
     Ok(out)
+}
+
+/// The plan of the typo pass: a word the index does not know is read as its most frequent
+/// dictionary neighbour within one edit (then synonyms and fillers are looked up again, so
+/// "nậhp khẩu" still means "nhập khẩu" → thường trú); every word also gets its other neighbours
+/// as weaker alternatives.
+fn typo_plan(ix: &SearchIndex, plan: &Plan) -> (Plan, Vec<(String, String)>) {
+    let v = &ix.vocab;
+    let mut corrections = Vec::new();
+    let words = plan
+        .words
+        .iter()
+        .map(|w| {
+            let mut w = w.clone();
+            let fw = w.folded.clone();
+            if fw.chars().count() < TYPO_MIN_LEN || fw.chars().any(|c| c.is_ascii_digit()) {
+                return w;
+            }
+            let known = if w.prefix {
+                v.name.with_prefix(&fw).next().is_some()
+                    || v.kw.with_prefix(&fw).next().is_some()
+                    || v.body.with_prefix(&fw).next().is_some()
+            } else {
+                v.name.contains(&fw) || v.kw.contains(&fw) || v.body.contains(&fw)
+            };
+            let mut cands: Vec<String> = v
+                .within_one_edit(&fw, w.prefix, FUZZY_TERMS)
+                .into_iter()
+                .map(|c| c.0)
+                .collect();
+            if !known && !cands.is_empty() {
+                let best = cands.remove(0);
+                corrections.push((w.raw.clone(), best.clone()));
+                w.folded = best;
+                w.tone = None;
+                w.prefix = false;
+            }
+            w.fuzzy = cands;
+            w
+        })
+        .collect();
+    (
+        plan::segment(words, &ix.synonyms, &|b| v.bigram.contains(b)),
+        corrections,
+    )
 }
 
 fn passes_filters(p: &ProcMeta, f: &Filters) -> bool {
@@ -426,6 +457,7 @@ fn hit(p: &ProcMeta, score: f32, snippet: Snippet, exact_code: bool) -> Hit {
         levels: p.levels.clone(),
         online: p.online,
         exact_code,
+        variants: Vec::new(),
     }
 }
 
@@ -451,11 +483,7 @@ fn code_prefix(text: &str) -> Option<&str> {
     ok.then_some(t)
 }
 
-fn snippet_of(
-    hl: &Highlights,
-    name: &str,
-    body: impl FnOnce() -> Option<String>,
-) -> Snippet {
+fn snippet_of(hl: &Highlights, name: &str, body: impl FnOnce() -> Option<String>) -> Snippet {
     let (name_hl, covered) = hl.whole(name);
     let excerpt = if covered || hl.groups.is_empty() {
         None
@@ -561,26 +589,35 @@ pub(super) fn search(ix: &SearchIndex, q: &Query) -> tantivy::Result<Results> {
             + phone_hits.len()
     };
     let unfiltered = |out: &PassOut| out.procs.len() + out.hotlines.len() + out.guides.len();
-    let typo_possible = plan.content().any(|c| {
-        c.words
-            .iter()
-            .any(|w| w.folded.chars().count() >= TYPO_MIN_LEN)
-    });
+    let typo_possible = plan
+        .words
+        .iter()
+        .any(|w| w.folded.chars().count() >= TYPO_MIN_LEN);
 
     let mut relax = Relaxation::default();
-    let strict = run_pass(ix, &searcher, &plan, Pass {
-        any_word: false,
-        fuzzy: false,
-    })?;
+    let strict = run_pass(
+        ix,
+        &searcher,
+        &plan,
+        Pass {
+            any_word: false,
+            fuzzy: false,
+        },
+    )?;
     let chosen: Option<(PassOut, bool)> = 'ladder: {
         if filtered(&strict) >= MIN_STRICT_HITS {
             break 'ladder Some((strict, true));
         }
         let typo = if typo_possible {
-            Some(run_pass(ix, &searcher, &plan, Pass {
-                any_word: false,
-                fuzzy: true,
-            })?)
+            Some(run_pass(
+                ix,
+                &searcher,
+                &plan,
+                Pass {
+                    any_word: false,
+                    fuzzy: true,
+                },
+            )?)
         } else {
             None
         };
@@ -611,10 +648,15 @@ pub(super) fn search(ix: &SearchIndex, q: &Query) -> tantivy::Result<Results> {
             if fuzzy && !typo_possible {
                 continue;
             }
-            let out = run_pass(ix, &searcher, &plan, Pass {
-                any_word: true,
-                fuzzy,
-            })?;
+            let out = run_pass(
+                ix,
+                &searcher,
+                &plan,
+                Pass {
+                    any_word: true,
+                    fuzzy,
+                },
+            )?;
             relax.typo = fuzzy;
             if filtered(&out) > 0 {
                 break 'ladder Some((out, true));
@@ -672,17 +714,34 @@ pub(super) fn search(ix: &SearchIndex, q: &Query) -> tantivy::Result<Results> {
             .then_with(|| pa.code.cmp(&pb.code))
     });
     res.total = ranked.len();
+    // Records with the same name (a procedure and its province variants) make one hit: the best
+    // ranked stands for them, the others are listed as its variants.
+    let mut slot: HashMap<u32, usize> = HashMap::new();
+    let mut shown: Vec<(f32, u32, DocAddress, Vec<String>)> = Vec::new();
+    for &(score, ord, addr) in &ranked {
+        let g = ix.groups[ord as usize];
+        match slot.get(&g) {
+            Some(&i) => shown[i].3.push(meta[ord as usize].code.clone()),
+            None if shown.len() < limit => {
+                slot.insert(g, shown.len());
+                shown.push((score, ord, addr, Vec::new()));
+            }
+            None => {}
+        }
+    }
     let f = ix.fields;
-    res.procedures = ranked
-        .iter()
-        .take(limit)
-        .map(|&(score, ord, addr)| {
+    res.procedures = shown
+        .into_iter()
+        .map(|(score, ord, addr, variants)| {
             let p = &meta[ord as usize];
             let snip = snippet_of(&out.hl, &p.name, || {
                 let d: TantivyDocument = searcher.doc(addr).ok()?;
-                d.get_first(f.body).and_then(|v| v.as_str().map(str::to_string))
+                d.get_first(f.body)
+                    .and_then(|v| v.as_str().map(str::to_string))
             });
-            hit(p, score, snip, false)
+            let mut h = hit(p, score, snip, false);
+            h.variants = variants;
+            h
         })
         .collect();
 
@@ -775,7 +834,11 @@ fn suggestions(ix: &SearchIndex, plan: &Plan) -> Vec<String> {
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
-    let mut out: Vec<String> = scored.into_iter().take(3).map(|s| s.2.to_string()).collect();
+    let mut out: Vec<String> = scored
+        .into_iter()
+        .take(3)
+        .map(|s| s.2.to_string())
+        .collect();
     for p in &ix.popular {
         if out.len() >= 6 {
             break;

@@ -116,6 +116,8 @@ pub struct EvalRow {
     pub success_at_1: f64,
     pub success_at_5: f64,
     pub mrr_at_10: f64,
+    /// Success@5 counting only the code of each hit, not the same-name variants folded into it.
+    pub success_at_5_code_only: f64,
 }
 
 /// A case whose expected code was not in the top 5.
@@ -149,18 +151,19 @@ impl EvalReport {
     /// A plain-text table, for the CLI and test output.
     pub fn table(&self) -> String {
         let mut s = format!(
-            "{:<28} {:<14} {:>5} {:>6} {:>6} {:>7}\n",
-            "kind", "variant", "n", "S@1", "S@5", "MRR@10"
+            "{:<28} {:<14} {:>5} {:>6} {:>6} {:>7} {:>9}\n",
+            "kind", "variant", "n", "S@1", "S@5", "MRR@10", "S@5 code"
         );
         for r in &self.rows {
             s.push_str(&format!(
-                "{:<28} {:<14} {:>5} {:>6.3} {:>6.3} {:>7.3}\n",
+                "{:<28} {:<14} {:>5} {:>6.3} {:>6.3} {:>7.3} {:>9.3}\n",
                 r.kind,
                 r.variant.as_str(),
                 r.cases,
                 r.success_at_1,
                 r.success_at_5,
-                r.mrr_at_10
+                r.mrr_at_10,
+                r.success_at_5_code_only
             ));
         }
         s
@@ -172,6 +175,7 @@ struct Acc {
     n: usize,
     s1: usize,
     s5: usize,
+    s5_code: usize,
     rr: f64,
 }
 
@@ -191,14 +195,20 @@ pub fn evaluate(
                 .procedures
                 .iter()
                 .take(10)
-                .position(|h| c.expected.contains(&h.code))
+                .position(|h| c.expected.iter().any(|e| h.covers(e)))
                 .map(|i| i + 1);
+            let code_only = res
+                .procedures
+                .iter()
+                .take(5)
+                .any(|h| c.expected.contains(&h.code));
             for kind in [c.kind.clone(), "all".to_string()] {
                 let a = acc.entry((v, kind)).or_default();
                 a.n += 1;
                 a.s1 += usize::from(rank == Some(1));
                 a.s5 += usize::from(rank.is_some_and(|r| r <= 5));
                 a.rr += rank.map_or(0.0, |r| 1.0 / r as f64);
+                a.s5_code += usize::from(code_only);
             }
             if !rank.is_some_and(|r| r <= 5) {
                 failures.push(EvalFailure {
@@ -226,6 +236,7 @@ pub fn evaluate(
             success_at_1: a.s1 as f64 / a.n as f64,
             success_at_5: a.s5 as f64 / a.n as f64,
             mrr_at_10: a.rr / a.n as f64,
+            success_at_5_code_only: a.s5_code as f64 / a.n as f64,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -249,7 +260,10 @@ mod tests {
             variant("Hưởng trợ cấp thất nghiệp (Cấp tỉnh)", Variant::HalfTyped),
             "Hưởng trợ cấp thất nghiệp (Cấp tỉ"
         );
-        assert_eq!(variant("thành lập DNTN", Variant::HalfTyped), "thành lập DN");
+        assert_eq!(
+            variant("thành lập DNTN", Variant::HalfTyped),
+            "thành lập DN"
+        );
         let nfd: String = q.nfd().collect();
         assert_eq!(variant(&nfd, Variant::Typo), variant(q, Variant::Typo));
     }

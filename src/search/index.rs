@@ -13,9 +13,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
 
 use super::SearchError;
 use super::analyzer::{self, Mode, ViTokenizer};
-use crate::domain::{
-    Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Synonym, text,
-};
+use crate::domain::{Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Synonym, text};
 
 /// Name of the side file in the index directory.
 pub(crate) const META_FILE: &str = "motcua-search.json";
@@ -84,10 +82,7 @@ pub(crate) fn schema() -> (Schema, Fields) {
         ),
         name_tone: b.add_text_field("name_tone", text_opts(analyzer::TONE, WithFreqs, false)),
         name_edge: b.add_text_field("name_edge", text_opts(analyzer::EDGE, WithFreqs, false)),
-        name_bigram: b.add_text_field(
-            "name_bigram",
-            text_opts(analyzer::BIGRAM, WithFreqs, false),
-        ),
+        name_bigram: b.add_text_field("name_bigram", text_opts(analyzer::BIGRAM, WithFreqs, false)),
         name_tone_bigram: b.add_text_field(
             "name_tone_bigram",
             text_opts(analyzer::TONE_BIGRAM, WithFreqs, false),
@@ -139,7 +134,14 @@ pub(crate) struct Meta {
 /// "UBND tỉnh Thái Nguyên", "Thái Nguyên" and "thai nguyen" all give "thai nguyen".
 pub(crate) fn province_key(s: &str) -> String {
     let mut f = text::fold(&text::clean_line(s));
-    for p in ["ubnd ", "uy ban nhan dan ", "tinh ", "thanh pho ", "tp. ", "tp "] {
+    for p in [
+        "ubnd ",
+        "uy ban nhan dan ",
+        "tinh ",
+        "thanh pho ",
+        "tp. ",
+        "tp ",
+    ] {
         if let Some(rest) = f.strip_prefix(p) {
             f = rest.to_string();
         }

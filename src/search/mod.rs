@@ -144,6 +144,16 @@ pub struct Hit {
     pub online: bool,
     /// The query was this procedure's code.
     pub exact_code: bool,
+    /// Other matching records with the same name (province variants, duplicates), best first.
+    /// They are folded into this hit so that one procedure takes one place in the list.
+    pub variants: Vec<String>,
+}
+
+impl Hit {
+    /// This hit's code or one of its variants'.
+    pub fn covers(&self, code: &str) -> bool {
+        self.code == code || self.variants.iter().any(|v| v == code)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -211,6 +221,8 @@ pub struct SearchIndex {
     synonyms: plan::SynonymTable,
     vocab: index::Vocab,
     by_code: HashMap<String, u32>,
+    /// Per procedure, the id of its name (folded words): same id, same name.
+    groups: Vec<u32>,
     /// Distinct field names with how many procedures each has, most first.
     field_counts: Vec<(String, u32)>,
     /// Names offered when nothing matches: short names of records with full detail.
@@ -254,14 +266,29 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, p)| (p.code.clone(), i as u32))
             .collect();
+        let mut names: HashMap<String, u32> = HashMap::new();
+        let groups = meta
+            .procedures
+            .iter()
+            .map(|p| {
+                let key: Vec<String> = analyzer::words(&p.name)
+                    .into_iter()
+                    .map(|w| w.folded)
+                    .collect();
+                let next = names.len() as u32;
+                *names.entry(key.join(" ")).or_insert(next)
+            })
+            .collect();
         let mut counts: HashMap<&str, u32> = HashMap::new();
         for p in &meta.procedures {
             for f in &p.fields {
                 *counts.entry(f.as_str()).or_default() += 1;
             }
         }
-        let mut field_counts: Vec<(String, u32)> =
-            counts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut field_counts: Vec<(String, u32)> = counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         field_counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let mut popular: Vec<&index::ProcMeta> = meta
             .procedures
@@ -284,6 +311,7 @@ impl SearchIndex {
             synonyms,
             vocab,
             by_code,
+            groups,
             field_counts,
             popular,
             open_us: t0.elapsed().as_micros() as u64,

@@ -111,6 +111,8 @@ pub(crate) struct QWord {
     pub tone: Option<String>,
     /// The last word, still being typed (the input does not end after it).
     pub prefix: bool,
+    /// Dictionary words within one typing error, tried as weaker alternatives (typo pass only).
+    pub fuzzy: Vec<String>,
 }
 
 /// A unit of meaning in the query.
@@ -142,6 +144,7 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    #[cfg(test)]
     pub fn content(&self) -> impl Iterator<Item = &Concept> {
         self.concepts.iter().filter(|c| !c.filler)
     }
@@ -215,7 +218,10 @@ impl SynonymTable {
                 .map(|(j, _)| j)
                 .collect()
         } else {
-            self.by_first.get(&first.folded).cloned().unwrap_or_default()
+            self.by_first
+                .get(&first.folded)
+                .cloned()
+                .unwrap_or_default()
         };
         let mut best: Option<(usize, Vec<Vec<String>>)> = None;
         for j in candidates {
@@ -323,6 +329,11 @@ pub(crate) fn parse(
     synonyms: &SynonymTable,
     known_bigram: &dyn Fn(&str) -> bool,
 ) -> Plan {
+    segment(tokenize(input), synonyms, known_bigram)
+}
+
+/// The typed words; the last is a prefix unless the input ends with a space or punctuation.
+pub(crate) fn tokenize(input: &str) -> Vec<QWord> {
     let cleaned = text::clean_line(input);
     let ends_open = input
         .chars()
@@ -330,16 +341,25 @@ pub(crate) fn parse(
         .is_some_and(|c| c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c));
     let ws = analyzer::words(&cleaned);
     let n = ws.len();
-    let words: Vec<QWord> = ws
-        .iter()
+    ws.iter()
         .enumerate()
         .map(|(i, w)| QWord {
             raw: w.raw.to_string(),
             folded: w.folded.clone(),
             tone: text::has_diacritics(w.raw).then(|| text::tone_key(w.raw)),
             prefix: ends_open && i + 1 == n,
+            fuzzy: Vec::new(),
         })
-        .collect();
+        .collect()
+}
+
+/// Groups words into concepts: synonym phrases (longest first), fillers, single words.
+pub(crate) fn segment(
+    words: Vec<QWord>,
+    synonyms: &SynonymTable,
+    known_bigram: &dyn Fn(&str) -> bool,
+) -> Plan {
+    let n = words.len();
     let mut concepts: Vec<Concept> = Vec::new();
     let mut i = 0;
     while i < n {
@@ -471,7 +491,10 @@ mod tests {
         let p = parse_t("mở công ty ", &t);
         assert!(!p.concepts[0].filler);
         let p = parse_t("thủ tục ", &t);
-        assert!(p.concepts.iter().all(|c| !c.filler), "all-filler queries keep their words");
+        assert!(
+            p.concepts.iter().all(|c| !c.filler),
+            "all-filler queries keep their words"
+        );
         // Without diacritics "can" may be "cần" (filler) or "căn" of "căn cước" (content).
         let p = parse_t("lam can cuoc can chi ", &t);
         let content: Vec<String> = p.content().map(Concept::key).collect();

@@ -2,7 +2,6 @@
 //! the index, so a folded match ("dang") marks the original bytes ("Đăng"); the word being typed
 //! marks every word it completes to, and typo-corrected and synonym words are marked too.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -39,16 +38,35 @@ impl Highlighted {
     }
 }
 
-/// What one query concept matches: folded words, or the starts of words.
+/// What one query concept matches: folded words, or the starts of words. Small lists: a linear
+/// scan beats hashing here.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Group {
-    pub exact: HashSet<String>,
-    pub prefixes: Vec<String>,
+    exact: Vec<String>,
+    prefixes: Vec<String>,
 }
 
 impl Group {
+    pub fn add_exact(&mut self, w: &str) {
+        if !self.exact.iter().any(|x| x == w) {
+            self.exact.push(w.to_string());
+        }
+    }
+
+    pub fn add_prefix(&mut self, p: &str) {
+        if !self.prefixes.iter().any(|x| x == p) {
+            self.prefixes.push(p.to_string());
+        }
+    }
+
     fn matches(&self, folded: &str) -> bool {
-        self.exact.contains(folded) || self.prefixes.iter().any(|p| folded.starts_with(p.as_str()))
+        self.exact.iter().any(|x| x == folded)
+            || self.prefixes.iter().any(|p| folded.starts_with(p.as_str()))
+    }
+
+    /// Only the start of a word of one or two letters: too little to pick a passage for.
+    fn weak(&self) -> bool {
+        self.exact.is_empty() && self.prefixes.iter().all(|p| p.chars().count() < 3)
     }
 }
 
@@ -59,11 +77,13 @@ pub(crate) struct Highlights {
 }
 
 impl Highlights {
-    fn matches(&self, folded: &str) -> bool {
-        self.groups.iter().any(|g| g.matches(folded))
+    fn first_match(&self, folded: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.matches(folded))
     }
 
-    /// Marks every matching word of `text`. Returns the text and whether every group matched.
+    /// Marks every matching word of `text`. Returns the text and whether a body passage would
+    /// tell more: some group with a whole word (or a start of three letters or more) is not in
+    /// `text`.
     pub fn whole(&self, text: &str) -> (Highlighted, bool) {
         let ws = analyzer::words(text);
         let mut ranges = Vec::new();
@@ -80,41 +100,57 @@ impl Highlights {
                 ranges.push(w.start..w.end);
             }
         }
+        let covered = self.groups.iter().zip(&hit).all(|(g, h)| *h || g.weak());
         (
             Highlighted {
                 text: text.to_string(),
                 ranges,
             },
-            hit.iter().all(|h| *h),
+            covered,
         )
     }
 
-    /// The passage of `text` (about `max_bytes` long) that holds the most distinct matching
-    /// words, with them marked. `None` when nothing matches.
+    /// The passage of `text` (about `max_bytes` long) that holds the most query concepts, with
+    /// its matching words marked. `None` when nothing matches.
     pub fn excerpt(&self, text: &str, max_bytes: usize) -> Option<Highlighted> {
-        // Bodies can be long; matches past the first 64 KiB are not worth the time.
-        let scan = &text[..floor_char_boundary(text, 64 * 1024)];
+        // Bodies can be long; matches past the first 16 KiB are not worth the time.
+        let scan = &text[..floor_char_boundary(text, 16 * 1024)];
         let ws = analyzer::words(scan);
-        let matched: Vec<usize> = (0..ws.len())
-            .filter(|&i| self.matches(&ws[i].folded))
+        let matched: Vec<(usize, usize)> = ws
+            .iter()
+            .enumerate()
+            .filter_map(|(i, w)| self.first_match(&w.folded).map(|g| (i, g)))
             .collect();
         if matched.is_empty() {
             return None;
         }
-        // Slide over the matches: the window (in bytes) with the most distinct matched words.
-        let mut best = (0usize, 0usize, 0usize); // (distinct, first match idx, last match idx)
+        // Slide over the matches: the window (in bytes) covering the most distinct groups.
+        let mut counts = vec![0usize; self.groups.len()];
+        let mut distinct = 0;
+        let mut best = (0usize, 0usize, 0usize); // (distinct groups, first match, last match)
         let mut j = 0;
         for i in 0..matched.len() {
-            while j < i && ws[matched[i]].end - ws[matched[j]].start > max_bytes {
+            let g = matched[i].1;
+            counts[g] += 1;
+            if counts[g] == 1 {
+                distinct += 1;
+            }
+            while j < i && ws[matched[i].0].end - ws[matched[j].0].start > max_bytes {
+                let gj = matched[j].1;
+                counts[gj] -= 1;
+                if counts[gj] == 0 {
+                    distinct -= 1;
+                }
                 j += 1;
             }
-            let distinct: HashSet<&str> =
-                matched[j..=i].iter().map(|&k| ws[k].folded.as_str()).collect();
-            if distinct.len() > best.0 {
-                best = (distinct.len(), j, i);
+            if distinct > best.0 {
+                best = (distinct, j, i);
+                if distinct == self.groups.len() {
+                    break;
+                }
             }
         }
-        let (first, last) = (ws[matched[best.1]].start, ws[matched[best.2]].end);
+        let (first, last) = (ws[matched[best.1].0].start, ws[matched[best.2].0].end);
         // Centre the window on the matches, then snap to word edges and line breaks.
         let room = max_bytes.saturating_sub(last - first);
         let mut start = floor_char_boundary(scan, first.saturating_sub(room / 3));
@@ -134,7 +170,7 @@ impl Highlights {
         let tail = if end < text.len() { "…" } else { "" };
         let ranges = matched
             .iter()
-            .map(|&k| &ws[k])
+            .map(|&(k, _)| &ws[k])
             .filter(|w| w.start >= start && w.end <= end)
             .map(|w| (w.start - start + lead.len())..(w.end - start + lead.len()))
             .collect();
@@ -161,12 +197,10 @@ mod tests {
     use super::*;
 
     fn hl(exact: &[&str], prefixes: &[&str]) -> Highlights {
-        Highlights {
-            groups: vec![Group {
-                exact: exact.iter().map(|s| s.to_string()).collect(),
-                prefixes: prefixes.iter().map(|s| s.to_string()).collect(),
-            }],
-        }
+        let mut g = Group::default();
+        exact.iter().for_each(|e| g.add_exact(e));
+        prefixes.iter().for_each(|p| g.add_prefix(p));
+        Highlights { groups: vec![g] }
     }
 
     #[test]

@@ -104,9 +104,15 @@ fn read_corpus() -> Dataset {
     }
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut inputs = Vec::new();
-    for entry in std::fs::read_dir(corpus_dir()).expect("corpus dir").flatten() {
+    for entry in std::fs::read_dir(corpus_dir())
+        .expect("corpus dir")
+        .flatten()
+    {
         let p = entry.path();
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         if name.ends_with(".jsonl") {
             let raw = std::fs::read_to_string(&p).expect("jsonl");
             let mut out = String::with_capacity(raw.len());
@@ -209,7 +215,11 @@ fn search(text: &str) -> Results {
 }
 
 fn codes(r: &Results, n: usize) -> Vec<&str> {
-    r.procedures.iter().take(n).map(|h| h.code.as_str()).collect()
+    r.procedures
+        .iter()
+        .take(n)
+        .map(|h| h.code.as_str())
+        .collect()
 }
 
 fn names(r: &Results, n: usize) -> Vec<String> {
@@ -234,11 +244,7 @@ fn the_corpus_is_indexed() {
 fn prefix_matches_the_word_being_typed() {
     for q in ["dang ky khai si", "đăng ký khai si", "Đăng ký khai sinh"] {
         let r = search(q);
-        assert!(
-            codes(&r, 5).contains(&KHAI_SINH),
-            "{q}: {:?}",
-            names(&r, 5)
-        );
+        assert!(codes(&r, 5).contains(&KHAI_SINH), "{q}: {:?}", names(&r, 5));
         assert!(r.relaxed.is_none(), "{q} needs no relaxation");
     }
     // Once the word is finished (a space follows), "si" is a whole word and not a prefix.
@@ -259,7 +265,10 @@ fn typo_fallback_corrects_one_letter() {
     let relax = r.relaxed.expect("reported");
     assert!(relax.typo && !relax.any_word);
     assert!(
-        relax.corrections.iter().any(|(t, c)| t == "dnag" && c == "dang"),
+        relax
+            .corrections
+            .iter()
+            .any(|(t, c)| t == "dnag" && c == "dang"),
         "{:?}",
         relax.corrections
     );
@@ -323,10 +332,15 @@ fn question_and_dialect_words_do_not_drown_content() {
 fn typed_diacritics_rank_exact_words_first() {
     let r = search("thuế đất");
     let top = &r.procedures[..10.min(r.procedures.len())];
-    let tax = top.iter().filter(|h| h.name.to_lowercase().contains("thuế")).count();
+    let tax = top
+        .iter()
+        .filter(|h| h.name.to_lowercase().contains("thuế"))
+        .count();
     let rent = top
         .iter()
-        .filter(|h| h.name.to_lowercase().contains("thuê") && !h.name.to_lowercase().contains("thuế"))
+        .filter(|h| {
+            h.name.to_lowercase().contains("thuê") && !h.name.to_lowercase().contains("thuế")
+        })
         .count();
     assert!(
         top[0].name.to_lowercase().contains("thuế"),
@@ -352,7 +366,11 @@ fn code_lookup_returns_that_procedure_flagged() {
     }
     let r = search("1.0011");
     assert!(!r.procedures.is_empty());
-    assert!(r.procedures.iter().all(|h| h.code.starts_with("1.0011") && !h.exact_code));
+    assert!(
+        r.procedures
+            .iter()
+            .all(|h| h.code.starts_with("1.0011") && !h.exact_code)
+    );
     assert!(!search("khai sinh").procedures.iter().any(|h| h.exact_code));
 }
 
@@ -369,7 +387,11 @@ fn zero_results_are_relaxed_step_by_step() {
         ..Filters::default()
     });
     let r = ix().search(&q).expect("search");
-    assert!(r.relaxed.as_ref().is_some_and(|x| x.dropped_filters && !x.any_word));
+    assert!(
+        r.relaxed
+            .as_ref()
+            .is_some_and(|x| x.dropped_filters && !x.any_word)
+    );
     assert!(codes(&r, 5).contains(&KHAI_SINH));
     // Nothing at all: suggestions.
     let r = search("qwzrtx vbnmpq");
@@ -389,9 +411,17 @@ fn filters_change_results_and_facets_count_before_them() {
     });
     let r = ix().search(&commune).expect("search");
     assert!(r.total > 0 && r.total < base.total);
-    assert!(r.procedures.iter().all(|h| h.levels.contains(&Level::Commune)));
+    assert!(
+        r.procedures
+            .iter()
+            .all(|h| h.levels.contains(&Level::Commune))
+    );
     assert_eq!(r.facets, base.facets, "facets are counted before filters");
-    let facet = base.facets.levels.iter().find(|(l, _)| *l == Level::Commune);
+    let facet = base
+        .facets
+        .levels
+        .iter()
+        .find(|(l, _)| *l == Level::Commune);
     assert_eq!(facet.map(|x| x.1 as usize), Some(r.total));
 
     let online = Query::new("đăng ký").with_filters(Filters {
@@ -414,7 +444,12 @@ fn filters_change_results_and_facets_count_before_them() {
 
 #[test]
 fn hotlines_and_guides_are_their_own_groups() {
-    for q in ["đường dây nóng", "tong dai", "hotline", "số điện thoại hỗ trợ"] {
+    for q in [
+        "đường dây nóng",
+        "tong dai",
+        "hotline",
+        "số điện thoại hỗ trợ",
+    ] {
         let r = search(q);
         assert!(!r.hotlines.is_empty(), "{q}");
     }
@@ -437,7 +472,10 @@ fn hotlines_and_guides_are_their_own_groups() {
         Some("tra-cuu-ho-so")
     );
     let r = search("cứu hỏa");
-    assert_eq!(r.hotlines.first().map(|h| h.hotline.number.as_str()), Some("114"));
+    assert_eq!(
+        r.hotlines.first().map(|h| h.hotline.number.as_str()),
+        Some("114")
+    );
 }
 
 #[test]
@@ -456,7 +494,11 @@ fn snippets_highlight_original_text() {
     assert!(!pieces.contains(&"Thủ"), "{pieces:?}");
     // A corrected typo is highlighted as the word it was read as.
     let r = search("dnag ky khai sinh");
-    let h = r.procedures.iter().find(|h| h.code == KHAI_SINH).expect("found");
+    let h = r
+        .procedures
+        .iter()
+        .find(|h| h.code == KHAI_SINH)
+        .expect("found");
     assert!(h.snippet.name.pieces().contains(&"đăng"));
     // Synonyms highlight the official words.
     let r = search("CCCD ");
@@ -473,7 +515,10 @@ fn snippets_highlight_original_text() {
         .iter()
         .map(|s| crate::domain::text::fold(s))
         .collect();
-    assert!(p.iter().any(|x| x == "khai" || x == "to"), "{with_excerpt:?}");
+    assert!(
+        p.iter().any(|x| x == "khai" || x == "to"),
+        "{with_excerpt:?}"
+    );
     for h in &r.procedures {
         for hl in std::iter::once(&h.snippet.name).chain(h.snippet.excerpt.as_ref()) {
             for rg in &hl.ranges {
@@ -487,28 +532,31 @@ fn snippets_highlight_original_text() {
 fn kiosk_context_prefers_own_province_and_full_detail() {
     // A name issued as SPECIFIC variants by several provinces.
     let f = fixture();
-    let variant = f
-        .ds
-        .procedures
-        .iter()
-        .find(|p| {
-            p.kind == ProcedureKind::Specific
-                && p.issuing_province().is_some()
-                && f.ds
-                    .procedures
-                    .iter()
-                    .filter(|o| o.name == p.name && o.kind == ProcedureKind::Specific)
-                    .count()
-                    >= 3
-        })
-        .expect("province variants exist");
+    let variant =
+        f.ds.procedures
+            .iter()
+            .find(|p| {
+                p.kind == ProcedureKind::Specific
+                    && p.issuing_province().is_some()
+                    && f.ds
+                        .procedures
+                        .iter()
+                        .filter(|o| o.name == p.name && o.kind == ProcedureKind::Specific)
+                        .count()
+                        >= 3
+            })
+            .expect("province variants exist");
     let province = variant.issuing_province().map(str::to_string);
     let q = Query::new(variant.name.clone()).with_context(RankContext {
         province: province.clone(),
         level: None,
     });
     let r = ix().search(&q).expect("search");
-    let top = &f.ds.procedures.iter().find(|p| p.code == r.procedures[0].code);
+    let top = &f
+        .ds
+        .procedures
+        .iter()
+        .find(|p| p.code == r.procedures[0].code);
     assert_eq!(
         top.and_then(|p| p.issuing_province()),
         province.as_deref(),
@@ -544,8 +592,8 @@ fn open_restores_the_index_and_synonyms_and_is_shared_across_threads() {
 }
 
 fn dev_cases() -> Vec<EvalCase> {
-    let text = std::fs::read_to_string(manifest().join("../shared/queries/dev.jsonl"))
-        .expect("dev.jsonl");
+    let text =
+        std::fs::read_to_string(manifest().join("../shared/queries/dev.jsonl")).expect("dev.jsonl");
     EvalCase::parse_jsonl(&text).expect("parses")
 }
 
@@ -611,5 +659,68 @@ fn report() {
             "  slowest: p99 {} us max {} us ({} keys) {:.60}",
             q.latency.p99_us, q.latency.max_us, q.keystrokes, q.query
         );
+    }
+}
+
+/// Developer tool: `MOTCUA_Q="query|other query" cargo test --lib search::tests::explain --
+/// --ignored --nocapture` prints the parse and the top results. Keeps an index in
+/// `$MOTCUA_INDEX` (default: a temp path) between runs; delete it after changing the schema.
+#[test]
+#[ignore = "developer tool"]
+fn explain() {
+    let dir = std::env::var("MOTCUA_INDEX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir().join("motcua-search-explain"));
+    let ix = match SearchIndex::open(&dir) {
+        Ok(ix) => ix,
+        Err(_) => SearchIndex::build(&dir, &dataset()).expect("build"),
+    };
+    if std::env::var("MOTCUA_BENCH").is_ok() {
+        let queries: Vec<String> = dev_cases().into_iter().map(|c| c.query).collect();
+        let b = keystroke_bench(&ix, &queries).expect("bench");
+        println!("{:?}", b.keystroke);
+        let mut slow: Vec<(u64, String, String)> = keystroke_prefixes(&queries)
+            .into_iter()
+            .map(|p| {
+                let t = std::time::Instant::now();
+                let r = ix.search(&Query::new(p.clone())).expect("search");
+                let us = t.elapsed().as_micros() as u64;
+                let ex = r.procedures.iter().filter(|h| h.snippet.excerpt.is_some()).count();
+                (us, p, format!("total {} excerpts {ex} relaxed {:?}", r.total, r.relaxed))
+            })
+            .collect();
+        slow.sort_by(|a, b| b.0.cmp(&a.0));
+        for (us, p, info) in slow.iter().take(25) {
+            let tail: String = p.chars().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
+            println!("{us:>7} us  …{tail:<40} {info}");
+        }
+        return;
+    }
+    let qs = std::env::var("MOTCUA_Q").unwrap_or_else(|_| "dang ky khai si".into());
+    for q in qs.split('|') {
+        let plan = plan::parse(q, &ix.synonyms, &|b| ix.vocab.bigram.contains(b));
+        println!("== {q:?}");
+        for c in &plan.concepts {
+            println!(
+                "   concept {:?} filler={} alts={:?}",
+                c.key(),
+                c.filler,
+                c.alts
+            );
+        }
+        let r = ix.search(&Query::new(q)).expect("search");
+        println!(
+            "   total {} relaxed {:?} took {} us suggestions {:?}",
+            r.total, r.relaxed, r.took_us, r.suggestions
+        );
+        for h in r.procedures.iter().take(10) {
+            println!(
+                "   {:8.3} {} d={} {:.100}",
+                h.score,
+                h.code,
+                u8::from(h.has_detail),
+                h.snippet.name.marked("[", "]")
+            );
+        }
     }
 }

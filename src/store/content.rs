@@ -110,10 +110,11 @@ impl ContentDb {
     }
 
     fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn =
+            Connection::open_with_flags(path, flags).map_err(|source| StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            })?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(|source| StoreError::Sqlite {
                 path: path.to_path_buf(),
@@ -140,9 +141,12 @@ impl ContentDb {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(sql)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(sql)?;
         migrate(&mut conn, path, MIGRATIONS)?;
         let tx = conn.transaction().map_err(sql)?;
         {
@@ -194,8 +198,11 @@ impl ContentDb {
             };
             for (i, h) in ds.hotlines.iter().enumerate() {
                 let doc = serde_json::to_string(h).map_err(|e| json(&h.name, e))?;
-                tx.execute("INSERT INTO hotlines(pos, doc) VALUES (?1, ?2)", params![i as i64, doc])
-                    .map_err(sql)?;
+                tx.execute(
+                    "INSERT INTO hotlines(pos, doc) VALUES (?1, ?2)",
+                    params![i as i64, doc],
+                )
+                .map_err(sql)?;
             }
             for (i, g) in ds.guides.iter().enumerate() {
                 let doc = serde_json::to_string(g).map_err(|e| json(&g.id, e))?;
@@ -229,7 +236,12 @@ impl ContentDb {
                 )
                 .map_err(sql)?;
             }
-            for (i, c) in ds.featured.iter().filter(|c| known.contains(c.as_str())).enumerate() {
+            for (i, c) in ds
+                .featured
+                .iter()
+                .filter(|c| known.contains(c.as_str()))
+                .enumerate()
+            {
                 tx.execute(
                     "INSERT INTO featured(pos, code) VALUES (?1, ?2)",
                     params![i as i64, c],
@@ -320,7 +332,11 @@ impl ContentDb {
         })
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, key: &str, doc: &str) -> Result<T, StoreError> {
+    fn decode<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        doc: &str,
+    ) -> Result<T, StoreError> {
         serde_json::from_str(doc).map_err(|e| StoreError::Corrupt {
             path: self.path.clone(),
             key: key.to_string(),
@@ -340,9 +356,11 @@ impl ContentDb {
 
     pub fn count(&self) -> Result<u64, StoreError> {
         let conn = self.lock();
-        conn.query_row("SELECT count(*) FROM procedures", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-            .map_err(|e| self.err(e))
+        conn.query_row("SELECT count(*) FROM procedures", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n as u64)
+        .map_err(|e| self.err(e))
     }
 
     /// Procedure rows matching the filter, by name.
@@ -462,7 +480,8 @@ impl ContentDb {
             let rows = stmt
                 .query_map([], |r| r.get::<_, String>(0))
                 .map_err(|e| self.err(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err(e))?
         };
         docs.iter().map(|d| self.decode(table, d)).collect()
     }
@@ -518,7 +537,8 @@ impl ContentDb {
             let rows = stmt
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
                 .map_err(|e| self.err(e))?;
-            rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))?
+            rows.collect::<Result<Vec<_>, _>>()
+                .map_err(|e| self.err(e))?
         };
         docs.iter().map(|(c, d)| self.decode(c, d)).collect()
     }
@@ -545,8 +565,7 @@ impl ContentDb {
         };
         let procedures = one("SELECT count(*) FROM procedures")?;
         let with_detail = one("SELECT count(*) FROM procedures WHERE has_detail = 1")?;
-        let with_portal_link =
-            one("SELECT count(*) FROM procedures WHERE portal_id IS NOT NULL")?;
+        let with_portal_link = one("SELECT count(*) FROM procedures WHERE portal_id IS NOT NULL")?;
         let fully_online = one("SELECT count(*) FROM procedures WHERE fully_online = 1")?;
         let mut by_source = BTreeMap::new();
         for s in Source::ALL {

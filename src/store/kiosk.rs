@@ -20,7 +20,68 @@ const MIGRATIONS: &[&str] = &[
         version INTEGER,
         message TEXT NOT NULL
      );",
+    // 2: anonymous usage statistics and satisfaction ratings. No column can hold anything that
+    // identifies a person: query text, procedure codes, times, a rating and its reason.
+    "CREATE TABLE sessions(
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        ended_at TEXT
+     );
+     CREATE INDEX sessions_started ON sessions(started_at);
+     CREATE TABLE searches(
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        query TEXT NOT NULL,
+        results INTEGER NOT NULL
+     );
+     CREATE INDEX searches_at ON searches(at);
+     CREATE TABLE views(
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        code TEXT NOT NULL
+     );
+     CREATE INDEX views_at ON views(at);
+     CREATE TABLE ratings(
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 4),
+        reason TEXT,
+        code TEXT
+     );
+     CREATE INDEX ratings_at ON ratings(at);",
 ];
+
+/// Usage over a period, for the staff screen, the CSV export and the heartbeat.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UsageSummary {
+    pub sessions: u64,
+    pub searches: u64,
+    pub zero_result_searches: u64,
+    pub views: u64,
+    /// Ratings by level: index 0 = 1 (Không hài lòng) … index 3 = 4 (Rất hài lòng).
+    pub ratings: [u64; 4],
+    pub top_queries: Vec<(String, u64)>,
+    pub top_zero_queries: Vec<(String, u64)>,
+    pub top_viewed: Vec<(String, u64)>,
+    /// Sessions started in each hour of the day (0–23, local time of the records).
+    pub sessions_by_hour: [u64; 24],
+    /// (YYYY-MM-DD, sessions) for each day with activity, oldest first.
+    pub sessions_by_day: Vec<(String, u64)>,
+}
+
+/// One row of the usage export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UsageEvent {
+    /// "session", "search", "view", "rating".
+    pub kind: String,
+    pub at: String,
+    /// The query, the procedure code, or empty.
+    pub subject: String,
+    /// Results of a search, the rating level, or empty.
+    pub value: String,
+    /// A rating's reason, or when a session ended.
+    pub detail: String,
+}
 
 /// One line of the refresh history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,8 +110,10 @@ impl KioskDb {
         let mut conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
         migrate(&mut conn, path, MIGRATIONS)?;
         Ok(KioskDb {
             path: path.to_path_buf(),
@@ -94,7 +157,13 @@ impl KioskDb {
             .execute(
                 "INSERT INTO refresh_log(at, source, outcome, version, message)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![r.at, r.source, r.outcome, r.version.map(|v| v as i64), r.message],
+                params![
+                    r.at,
+                    r.source,
+                    r.outcome,
+                    r.version.map(|v| v as i64),
+                    r.message
+                ],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -117,6 +186,165 @@ impl KioskDb {
                     outcome: r.get(2)?,
                     version: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
                     message: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+}
+
+impl KioskDb {
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<i64, StoreError> {
+        let conn = self.lock();
+        conn.execute(sql, params).map_err(|e| self.err(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn start_session(&self, at: &str) -> Result<i64, StoreError> {
+        self.exec("INSERT INTO sessions(started_at) VALUES (?1)", [at])
+    }
+
+    pub fn end_session(&self, id: i64, at: &str) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+            params![id, at],
+        )
+        .map(|_| ())
+    }
+
+    pub fn record_search(&self, at: &str, query: &str, results: u64) -> Result<(), StoreError> {
+        self.exec(
+            "INSERT INTO searches(at, query, results) VALUES (?1, ?2, ?3)",
+            params![at, query, results as i64],
+        )
+        .map(|_| ())
+    }
+
+    pub fn record_view(&self, at: &str, code: &str) -> Result<(), StoreError> {
+        self.exec("INSERT INTO views(at, code) VALUES (?1, ?2)", params![at, code])
+            .map(|_| ())
+    }
+
+    pub fn record_rating(
+        &self,
+        at: &str,
+        level: u8,
+        reason: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.exec(
+            "INSERT INTO ratings(at, level, reason, code) VALUES (?1, ?2, ?3, ?4)",
+            params![at, level, reason, code],
+        )
+        .map(|_| ())
+    }
+
+    /// Deletes usage records older than `before` (an RFC 3339 time); returns how many.
+    pub fn prune_usage(&self, before: &str) -> Result<u64, StoreError> {
+        let conn = self.lock();
+        let mut n = 0;
+        for sql in [
+            "DELETE FROM sessions WHERE started_at < ?1",
+            "DELETE FROM searches WHERE at < ?1",
+            "DELETE FROM views WHERE at < ?1",
+            "DELETE FROM ratings WHERE at < ?1",
+        ] {
+            n += conn.execute(sql, [before]).map_err(|e| self.err(e))? as u64;
+        }
+        Ok(n)
+    }
+
+    fn count(&self, sql: &str, since: &str) -> Result<u64, StoreError> {
+        self.lock()
+            .query_row(sql, [since], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    fn top(&self, sql: &str, since: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Usage since `since` (an RFC 3339 time; "" for everything).
+    pub fn usage(&self, since: &str) -> Result<UsageSummary, StoreError> {
+        let mut u = UsageSummary {
+            sessions: self.count("SELECT count(*) FROM sessions WHERE started_at >= ?1", since)?,
+            searches: self.count("SELECT count(*) FROM searches WHERE at >= ?1", since)?,
+            zero_result_searches: self.count(
+                "SELECT count(*) FROM searches WHERE at >= ?1 AND results = 0",
+                since,
+            )?,
+            views: self.count("SELECT count(*) FROM views WHERE at >= ?1", since)?,
+            top_queries: self.top(
+                "SELECT query, count(*) AS n FROM searches WHERE at >= ?1
+                 GROUP BY query ORDER BY n DESC, query LIMIT 20",
+                since,
+            )?,
+            top_zero_queries: self.top(
+                "SELECT query, count(*) AS n FROM searches WHERE at >= ?1 AND results = 0
+                 GROUP BY query ORDER BY n DESC, query LIMIT 20",
+                since,
+            )?,
+            top_viewed: self.top(
+                "SELECT code, count(*) AS n FROM views WHERE at >= ?1
+                 GROUP BY code ORDER BY n DESC, code LIMIT 20",
+                since,
+            )?,
+            ..Default::default()
+        };
+        for (level, n) in self.top(
+            "SELECT CAST(level AS TEXT), count(*) FROM ratings WHERE at >= ?1 GROUP BY level",
+            since,
+        )? {
+            if let Ok(l @ 1..=4) = level.parse::<usize>() {
+                u.ratings[l - 1] = n;
+            }
+        }
+        for (hour, n) in self.top(
+            "SELECT substr(started_at, 12, 2), count(*) FROM sessions WHERE started_at >= ?1
+             GROUP BY 1",
+            since,
+        )? {
+            if let Ok(h @ 0..=23) = hour.parse::<usize>() {
+                u.sessions_by_hour[h] = n;
+            }
+        }
+        u.sessions_by_day = self.top(
+            "SELECT substr(started_at, 1, 10) AS d, count(*) FROM sessions WHERE started_at >= ?1
+             GROUP BY d ORDER BY d",
+            since,
+        )?;
+        Ok(u)
+    }
+
+    /// Every usage record since `since`, oldest first.
+    pub fn usage_events(&self, since: &str) -> Result<Vec<UsageEvent>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT 'session', started_at, '', '', coalesce(ended_at, '') FROM sessions
+                   WHERE started_at >= ?1
+                 UNION ALL SELECT 'search', at, query, CAST(results AS TEXT), '' FROM searches
+                   WHERE at >= ?1
+                 UNION ALL SELECT 'view', at, code, '', '' FROM views WHERE at >= ?1
+                 UNION ALL SELECT 'rating', at, coalesce(code, ''), CAST(level AS TEXT),
+                   coalesce(reason, '') FROM ratings WHERE at >= ?1
+                 ORDER BY 2, 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([since], |r| {
+                Ok(UsageEvent {
+                    kind: r.get(0)?,
+                    at: r.get(1)?,
+                    subject: r.get(2)?,
+                    value: r.get(3)?,
+                    detail: r.get(4)?,
                 })
             })
             .map_err(|e| self.err(e))?;

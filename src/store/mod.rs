@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 pub use content::{ContentDb, ContentMeta, ContentStats, ListFilter};
 pub use fts5::Fts5Peer;
-pub use kiosk::{KioskDb, RefreshRecord};
+pub use kiosk::{KioskDb, RefreshRecord, UsageEvent, UsageSummary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -28,7 +28,9 @@ pub enum StoreError {
         key: String,
         message: String,
     },
-    #[error("database {path}: schema version {found} is newer than this program understands ({supported})")]
+    #[error(
+        "database {path}: schema version {found} is newer than this program understands ({supported})"
+    )]
     TooNew {
         path: PathBuf,
         found: i64,

@@ -191,7 +191,9 @@ fn channel_item(c: &ChannelRow) -> ChannelItem {
     }
 }
 
-fn dossier_group_item(g: &DossierGroup) -> DossierGroupItem {
+/// `marks_optional`: the source tells required items from optional ones (some item is marked
+/// required); when it does not, no item is labelled "Nếu có".
+fn dossier_group_item(g: &DossierGroup, marks_optional: bool) -> DossierGroupItem {
     DossierGroupItem {
         title: s(&g.title),
         items: model(
@@ -201,7 +203,7 @@ fn dossier_group_item(g: &DossierGroup) -> DossierGroupItem {
                     name: s(&i.name),
                     quantity: s(&i.quantity),
                     form: s(&i.form),
-                    required: i.required,
+                    required: i.required || !marks_optional,
                 })
                 .collect(),
         ),
@@ -209,10 +211,25 @@ fn dossier_group_item(g: &DossierGroup) -> DossierGroupItem {
 }
 
 fn step_item(st: &StepRow) -> StepItem {
+    // "Bước 2" repeats the number drawn beside the step.
+    let generic = crate::domain::text::fold(st.title.trim()) == format!("buoc {}", st.number);
     StepItem {
         number: count(st.number),
-        title: s(&st.title),
+        title: if generic {
+            SharedString::new()
+        } else {
+            s(&st.title)
+        },
         text: s(&st.text),
+    }
+}
+
+/// "2026-04-27" → "27/04/2026"; anything else as it is.
+pub fn date_vi(iso: &str) -> String {
+    let parts: Vec<&str> = iso.trim().split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
     }
 }
 
@@ -234,7 +251,17 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView, qr: Image) {
     a.set_receiving_address(s(&view.receiving_address));
     a.set_subjects(s(&view.subjects));
     a.set_channels(model(view.channels.iter().map(channel_item).collect()));
-    a.set_dossier(model(view.dossier.iter().map(dossier_group_item).collect()));
+    let marks_optional = view
+        .dossier
+        .iter()
+        .flat_map(|g| &g.items)
+        .any(|i| i.required);
+    a.set_dossier(model(
+        view.dossier
+            .iter()
+            .map(|g| dossier_group_item(g, marks_optional))
+            .collect(),
+    ));
     a.set_steps(model(view.steps.iter().map(step_item).collect()));
     a.set_requirements(s(&view.requirements));
     a.set_results(model(view.results.iter().map(|r| s(r)).collect()));
@@ -254,7 +281,7 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView, qr: Image) {
     a.set_link_verified(view.link.verified);
     a.set_link_url(s(&view.link.url));
     a.set_counter(s(view.counter.as_deref().unwrap_or_default()));
-    a.set_updated(s(&view.updated));
+    a.set_updated(s(&date_vi(&view.updated)));
 }
 
 /// Fills the guide page. `qr` is the code for `guide.link`.
@@ -337,6 +364,13 @@ mod tests {
         let name = "Đăng ký thường trú (Cấp xã) - 1.004222";
         let st = styled_name(name, &[0..name.len()]);
         assert_ne!(st, StyledText::default());
+    }
+
+    #[test]
+    fn dates_read_the_vietnamese_way() {
+        assert_eq!(date_vi("2026-04-27"), "27/04/2026");
+        assert_eq!(date_vi(""), "");
+        assert_eq!(date_vi("tháng 4"), "tháng 4");
     }
 
     #[test]

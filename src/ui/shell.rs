@@ -208,6 +208,9 @@ impl Shell {
         b.set_selected_key(SharedString::new());
         b.set_selected_label(SharedString::new());
         set_language(w, &o.language);
+        if o.show_clock {
+            update_clock(w);
+        }
     }
 
     /// Whether the next person would see anything the last one left.
@@ -276,6 +279,9 @@ impl Shell {
         k.on_set_language(move |lang| {
             if let Some(w) = sh.window.upgrade() {
                 set_language(&w, &lang);
+                if sh.state.borrow().options.show_clock {
+                    update_clock(&w);
+                }
             }
         });
         let sh = self.clone();
@@ -338,7 +344,6 @@ pub fn set_language(w: &MainWindow, language: &str) {
         tracing::warn!("cannot switch the interface to {lang}: {e}");
     }
     w.global::<Kiosk>().set_language(SharedString::from(lang));
-    update_clock(w);
 }
 
 /// "08:30" and "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026") in the header.

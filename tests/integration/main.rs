@@ -5,4 +5,5 @@ mod common;
 mod crash;
 mod data_core;
 mod network;
+mod office;
 mod refresh;
