@@ -24,6 +24,8 @@ pub enum Command {
         origin: Origin,
     },
     Rollback,
+    /// Pull the network source now (the schedule also sends this).
+    CheckNetwork,
 }
 
 /// What comes back.
@@ -40,6 +42,13 @@ pub enum Event {
     ApplyDone {
         result: Result<ContentMeta, String>,
     },
+    /// A network check finished (the staff screen shows it; a new version also sends
+    /// `ApplyDone`).
+    NetworkChecked {
+        result: Result<super::refresh::NetworkOutcome, String>,
+    },
+    /// The bundles on USB sticks changed (a stick was inserted or removed).
+    UsbBundles(Vec<super::refresh::UsbBundle>),
 }
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -48,7 +57,68 @@ type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 pub struct Worker {
     search_tx: Option<Sender<(u64, SearchRequest)>>,
     task_tx: Option<Sender<Command>>,
+    stop_tx: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
+}
+
+/// Timed duties: watching for USB sticks, the network schedule, the heartbeat file and the
+/// statistics retention. Runs until the worker is dropped.
+fn watch_loop(
+    kiosk: Arc<Kiosk>,
+    recorder: Arc<super::usage::Recorder>,
+    tasks: Sender<Command>,
+    stop: Receiver<()>,
+    sink: Sink,
+) {
+    use std::time::{Duration, Instant};
+    let cfg = kiosk.config().clone();
+    let tick = Duration::from_secs(2);
+    let net_every = Duration::from_secs(cfg.updates.check_every_minutes.max(1) * 60);
+    let beat_every = Duration::from_secs(cfg.statistics.heartbeat_every_seconds.max(1));
+    let prune_every = Duration::from_secs(24 * 3600);
+    let mut last_mounts = None;
+    let mut last_usb: Option<Vec<super::refresh::UsbBundle>> = None;
+    let mut last_scan = Instant::now() - Duration::from_secs(3600);
+    // The first network check waits a minute so start-up stays quick.
+    let mut next_net = Instant::now() + Duration::from_secs(60);
+    let mut next_beat = Instant::now();
+    let mut next_prune = Instant::now();
+    loop {
+        match stop.recv_timeout(tick) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            _ => return,
+        }
+        let now = Instant::now();
+        // notify cannot see mounts: poll the mount table, and rescan the roots now and then for
+        // sticks that were mounted without changing it (bind mounts, automounters).
+        let mounts = super::refresh::read_mountinfo();
+        if last_mounts.as_ref() != Some(&mounts) || now - last_scan > Duration::from_secs(10) {
+            last_mounts = Some(mounts);
+            last_scan = now;
+            let found = kiosk.usb_bundles();
+            if last_usb.as_ref() != Some(&found) {
+                sink(Event::UsbBundles(found.clone()));
+                last_usb = Some(found);
+            }
+        }
+        if !cfg.updates.network_url.is_empty() && now >= next_net {
+            next_net = now + net_every;
+            let _ = tasks.send(Command::CheckNetwork);
+        }
+        if !cfg.statistics.heartbeat_path.is_empty() && now >= next_beat {
+            next_beat = now + beat_every;
+            let path = std::path::PathBuf::from(&cfg.statistics.heartbeat_path);
+            if let Err(e) = super::usage::write_heartbeat(&kiosk, &path, recorder.uptime_seconds()) {
+                tracing::warn!("heartbeat {}: {e}", path.display());
+            }
+        }
+        if cfg.statistics.enabled && now >= next_prune {
+            next_prune = now + prune_every;
+            if let Err(e) = recorder.prune(&kiosk) {
+                tracing::warn!("statistics retention: {e}");
+            }
+        }
+    }
 }
 
 fn search_loop(kiosk: Arc<Kiosk>, rx: Receiver<(u64, SearchRequest)>, sink: Sink) {
@@ -85,6 +155,23 @@ fn task_loop(kiosk: Arc<Kiosk>, rx: Receiver<Command>, sink: Sink) {
                 let result = kiosk.rollback().map_err(|e| e.to_string());
                 sink(Event::ApplyDone { result });
             }
+            Command::CheckNetwork => {
+                let s = sink.clone();
+                let result = kiosk
+                    .check_network(&mut |stage| {
+                        s(Event::Progress {
+                            fraction: stage.fraction(),
+                            stage,
+                        })
+                    })
+                    .map_err(|e| e.to_string());
+                if let Ok(super::refresh::NetworkOutcome::Applied { .. }) = &result {
+                    sink(Event::ApplyDone {
+                        result: Ok(kiosk.live().meta.clone()),
+                    });
+                }
+                sink(Event::NetworkChecked { result });
+            }
             Command::Search { .. } => {}
         }
     }
@@ -114,8 +201,32 @@ impl Worker {
         Worker {
             search_tx: Some(search_tx),
             task_tx: Some(task_tx),
+            stop_tx: None,
             threads,
         }
+    }
+
+    /// Also starts the timed duties (USB watch, network schedule, heartbeat, retention).
+    pub fn spawn_with_watch(
+        kiosk: Arc<Kiosk>,
+        recorder: Arc<super::usage::Recorder>,
+        sink: impl Fn(Event) + Send + Sync + 'static,
+    ) -> Worker {
+        let sink: Sink = Arc::new(sink);
+        let s2 = sink.clone();
+        let mut w = Worker::spawn(kiosk.clone(), move |e| s2(e));
+        let (stop_tx, stop_rx) = mpsc::channel();
+        if let Some(tasks) = w.task_tx.clone() {
+            match std::thread::Builder::new()
+                .name("motcua-watch".into())
+                .spawn(move || watch_loop(kiosk, recorder, tasks, stop_rx, sink))
+            {
+                Ok(t) => w.threads.push(t),
+                Err(e) => tracing::error!("cannot start the watch thread: {e}"),
+            }
+        }
+        w.stop_tx = Some(stop_tx);
+        w
     }
 
     pub fn send(&self, cmd: Command) {
@@ -137,6 +248,9 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        if let Some(stop) = self.stop_tx.take() {
+            let _ = stop.send(());
+        }
         self.search_tx.take();
         self.task_tx.take();
         for t in self.threads.drain(..) {

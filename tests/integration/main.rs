@@ -7,3 +7,4 @@ mod data_core;
 mod network;
 mod office;
 mod refresh;
+mod worker;
