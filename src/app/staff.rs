@@ -133,3 +133,75 @@ mod tests {
         assert_eq!(check_pin(&db, "", 3, 15, "2468", later), PinCheck::Disabled);
     }
 }
+
+/// Everything the staff screen shows.
+#[derive(Debug, Clone)]
+pub struct StaffStatus {
+    pub data_version: u64,
+    pub data_created: String,
+    /// Whole days since the data bundle was created.
+    pub data_age_days: i64,
+    pub imported_at: String,
+    pub procedures: u64,
+    pub with_detail: u64,
+    /// The version one tap on "rollback" would bring back.
+    pub previous_version: Option<u64>,
+    pub network: super::refresh::NetworkStatus,
+    pub usb: Vec<super::refresh::UsbBundle>,
+    pub history: Vec<crate::store::RefreshRecord>,
+    /// Usage over the last 30 days.
+    pub usage: crate::store::UsageSummary,
+}
+
+impl super::kiosk::Kiosk {
+    pub fn staff_status(&self, usb: Vec<super::refresh::UsbBundle>) -> Result<StaffStatus, super::AppError> {
+        let live = self.live();
+        let stats = live.content.stats()?;
+        let created = DateTime::parse_from_rfc3339(&live.meta.created)
+            .map(|d| d.with_timezone(&Utc))
+            .ok();
+        let previous_version = self.data_dir().previous().and_then(|name| {
+            crate::store::ContentDb::open(
+                &self
+                    .data_dir()
+                    .version_path(&name)
+                    .join(super::datadir::CONTENT_DB),
+            )
+            .and_then(|db| db.meta())
+            .map(|m| m.version)
+            .ok()
+        });
+        let since = (chrono::Local::now() - chrono::Duration::days(30))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        Ok(StaffStatus {
+            data_version: live.meta.version,
+            data_created: created
+                .map(|c| c.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+                .unwrap_or_default(),
+            data_age_days: created.map_or(0, |c| (Utc::now() - c).num_days()),
+            imported_at: DateTime::parse_from_rfc3339(&live.meta.imported_at)
+                .map(|d| d.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+                .unwrap_or_default(),
+            procedures: stats.procedures,
+            with_detail: stats.with_detail,
+            previous_version,
+            network: self.network_status(),
+            usb,
+            history: self.kiosk_db().refresh_log(8)?,
+            usage: self.kiosk_db().usage(&since)?,
+        })
+    }
+
+    /// Checks a staff PIN against the configuration, with the lockout.
+    pub fn check_staff_pin(&self, pin: &str) -> PinCheck {
+        let s = &self.config().staff;
+        check_pin(
+            self.kiosk_db(),
+            &s.pin_hash,
+            s.max_attempts,
+            s.lockout_minutes,
+            pin,
+            Utc::now(),
+        )
+    }
+}
