@@ -14,9 +14,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use slint::{ComponentHandle, SharedString};
 
+use motcua::app::search::{SearchOutcome, SearchRequest};
 use motcua::app::view::{ProcedureRow, ProcedureView};
 use motcua::config::Config;
 use motcua::domain::{Dataset, FieldCount, Level, Procedure, text};
+use motcua::search::{Facets, Highlighted, Hit, HotlineHit, Relaxation, Results, Snippet};
 use motcua::ui::shell::{Shell, ShellOptions};
 use motcua::ui::{
     self, BrowseAdapter, BrowseTab, GuidesAdapter, HomeAdapter, HotlinesAdapter, Kiosk, MainWindow,
@@ -48,13 +50,15 @@ fn main() -> anyhow::Result<()> {
     let config = Config::reference().context("the built-in configuration")?;
 
     let started = std::time::Instant::now();
+    let offset = std::rc::Rc::new(std::cell::Cell::new(std::time::Duration::ZERO));
+    let clock = offset.clone();
     let window = ui::screenshot::new_window()?;
     let shell = Shell::install(
         &window,
         ShellOptions {
             show_clock: false,
-            // A frozen clock: the countdown appears only where the preview asks for it.
-            now: std::rc::Rc::new(move || started),
+            // A clock that moves only when the preview moves it (for the countdown shot).
+            now: std::rc::Rc::new(move || started + clock.get()),
             ..ShellOptions::default()
         },
     );
@@ -62,6 +66,10 @@ fn main() -> anyhow::Result<()> {
     k.set_office_name("UBND phường Phan Đình Phùng".into());
     k.set_clock("08:30".into());
     k.set_date("Thứ Năm, 27/11/2026".into());
+    k.set_office_address(
+        "Số 1 đường Hoàng Văn Thụ, phường Phan Đình Phùng, tỉnh Thái Nguyên".into(),
+    );
+    k.set_opening_hours("Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00".into());
     fill_static(&window, &ds, &config)?;
 
     let mut shots = Shots { out, count: 0 };
@@ -101,6 +109,10 @@ fn main() -> anyhow::Result<()> {
     shots.take(&window, "search-no-results")?;
     fill_search(&window, &ds, "đường dây nóng");
     shots.take(&window, "search-hotlines")?;
+    window.global::<Theme>().set_large_text(true);
+    fill_search(&window, &ds, "khai sinh");
+    shots.take(&window, "search-large-text")?;
+    window.global::<Theme>().set_large_text(false);
     window.global::<Theme>().set_high_contrast(true);
     fill_search(&window, &ds, "thuế đất");
     shots.take(&window, "search-high-contrast")?;
@@ -176,10 +188,10 @@ fn main() -> anyhow::Result<()> {
     // The idle countdown over a search.
     shell.navigate(Page::Search);
     fill_search(&window, &ds, "khai sinh");
-    k.set_idle_seconds_left(27);
-    k.set_idle_warning(true);
+    shell.touch();
+    offset.set(offset.get() + std::time::Duration::from_secs(93));
     shots.take(&window, "idle-warning")?;
-    k.set_idle_warning(false);
+    shell.touch();
 
     eprintln!("{} PNG files in {}", shots.count, shots.out.display());
     Ok(())
@@ -371,14 +383,15 @@ fn naive_highlights(name: &str, words: &[String]) -> Vec<std::ops::Range<usize>>
     ranges
 }
 
+/// A plain substring search over folded names, shaped as the engine's answer and shown through
+/// the same `ui::search::show_search` the kiosk uses.
 fn fill_search(window: &MainWindow, ds: &Dataset, query: &str) {
-    let sa = window.global::<SearchAdapter>();
-    sa.set_query(query.into());
+    window.global::<SearchAdapter>().set_query(query.into());
     let words: Vec<String> = text::fold(query)
         .split_whitespace()
         .map(str::to_string)
         .collect();
-    let hits: Vec<&Procedure> = if words.is_empty() {
+    let mut hits: Vec<&Procedure> = if words.is_empty() {
         Vec::new()
     } else {
         ds.procedures
@@ -389,6 +402,11 @@ fn fill_search(window: &MainWindow, ds: &Dataset, query: &str) {
             })
             .collect()
     };
+    hits.sort_by(|a, b| {
+        b.has_detail()
+            .cmp(&a.has_detail())
+            .then(a.name.len().cmp(&b.name.len()))
+    });
     let mut fields: BTreeMap<&str, u32> = BTreeMap::new();
     let mut levels: BTreeMap<Level, u32> = BTreeMap::new();
     for p in &hits {
@@ -399,55 +417,12 @@ fn fill_search(window: &MainWindow, ds: &Dataset, query: &str) {
             *levels.entry(*l).or_default() += 1;
         }
     }
-    let mut fields: Vec<(&str, u32)> = fields.into_iter().collect();
-    fields.sort_by(|a, b| b.1.cmp(&a.1));
-    sa.set_field_filters(model(
-        fields
-            .iter()
-            .take(6)
-            .map(|(f, n)| ui::filter_item(f, f, *n, false))
-            .collect(),
-    ));
-    sa.set_level_filters(model(
-        [Level::Province, Level::Commune, Level::Ministry]
-            .iter()
-            .map(|l| {
-                ui::filter_item(
-                    l.as_str(),
-                    l.label_vi(),
-                    levels.get(l).copied().unwrap_or(0),
-                    false,
-                )
-            })
-            .collect(),
-    ));
-    let online = hits.iter().filter(|p| p.online()).count();
-    sa.set_online_filter(ui::filter_item(
-        "online",
-        "Nộp trực tuyến",
-        u32::try_from(online).unwrap_or(0),
-        false,
-    ));
-    let mut rows: Vec<(ProcedureRow, Vec<std::ops::Range<usize>>)> = hits
-        .iter()
-        .map(|p| {
-            (
-                ProcedureRow::from_procedure(p),
-                naive_highlights(&p.name, &words),
-            )
-        })
+    let mut fields: Vec<(String, u32)> = fields
+        .into_iter()
+        .map(|(f, n)| (f.to_string(), n))
         .collect();
-    rows.sort_by(|a, b| {
-        b.0.has_detail
-            .cmp(&a.0.has_detail)
-            .then(a.0.name.len().cmp(&b.0.name.len()))
-    });
-    sa.set_result_count(i32::try_from(rows.len()).unwrap_or(i32::MAX));
-    rows.truncate(30);
-    sa.set_results(model(
-        rows.iter().map(|(r, h)| ui::procedure_item(r, h)).collect(),
-    ));
-    let hotlines: Vec<_> = if words.is_empty() {
+    fields.sort_by_key(|f| std::cmp::Reverse(f.1));
+    let hotlines: Vec<HotlineHit> = if words.is_empty() {
         Vec::new()
     } else {
         ds.hotlines
@@ -456,22 +431,63 @@ fn fill_search(window: &MainWindow, ds: &Dataset, query: &str) {
                 let t = text::fold(&format!("{} {} đường dây nóng tổng đài", h.name, h.purpose));
                 words.iter().all(|w| t.contains(w.as_str()))
             })
-            .map(ui::hotline_item)
+            .map(|h| HotlineHit {
+                hotline: h.clone(),
+                score: 1.0,
+                snippet: Snippet::default(),
+            })
             .collect()
     };
-    sa.set_hotlines(model(hotlines));
-    sa.set_guides(model(Vec::new()));
-    sa.set_relaxed_note(if rows.is_empty() && !words.is_empty() {
-        "Đã thử tìm gần đúng và bỏ bớt từ, vẫn chưa thấy thủ tục nào.".into()
-    } else {
-        SharedString::new()
-    });
-    sa.set_suggestions(model(
-        ["khai sinh", "căn cước", "thường trú", "kết hôn"]
+    let nothing = hits.is_empty() && hotlines.is_empty() && !words.is_empty();
+    let results = Results {
+        total: hits.len(),
+        procedures: hits
             .iter()
-            .map(|s| SharedString::from(*s))
+            .take(30)
+            .map(|p| Hit {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                score: 1.0,
+                snippet: Snippet {
+                    name: Highlighted {
+                        text: p.name.clone(),
+                        ranges: naive_highlights(&p.name, &words),
+                    },
+                    excerpt: None,
+                },
+                has_detail: p.has_detail(),
+                fields: p.fields.clone(),
+                levels: p.levels.clone(),
+                online: p.online(),
+                exact_code: false,
+                variants: Vec::new(),
+            })
             .collect(),
-    ));
+        hotlines,
+        facets: Facets {
+            fields,
+            levels: levels.into_iter().collect(),
+            online: u32::try_from(hits.iter().filter(|p| p.online()).count()).unwrap_or(0),
+        },
+        relaxed: nothing.then(|| Relaxation {
+            typo: true,
+            any_word: true,
+            ..Default::default()
+        }),
+        suggestions: ["khai sinh", "căn cước", "thường trú", "kết hôn"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        ..Default::default()
+    };
+    let outcome = SearchOutcome {
+        request: SearchRequest {
+            text: query.to_string(),
+            ..Default::default()
+        },
+        results,
+    };
+    ui::search::show_search(window, &outcome);
 }
 
 fn show_procedure(

@@ -99,7 +99,10 @@ fn typing_on_the_on_screen_keyboard() {
     type_keys(w, &["Dấu cách", "h", "o", "a", "Dấu huyền"]);
     assert_eq!(query(w), "đăng ký hòa");
     // Telex tone letters, and the same tone again undoes it.
-    type_keys(w, &["Xóa lùi", "Xóa lùi", "Xóa lùi", "t", "h", "u", "ê", "s"]);
+    type_keys(
+        w,
+        &["Xóa lùi", "Xóa lùi", "Xóa lùi", "t", "h", "u", "ê", "s"],
+    );
     assert_eq!(query(w), "đăng ký thuế");
     type_keys(w, &["s"]);
     assert_eq!(query(w), "đăng ký thuês");

@@ -62,7 +62,11 @@ fn the_procedure_qr_decodes_from_a_rendered_frame() {
         assert_eq!(decode(&window, size), vec![url.clone()], "at {size:?}");
     }
     window.global::<Theme>().set_high_contrast(true);
-    assert_eq!(decode(&window, (1920, 1080)), vec![url.clone()], "high contrast");
+    assert_eq!(
+        decode(&window, (1920, 1080)),
+        vec![url.clone()],
+        "high contrast"
+    );
 }
 
 #[test]

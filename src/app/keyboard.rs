@@ -104,7 +104,10 @@ impl Key {
         let nfc: String = id.nfc().collect();
         let mut chars = nfc.chars();
         match (chars.next(), chars.next()) {
-            (Some(c), None) if !c.is_control() => Some(Key::Char(c)),
+            // Private-use code points are how toolkits name arrow and function keys.
+            (Some(c), None) if !c.is_control() && !('\u{E000}'..='\u{F8FF}').contains(&c) => {
+                Some(Key::Char(c))
+            }
             _ => None,
         }
     }
@@ -587,6 +590,8 @@ mod tests {
         assert_eq!(Key::from_id("ab"), None);
         assert_eq!(Key::from_id(""), None);
         assert_eq!(Key::from_id("\u{1b}"), None);
+        // An arrow key from a hardware keyboard types nothing.
+        assert_eq!(Key::from_id("\u{F702}"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, SharedString, Timer, TimerMode};
 
-use super::{BrowseAdapter, Kiosk, MainWindow, Page, SearchAdapter, Theme};
+use super::{BrowseAdapter, BrowseTab, Kiosk, MainWindow, Page, SearchAdapter, Theme};
 use crate::app::idle::{IdlePolicy, IdleState};
 use crate::app::keyboard::{Key, apply_key};
 
@@ -205,6 +205,7 @@ impl Shell {
         sa.set_keyboard_open(true);
         sa.set_telex(o.telex);
         let b = w.global::<BrowseAdapter>();
+        b.set_tab(BrowseTab::Fields);
         b.set_selected_key(SharedString::new());
         b.set_selected_label(SharedString::new());
         set_language(w, &o.language);
