@@ -82,7 +82,7 @@ fn fold_table() -> &'static [Option<char>] {
         (FOLD_LO..FOLD_HI)
             .map(|i| {
                 let c = char::from_u32(i as u32)?;
-                if !(i < 0x0250 || i >= 0x1E00) || !c.is_alphabetic() {
+                if (0x0250..0x1E00).contains(&i) || !c.is_alphabetic() {
                     return None;
                 }
                 let f = text::fold(&c.to_string());
@@ -105,10 +105,24 @@ pub(crate) struct Word<'a> {
     pub folded: String,
 }
 
-/// The words of `s` with their offsets and folded forms.
+/// Whether `c` belongs to a word, exactly as [`text::words`] decides (letters, digits, combining
+/// marks), with fast paths for ASCII and precomposed Latin letters.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    let i = c as usize;
+    if (FOLD_LO..FOLD_HI).contains(&i) && fold_table()[i - FOLD_LO].is_some() {
+        return true;
+    }
+    c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+}
+
+/// The words of `s` (as [`text::words`] cuts them) with their offsets and folded forms.
 pub(crate) fn words(s: &str) -> Vec<Word<'_>> {
     let base = s.as_ptr() as usize;
-    text::words(s)
+    s.split(|c: char| !is_word_char(c))
+        .filter(|w| !w.is_empty())
         .filter(|w| w.len() <= MAX_TOKEN_BYTES)
         .map(|w| {
             let start = w.as_ptr() as usize - base;
@@ -350,6 +364,25 @@ mod tests {
         }
         let nfd: String = "Đường".nfd().collect();
         assert_eq!(fold_word(&nfd), "duong");
+    }
+
+    #[test]
+    fn word_cutting_agrees_with_text_words() {
+        let mut s = String::new();
+        for i in 0..0x3000u32 {
+            if let Some(c) = char::from_u32(i) {
+                s.push(c);
+                if i % 7 == 0 {
+                    s.push(' ');
+                }
+            }
+        }
+        s.push_str(&"Đường ĐĂNG ký, 1.001193 (cấp xã)".nfd().collect::<String>());
+        let ours: Vec<&str> = words(&s).into_iter().map(|w| w.raw).collect();
+        let theirs: Vec<&str> = text::words(&s)
+            .filter(|w| w.len() <= MAX_TOKEN_BYTES)
+            .collect();
+        assert_eq!(ours, theirs);
     }
 
     #[test]

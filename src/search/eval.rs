@@ -210,7 +210,7 @@ pub fn evaluate(
                 a.rr += rank.map_or(0.0, |r| 1.0 / r as f64);
                 a.s5_code += usize::from(code_only);
             }
-            if !rank.is_some_and(|r| r <= 5) {
+            if rank.is_none_or(|r| r > 5) {
                 failures.push(EvalFailure {
                     kind: c.kind.clone(),
                     variant: v,

@@ -225,6 +225,9 @@ pub struct SearchIndex {
     groups: Vec<u32>,
     /// Distinct field names with how many procedures each has, most first.
     field_counts: Vec<(String, u32)>,
+    /// Field names by id, and each procedure's field ids (facets and filters without hashing).
+    field_names: Vec<String>,
+    field_ids: Vec<Vec<u32>>,
     /// Names offered when nothing matches: short names of records with full detail.
     popular: Vec<String>,
     open_us: u64,
@@ -279,6 +282,23 @@ impl SearchIndex {
                 *names.entry(key.join(" ")).or_insert(next)
             })
             .collect();
+        let mut field_names: Vec<String> = Vec::new();
+        let mut field_at: HashMap<String, u32> = HashMap::new();
+        let field_ids = meta
+            .procedures
+            .iter()
+            .map(|p| {
+                p.fields
+                    .iter()
+                    .map(|f| {
+                        *field_at.entry(f.clone()).or_insert_with(|| {
+                            field_names.push(f.clone());
+                            field_names.len() as u32 - 1
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
         let mut counts: HashMap<&str, u32> = HashMap::new();
         for p in &meta.procedures {
             for f in &p.fields {
@@ -313,6 +333,8 @@ impl SearchIndex {
             by_code,
             groups,
             field_counts,
+            field_names,
+            field_ids,
             popular,
             open_us: t0.elapsed().as_micros() as u64,
         })

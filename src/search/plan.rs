@@ -205,6 +205,16 @@ impl SynonymTable {
         self.entries.len()
     }
 
+    /// Whether a folded word is a word of some term (or, unfinished, the start of one): such a
+    /// word is not a typo even when no record contains it ("DNTN").
+    pub fn knows(&self, w: &str, prefix: bool) -> bool {
+        self.entries.iter().any(|e| {
+            e.term
+                .iter()
+                .any(|t| if prefix { t.starts_with(w) } else { t == w })
+        })
+    }
+
     /// The longest entry matching `words[i..]`; an unfinished last word matches the start of a
     /// term word (two letters at least when the term is one word). Several entries can match a
     /// prefix ("bh" → BHXH, BHYT, BHTN): their expansions are merged.

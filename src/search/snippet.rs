@@ -113,8 +113,9 @@ impl Highlights {
     /// The passage of `text` (about `max_bytes` long) that holds the most query concepts, with
     /// its matching words marked. `None` when nothing matches.
     pub fn excerpt(&self, text: &str, max_bytes: usize) -> Option<Highlighted> {
-        // Bodies can be long; matches past the first 16 KiB are not worth the time.
-        let scan = &text[..floor_char_boundary(text, 16 * 1024)];
+        // Bodies can be long; what a citizen needs first (results, dossier) comes first, and
+        // matches past the first 8 KiB are not worth the time.
+        let scan = &text[..floor_char_boundary(text, 8 * 1024)];
         let ws = analyzer::words(scan);
         let matched: Vec<(usize, usize)> = ws
             .iter()
