@@ -166,6 +166,7 @@ pub fn read_sources(
             },
         }
     }
+    drop_mismatched_pages(&mut records, &mut report);
     let (procedures, merged) = merge::merge(records);
     ds.procedures = procedures;
     let known: std::collections::HashSet<&str> =
@@ -195,4 +196,35 @@ pub fn read_sources(
     report.life_events = ds.life_events.len();
     report.synonyms = ds.synonyms.len();
     Ok((ds, report))
+}
+
+/// A detail page whose portal UUID differs from the catalog's UUID for the same code is another
+/// procedure's page filed under the wrong code (the crawl has such pages: "Hỗ trợ phát triển sản
+/// xuất cộng đồng." under 3.000285, …). Merging it would put the wrong steps and fees under a
+/// real procedure, so it is left out and reported.
+fn drop_mismatched_pages(records: &mut Vec<Procedure>, report: &mut ImportReport) {
+    let catalog: std::collections::HashMap<String, String> = records
+        .iter()
+        .filter(|p| p.sources.first() == Some(&Source::Catalog))
+        .filter_map(|p| Some((p.code.clone(), p.portal_id.clone()?)))
+        .collect();
+    records.retain(|p| {
+        if p.sources.first() != Some(&Source::PortalPages) {
+            return true;
+        }
+        match (&p.portal_id, catalog.get(&p.code)) {
+            (Some(page), Some(cat)) if page != cat => {
+                report.mismatched.push(report::Unparsed {
+                    code: p.code.clone(),
+                    field: "detail_url".into(),
+                    excerpt: format!(
+                        "page \"{}\" has portal id {page}, the catalog's is {cat}",
+                        p.name.chars().take(60).collect::<String>()
+                    ),
+                });
+                false
+            }
+            _ => true,
+        }
+    });
 }

@@ -78,6 +78,10 @@ pub struct ImportReport {
     /// Files that were looked at but are not data motcua reads.
     #[serde(default)]
     pub ignored_files: Vec<String>,
+    /// Records left out because they describe another procedure than their code says (a detail
+    /// page whose portal UUID is not the catalog's UUID for that code).
+    #[serde(default)]
+    pub mismatched: Vec<Unparsed>,
 }
 
 impl ImportReport {
@@ -109,6 +113,9 @@ impl ImportReport {
             "hotlines {}, guides {}, life events {}, synonyms {}\n",
             self.hotlines, self.guides, self.life_events, self.synonyms
         ));
+        for m in &self.mismatched {
+            s.push_str(&format!("left out: {} {} ({})\n", m.code, m.field, m.excerpt));
+        }
         for f in &self.ignored_files {
             s.push_str(&format!("ignored: {f}\n"));
         }
