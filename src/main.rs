@@ -119,6 +119,39 @@ enum Command {
     /// Staff tools.
     #[command(subcommand)]
     Staff(StaffCmd),
+    /// Render a page of the kiosk on the live data to PNG, without a display.
+    Screenshot(ShotArgs),
+}
+
+#[derive(Args)]
+struct ShotArgs {
+    /// home, search, procedure, browse, hotlines, guides or guide.
+    #[arg(long, default_value = "home")]
+    page: String,
+    /// The query on the search page.
+    #[arg(long)]
+    query: Option<String>,
+    /// The procedure code (procedure page) or guide id (guide page).
+    #[arg(long)]
+    code: Option<String>,
+    /// A field name or life-event slug to open on the browse page.
+    #[arg(long)]
+    group: Option<String>,
+    /// WIDTHxHEIGHT in pixels.
+    #[arg(long, default_value = "1920x1080")]
+    size: String,
+    /// vi or en.
+    #[arg(long)]
+    lang: Option<String>,
+    #[arg(long)]
+    large_text: bool,
+    #[arg(long)]
+    high_contrast: bool,
+    /// Leave the on-screen keyboard closed on the search page.
+    #[arg(long)]
+    keyboard_closed: bool,
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -296,11 +329,39 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     let Some(command) = &cli.command else {
-        bail!("the kiosk window is not built into this binary yet; use a subcommand (see --help)");
+        return run_kiosk(&cli);
     };
     match command {
         Command::Import { bundle, keys } => cmd_import(&cli, bundle, keys),
         Command::Search(a) => cmd_search(&cli, a),
+        Command::Screenshot(a) => {
+            let (w, h) = a
+                .size
+                .split_once('x')
+                .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+                .filter(|(w, h)| *w >= 320 && *h >= 320 && *w <= 8192 && *h <= 8192)
+                .with_context(|| {
+                    format!("--size `{}`: expected WIDTHxHEIGHT, e.g. 1080x1920", a.size)
+                })?;
+            let k = std::sync::Arc::new(open_kiosk(&cli)?);
+            let png = motcua::ui::run::screenshot(
+                k,
+                &motcua::ui::run::ShotOptions {
+                    page: a.page.clone(),
+                    query: a.query.clone(),
+                    code: a.code.clone(),
+                    group: a.group.clone(),
+                    size: (w, h),
+                    language: a.lang.clone(),
+                    large_text: a.large_text,
+                    high_contrast: a.high_contrast,
+                    keyboard_closed: a.keyboard_closed,
+                },
+            )?;
+            std::fs::write(&a.out, png).with_context(|| format!("writing {}", a.out.display()))?;
+            println!("wrote {}", a.out.display());
+            Ok(())
+        }
         Command::Eval {
             queries,
             json,
@@ -448,7 +509,11 @@ fn run(cli: Cli) -> Result<()> {
                         "{}  version {v}, created {}{}",
                         b.path.display(),
                         b.created.unwrap_or_default(),
-                        if b.publisher.is_empty() { String::new() } else { format!(", {}", b.publisher) }
+                        if b.publisher.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {}", b.publisher)
+                        }
                     ),
                     (Some(p), _) => println!("{}  unreadable: {p}", b.path.display()),
                     _ => {}
@@ -597,6 +662,41 @@ fn run(cli: Cli) -> Result<()> {
             }
         },
     }
+}
+
+/// The kiosk itself. Bad configuration or data never keeps it from starting: the problem is
+/// logged and the kiosk runs on the reference configuration or the built-in data.
+fn run_kiosk(cli: &Cli) -> Result<()> {
+    let cfg = match load_config(cli) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("configuration refused, running on the reference configuration: {e:#}");
+            Config::reference()?
+        }
+    };
+    let dir = data_dir(cli)?;
+    let kiosk = match Kiosk::open(&dir, cfg.clone()) {
+        Ok(k) => k,
+        Err(e) => {
+            // Keep the damaged directory for inspection; serve the built-in data from a fresh one.
+            let fresh = dir.join(format!(
+                "recovery-{}",
+                chrono::Utc::now().format("%Y%m%dT%H%M%S")
+            ));
+            tracing::error!(
+                "data directory {} unusable ({e}); starting on the built-in data in {}",
+                dir.display(),
+                fresh.display()
+            );
+            Kiosk::open(&fresh, cfg.clone())?
+        }
+    };
+    let fullscreen = cfg.display.fullscreen && !cli.windowed;
+    motcua::ui::run::run(
+        std::sync::Arc::new(kiosk),
+        motcua::ui::run::RunOptions { fullscreen },
+    )?;
+    Ok(())
 }
 
 fn parse_level(level: Option<&str>) -> Result<Option<Level>> {

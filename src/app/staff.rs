@@ -154,7 +154,10 @@ pub struct StaffStatus {
 }
 
 impl super::kiosk::Kiosk {
-    pub fn staff_status(&self, usb: Vec<super::refresh::UsbBundle>) -> Result<StaffStatus, super::AppError> {
+    pub fn staff_status(
+        &self,
+        usb: Vec<super::refresh::UsbBundle>,
+    ) -> Result<StaffStatus, super::AppError> {
         let live = self.live();
         let stats = live.content.stats()?;
         let created = DateTime::parse_from_rfc3339(&live.meta.created)
@@ -176,11 +179,19 @@ impl super::kiosk::Kiosk {
         Ok(StaffStatus {
             data_version: live.meta.version,
             data_created: created
-                .map(|c| c.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+                .map(|c| {
+                    c.with_timezone(&chrono::Local)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default(),
             data_age_days: created.map_or(0, |c| (Utc::now() - c).num_days()),
             imported_at: DateTime::parse_from_rfc3339(&live.meta.imported_at)
-                .map(|d| d.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M").to_string())
+                .map(|d| {
+                    d.with_timezone(&chrono::Local)
+                        .format("%d/%m/%Y %H:%M")
+                        .to_string()
+                })
                 .unwrap_or_default(),
             procedures: stats.procedures,
             with_detail: stats.with_detail,

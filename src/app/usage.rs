@@ -239,7 +239,11 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
 }
 
 /// The metrics in Prometheus text exposition format (for node_exporter's textfile collector).
-pub fn heartbeat_text(k: &Kiosk, uptime_seconds: u64, now: DateTime<Local>) -> Result<String, AppError> {
+pub fn heartbeat_text(
+    k: &Kiosk,
+    uptime_seconds: u64,
+    now: DateTime<Local>,
+) -> Result<String, AppError> {
     let live = k.live();
     let usage: UsageSummary = k.kiosk_db().usage("")?;
     let mut s = String::new();
@@ -250,7 +254,12 @@ pub fn heartbeat_text(k: &Kiosk, uptime_seconds: u64, now: DateTime<Local>) -> R
         }
     };
     let one = |v: String| vec![(String::new(), v)];
-    metric("motcua_up", "1 while the kiosk is running.", "gauge", one("1".into()));
+    metric(
+        "motcua_up",
+        "1 while the kiosk is running.",
+        "gauge",
+        one("1".into()),
+    );
     metric(
         "motcua_uptime_seconds",
         "Seconds since the kiosk started.",
@@ -346,7 +355,12 @@ pub fn heartbeat_text(k: &Kiosk, uptime_seconds: u64, now: DateTime<Local>) -> R
         "Satisfaction ratings by level (1 Không hài lòng … 4 Rất hài lòng).",
         "counter",
         (1..=4)
-            .map(|l| (format!("{{level=\"{l}\"}}"), usage.ratings[l - 1].to_string()))
+            .map(|l| {
+                (
+                    format!("{{level=\"{l}\"}}"),
+                    usage.ratings[l - 1].to_string(),
+                )
+            })
             .collect(),
     );
     Ok(s)

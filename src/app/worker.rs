@@ -108,7 +108,8 @@ fn watch_loop(
         if !cfg.statistics.heartbeat_path.is_empty() && now >= next_beat {
             next_beat = now + beat_every;
             let path = std::path::PathBuf::from(&cfg.statistics.heartbeat_path);
-            if let Err(e) = super::usage::write_heartbeat(&kiosk, &path, recorder.uptime_seconds()) {
+            if let Err(e) = super::usage::write_heartbeat(&kiosk, &path, recorder.uptime_seconds())
+            {
                 tracing::warn!("heartbeat {}: {e}", path.display());
             }
         }

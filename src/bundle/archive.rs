@@ -74,7 +74,10 @@ fn read_capped(
         return Err(BundleError::Integrity {
             bundle: bundle.to_path_buf(),
             file: name.to_string(),
-            message: format!("larger than the {} MB limit", cap / (1024 * 1024).max(1)),
+            message: format!(
+                "larger than the {:.1} MB size limit",
+                cap as f64 / (1024.0 * 1024.0)
+            ),
         });
     }
     Ok(buf)

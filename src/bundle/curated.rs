@@ -21,7 +21,7 @@ pub(crate) fn parse_json_bytes<T: DeserializeOwned>(
     path: &Path,
     bytes: &[u8],
 ) -> Result<T, BundleError> {
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
             .filter(|b| **b == b'\n')

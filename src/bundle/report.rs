@@ -114,7 +114,10 @@ impl ImportReport {
             self.hotlines, self.guides, self.life_events, self.synonyms
         ));
         for m in &self.mismatched {
-            s.push_str(&format!("left out: {} {} ({})\n", m.code, m.field, m.excerpt));
+            s.push_str(&format!(
+                "left out: {} {} ({})\n",
+                m.code, m.field, m.excerpt
+            ));
         }
         for f in &self.ignored_files {
             s.push_str(&format!("ignored: {f}\n"));

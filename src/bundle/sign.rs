@@ -50,8 +50,7 @@ pub fn parse_public_key(s: &str) -> Result<PublicKey, SignError> {
     let line = s
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
-        .next_back()
+        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
         .ok_or_else(|| SignError::BadPublicKey("empty".into()))?;
     PublicKey::from_base64(line).map_err(|e| SignError::BadPublicKey(e.to_string()))
 }

@@ -427,11 +427,11 @@ impl Config {
                 "expected \"vi\" or \"en\"".into(),
             ));
         }
-        if !self.updates.network_url.is_empty()
-            && !(self.updates.network_url.starts_with("https://")
-                || self.updates.network_url.starts_with("http://127.0.0.1")
-                || self.updates.network_url.starts_with("http://localhost"))
-        {
+        let url = &self.updates.network_url;
+        let allowed = url.starts_with("https://")
+            || url.starts_with("http://127.0.0.1")
+            || url.starts_with("http://localhost");
+        if !url.is_empty() && !allowed {
             p.push((
                 "updates.network_url".into(),
                 "must be an https:// URL (plain http only on loopback, for tests)".into(),

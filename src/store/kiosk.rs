@@ -221,8 +221,11 @@ impl KioskDb {
     }
 
     pub fn record_view(&self, at: &str, code: &str) -> Result<(), StoreError> {
-        self.exec("INSERT INTO views(at, code) VALUES (?1, ?2)", params![at, code])
-            .map(|_| ())
+        self.exec(
+            "INSERT INTO views(at, code) VALUES (?1, ?2)",
+            params![at, code],
+        )
+        .map(|_| ())
     }
 
     pub fn record_rating(
@@ -265,7 +268,9 @@ impl KioskDb {
         let conn = self.lock();
         let mut stmt = conn.prepare(sql).map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([since], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .query_map([since], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
@@ -273,7 +278,10 @@ impl KioskDb {
     /// Usage since `since` (an RFC 3339 time; "" for everything).
     pub fn usage(&self, since: &str) -> Result<UsageSummary, StoreError> {
         let mut u = UsageSummary {
-            sessions: self.count("SELECT count(*) FROM sessions WHERE started_at >= ?1", since)?,
+            sessions: self.count(
+                "SELECT count(*) FROM sessions WHERE started_at >= ?1",
+                since,
+            )?,
             searches: self.count("SELECT count(*) FROM searches WHERE at >= ?1", since)?,
             zero_result_searches: self.count(
                 "SELECT count(*) FROM searches WHERE at >= ?1 AND results = 0",

@@ -19,6 +19,7 @@ mod generated {
 }
 pub use generated::*;
 
+pub mod run;
 pub mod screenshot;
 pub mod search;
 pub mod shell;

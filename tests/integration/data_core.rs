@@ -200,7 +200,7 @@ fn bad_source_files_are_refused_with_file_line_and_field() {
         &lines[2][..lines[2].len() / 2]
     );
     let p = write(tmp.path(), "portal-api-details.jsonl", truncated.as_bytes());
-    match bundle::read_sources(&[p.clone()], &mut ()) {
+    match bundle::read_sources(std::slice::from_ref(&p), &mut ()) {
         Err(e @ BundleError::Json { line: 3, .. }) => {
             assert!(
                 e.to_string().contains("portal-api-details.jsonl, line 3"),

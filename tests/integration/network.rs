@@ -21,9 +21,12 @@ struct Script {
     cut_first_at: Option<usize>,
 }
 
+type Headers = Vec<(String, String)>;
+type RequestLog = Arc<Mutex<Vec<Headers>>>;
+
 struct Server {
     url: String,
-    requests: Arc<Mutex<Vec<Vec<(String, String)>>>>,
+    requests: RequestLog,
     script: Arc<Mutex<Script>>,
     _thread: std::thread::JoinHandle<()>,
 }
@@ -33,7 +36,7 @@ struct Server {
 fn serve(script: Script) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = format!("http://{}/bundle.zip", listener.local_addr().expect("addr"));
-    let requests: Arc<Mutex<Vec<Vec<(String, String)>>>> = Arc::default();
+    let requests: RequestLog = Arc::default();
     let script = Arc::new(Mutex::new(script));
     let (req_log, sc) = (requests.clone(), script.clone());
     let full_sent = Arc::new(AtomicUsize::new(0));

@@ -20,14 +20,21 @@ fn config_check_accepts_the_reference_and_lists_every_problem_with_its_line() {
         .arg(reference_path())
         .output()
         .expect("run");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
 
     let tmp = tempfile::tempdir().expect("tempdir");
     let bad = tmp.path().join("kiosk.toml");
     let text = std::fs::read_to_string(reference_path())
         .expect("read")
         .replace("level = \"province\"", "level = \"district\"")
-        .replace("warning_seconds = 30", "warning_seconds = 5\ncolour = \"red\"");
+        .replace(
+            "warning_seconds = 30",
+            "warning_seconds = 5\ncolour = \"red\"",
+        );
     std::fs::write(&bad, &text).expect("write");
     let line_of = |needle: &str| {
         text.lines()
@@ -43,7 +50,10 @@ fn config_check_accepts_the_reference_and_lists_every_problem_with_its_line() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(&format!("line {}, `office.level`", line_of("level = \"district\""))),
+        err.contains(&format!(
+            "line {}, `office.level`",
+            line_of("level = \"district\"")
+        )),
         "{err}"
     );
     assert!(err.contains("`idle`"), "{err}");
@@ -70,9 +80,18 @@ fn a_counter_mapping_shows_on_the_procedure_page() {
     });
     drop(small_kiosk(&tmp.path().join("data")));
     let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("open");
-    let v = k.procedure_view("1.001193").expect("view").expect("present");
-    assert_eq!(v.counter.as_deref(), Some("Nộp hồ sơ tại quầy số 3 (Tầng 1)"));
-    let other = k.procedure_view("1.004222").expect("view").expect("present");
+    let v = k
+        .procedure_view("1.001193")
+        .expect("view")
+        .expect("present");
+    assert_eq!(
+        v.counter.as_deref(),
+        Some("Nộp hồ sơ tại quầy số 3 (Tầng 1)")
+    );
+    let other = k
+        .procedure_view("1.004222")
+        .expect("view")
+        .expect("present");
     assert_eq!(other.counter, None, "cư trú is not mapped");
 }
 
@@ -90,7 +109,12 @@ fn ratings_and_usage_survive_a_restart_and_export_as_csv() {
         rec.end_visit(&k);
         rec.touch(&k);
         rec.query_typed("xyzzy", 0);
-        rec.rated(&k, Rating::Dissatisfied, Some("Không tìm thấy thủ tục, cần thêm \"hướng dẫn\""), None);
+        rec.rated(
+            &k,
+            Rating::Dissatisfied,
+            Some("Không tìm thấy thủ tục, cần thêm \"hướng dẫn\""),
+            None,
+        );
         rec.end_visit(&k);
     }
     let k = small_kiosk(&data);
@@ -110,8 +134,16 @@ fn ratings_and_usage_survive_a_restart_and_export_as_csv() {
     let lines: Vec<&str> = events.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines[0], "kind,at,subject,value,detail");
     assert_eq!(lines.len(), 1 + 2 + 2 + 1 + 2, "{events}");
-    assert!(lines.iter().any(|l| l.starts_with("search,") && l.contains(",đăng ký khai sinh,3,")));
-    assert!(lines.iter().any(|l| l.starts_with("rating,") && l.ends_with(",1,\"Không tìm thấy thủ tục, cần thêm \"\"hướng dẫn\"\"\"")), "{events}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("search,") && l.contains(",đăng ký khai sinh,3,"))
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("rating,")
+            && l.ends_with(",1,\"Không tìm thấy thủ tục, cần thêm \"\"hướng dẫn\"\"\"")),
+        "{events}"
+    );
     let daily = std::fs::read_to_string(&files[1]).expect("read");
     let row = daily.lines().nth(1).expect("a day");
     assert!(row.ends_with(",2,2,1,1,1,0,0,1"), "{daily}");
@@ -121,7 +153,11 @@ fn ratings_and_usage_survive_a_restart_and_export_as_csv() {
 
     // The retention limit deletes old records.
     let rec = Recorder::new(true);
-    assert_eq!(rec.prune(&k).expect("prune"), 0, "nothing is older than a year");
+    assert_eq!(
+        rec.prune(&k).expect("prune"),
+        0,
+        "nothing is older than a year"
+    );
 }
 
 #[test]
@@ -141,8 +177,11 @@ fn parse_prometheus(text: &str) -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
     let mut typed = std::collections::BTreeSet::new();
     let name_ok = |n: &str| {
-        n.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+        n.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
     };
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# TYPE ") {
@@ -156,7 +195,10 @@ fn parse_prometheus(text: &str) -> std::collections::BTreeMap<String, f64> {
         if line.starts_with("# HELP ") {
             continue;
         }
-        assert!(!line.starts_with('#') && !line.is_empty(), "unexpected line {line:?}");
+        assert!(
+            !line.starts_with('#') && !line.is_empty(),
+            "unexpected line {line:?}"
+        );
         let (series, value) = line.rsplit_once(' ').expect("series value");
         let name = series.split('{').next().expect("name");
         assert!(name_ok(name), "{line}");
@@ -165,7 +207,10 @@ fn parse_prometheus(text: &str) -> std::collections::BTreeMap<String, f64> {
             assert!(labels.starts_with('{') && labels.ends_with('}'), "{line}");
             for kv in labels[1..labels.len() - 1].split(',') {
                 let (k, v) = kv.split_once('=').expect("label");
-                assert!(name_ok(k) && v.starts_with('"') && v.ends_with('"'), "{line}");
+                assert!(
+                    name_ok(k) && v.starts_with('"') && v.ends_with('"'),
+                    "{line}"
+                );
             }
         }
         let v: f64 = value.parse().unwrap_or_else(|_| panic!("value in {line}"));

@@ -1,0 +1,490 @@
+//! The kiosk at work: binds the app core to the window. Data for the home, browse, hotline and
+//! guide pages comes from the live data version; searches go to the worker's search thread and
+//! come back through the event loop (answers to an older query are dropped); a procedure opens
+//! from a result, a list, a typed code or a tile; usage is recorded; a refresh swaps the data in
+//! place without disturbing the citizen's screen.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use slint::{ComponentHandle, SharedString};
+
+use super::shell::{Shell, ShellOptions};
+use super::{
+    BrowseAdapter, BrowseTab, GuidesAdapter, HomeAdapter, HotlinesAdapter, Kiosk as KioskGlobal,
+    MainWindow, Page, SearchAdapter, UiError, field_item, guide_item, hotline_item,
+    life_event_item, model, procedure_items, qr_image,
+};
+use crate::app::idle::IdlePolicy;
+use crate::app::kiosk::Kiosk;
+use crate::app::search::SearchRequest;
+use crate::app::usage::Recorder;
+use crate::app::worker::{Command, Event, Worker};
+use crate::domain::Level;
+use crate::store::ListFilter;
+
+/// How many procedures the home page shows as "most used".
+const POPULAR: usize = 9;
+/// How many fields the home page lists (the browse page has them all).
+const HOME_FIELDS: usize = 9;
+
+/// What the kiosk starts with.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub fullscreen: bool,
+}
+
+/// The search screen's state that is not in the window: the filters and the newest generation.
+#[derive(Debug, Default)]
+struct SearchState {
+    generation: u64,
+    field: Option<String>,
+    level: Option<Level>,
+    online_only: bool,
+}
+
+thread_local! {
+    /// The running kiosk's context, for worker events arriving through the event loop.
+    static CTX: RefCell<Option<Rc<Ctx>>> = const { RefCell::new(None) };
+}
+
+/// Everything the callbacks share (UI thread only).
+struct Ctx {
+    kiosk: Arc<Kiosk>,
+    recorder: Arc<Recorder>,
+    window: slint::Weak<MainWindow>,
+    shell: Shell,
+    worker: RefCell<Option<Worker>>,
+    search: RefCell<SearchState>,
+}
+
+impl Ctx {
+    fn send(&self, cmd: Command) {
+        if let Some(w) = self.worker.borrow().as_ref() {
+            w.send(cmd);
+        }
+    }
+
+    fn request(&self, text: &str) -> SearchRequest {
+        let st = self.search.borrow();
+        SearchRequest {
+            text: text.to_string(),
+            field: st.field.clone(),
+            level: st.level,
+            online_only: st.online_only,
+            limit: 30,
+        }
+    }
+
+    /// Sends the query on screen (with the filters) to the search thread.
+    fn search_now(&self, w: &MainWindow) {
+        let text = w.global::<SearchAdapter>().get_query().to_string();
+        let a = w.global::<SearchAdapter>();
+        if text.trim().is_empty() {
+            a.set_busy(false);
+            a.set_results(model(Vec::new()));
+            a.set_result_count(0);
+            a.set_hotlines(model(Vec::new()));
+            a.set_guides(model(Vec::new()));
+            a.set_relaxed_typo(false);
+            a.set_relaxed_filters(false);
+            a.set_relaxed_any_word(false);
+            return;
+        }
+        self.recorder.touch(&self.kiosk);
+        let generation = {
+            let mut st = self.search.borrow_mut();
+            st.generation += 1;
+            st.generation
+        };
+        a.set_busy(true);
+        let request = self.request(&text);
+        self.send(Command::Search {
+            generation,
+            request,
+        });
+    }
+
+    fn open_procedure(&self, code: &str) {
+        let Some(w) = self.window.upgrade() else {
+            return;
+        };
+        match self.kiosk.procedure_view(code) {
+            Ok(Some(view)) => {
+                let qr = match crate::qr::encode(&view.link.url) {
+                    Ok(m) => qr_image(m.size, &m.modules, 1),
+                    Err(e) => {
+                        tracing::error!("{e}");
+                        slint::Image::default()
+                    }
+                };
+                super::show_procedure(&w, &view, qr);
+                self.recorder.viewed(&self.kiosk, code);
+                self.shell.navigate(Page::Procedure);
+            }
+            Ok(None) => tracing::warn!("procedure {code} is not in the data"),
+            Err(e) => tracing::error!("opening {code}: {e}"),
+        }
+    }
+
+    fn open_list(&self, tab: BrowseTab, key: &str) {
+        let Some(w) = self.window.upgrade() else {
+            return;
+        };
+        let (filter, label) = match tab {
+            BrowseTab::LifeEvents => {
+                let label = self
+                    .kiosk
+                    .life_events()
+                    .into_iter()
+                    .find(|e| e.slug == key)
+                    .map(|e| e.label)
+                    .unwrap_or_else(|| key.to_string());
+                (
+                    ListFilter {
+                        life_event: Some(key.to_string()),
+                        ..Default::default()
+                    },
+                    label,
+                )
+            }
+            _ => (
+                ListFilter {
+                    field: Some(key.to_string()),
+                    ..Default::default()
+                },
+                key.to_string(),
+            ),
+        };
+        match self.kiosk.list(&filter) {
+            Ok(rows) => {
+                let b = w.global::<BrowseAdapter>();
+                b.set_tab(tab);
+                b.set_selected_key(SharedString::from(key));
+                b.set_selected_label(SharedString::from(label.as_str()));
+                b.set_selected_count(i32::try_from(rows.len()).unwrap_or(i32::MAX));
+                b.set_procedures(procedure_items(&rows));
+                self.recorder.touch(&self.kiosk);
+                self.shell.navigate(Page::Browse);
+            }
+            Err(e) => tracing::error!("listing {key}: {e}"),
+        }
+    }
+
+    fn open_guide(&self, id: &str) {
+        let Some(w) = self.window.upgrade() else {
+            return;
+        };
+        let Some(g) = self.kiosk.guides().into_iter().find(|g| g.id == id) else {
+            return;
+        };
+        let qr = crate::qr::encode(&g.link)
+            .map(|m| qr_image(m.size, &m.modules, 1))
+            .unwrap_or_default();
+        super::show_guide(&w, &g, qr);
+        self.recorder.touch(&self.kiosk);
+        self.shell.navigate(Page::Guide);
+    }
+}
+
+/// Fills the pages that show the data itself (at start and after every refresh).
+pub fn show_data(w: &MainWindow, kiosk: &Kiosk) {
+    let cfg = kiosk.config();
+    let k = w.global::<KioskGlobal>();
+    k.set_office_name(SharedString::from(cfg.office.name.as_str()));
+    k.set_office_address(SharedString::from(cfg.office.address.as_str()));
+    k.set_opening_hours(SharedString::from(cfg.office.opening_hours.as_str()));
+
+    let home = w.global::<HomeAdapter>();
+    match kiosk.featured(POPULAR) {
+        Ok(rows) => home.set_popular(procedure_items(&rows)),
+        Err(e) => tracing::error!("most used procedures: {e}"),
+    }
+    let events = kiosk.life_events();
+    let event_items: Vec<_> = events.iter().map(life_event_item).collect();
+    home.set_life_events(model(event_items.clone()));
+    let fields = kiosk.fields();
+    home.set_fields(model(
+        fields.iter().take(HOME_FIELDS).map(field_item).collect(),
+    ));
+    home.set_field_total(i32::try_from(fields.len()).unwrap_or(i32::MAX));
+    let lookup = cfg.portal.lookup_url.as_str();
+    home.set_lookup_url(SharedString::from(lookup));
+    if let Ok(m) = crate::qr::encode(lookup) {
+        home.set_lookup_qr(qr_image(m.size, &m.modules, 1));
+    }
+
+    let browse = w.global::<BrowseAdapter>();
+    browse.set_fields(model(fields.iter().map(field_item).collect()));
+    browse.set_life_events(model(event_items));
+    w.global::<HotlinesAdapter>()
+        .set_hotlines(model(kiosk.hotlines().iter().map(hotline_item).collect()));
+    w.global::<GuidesAdapter>()
+        .set_guides(model(kiosk.guides().iter().map(guide_item).collect()));
+}
+
+fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
+    match ev {
+        Event::SearchDone { generation, result } => {
+            if generation != ctx.search.borrow().generation {
+                return;
+            }
+            w.global::<SearchAdapter>().set_busy(false);
+            match result {
+                Ok(outcome) => {
+                    if super::search::show_search(w, &outcome) {
+                        ctx.recorder
+                            .query_typed(&outcome.request.text, outcome.results.total as u64);
+                        // A procedure code typed in full opens the procedure directly.
+                        let code = crate::domain::normalize_code_query(&outcome.request.text);
+                        if let (Some(code), Some(first)) =
+                            (code, outcome.results.procedures.first())
+                            && first.exact_code
+                            && first.code == code
+                        {
+                            ctx.open_procedure(&code);
+                        }
+                    }
+                }
+                Err(e) => tracing::error!("search failed: {e}"),
+            }
+        }
+        Event::ApplyDone { result: Ok(meta) } => {
+            tracing::info!("data version {} is live", meta.version);
+            show_data(w, &ctx.kiosk);
+        }
+        Event::ApplyDone { result: Err(e) } => tracing::warn!("refresh refused: {e}"),
+        Event::Progress { .. } | Event::NetworkChecked { .. } | Event::UsbBundles(_) => {}
+    }
+}
+
+/// Opens the window and runs the kiosk until the window closes.
+pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<(), UiError> {
+    let w = MainWindow::new().map_err(UiError::Create)?;
+    let cfg = kiosk.config().clone();
+    let shell = Shell::install(
+        &w,
+        ShellOptions {
+            idle: IdlePolicy::new(
+                Duration::from_secs(cfg.idle.timeout_seconds),
+                Duration::from_secs(cfg.idle.warning_seconds),
+            ),
+            language: cfg.display.language.clone(),
+            large_text: cfg.display.large_text,
+            high_contrast: cfg.display.high_contrast,
+            telex: true,
+            now: Rc::new(Instant::now),
+            show_clock: true,
+        },
+    );
+    let recorder = Arc::new(Recorder::new(cfg.statistics.enabled));
+    let ctx = Rc::new(Ctx {
+        kiosk: kiosk.clone(),
+        recorder: recorder.clone(),
+        window: w.as_weak(),
+        shell: shell.clone(),
+        worker: RefCell::new(None),
+        search: RefCell::default(),
+    });
+    show_data(&w, &kiosk);
+    bind(&w, &ctx);
+
+    // Worker events come back on the UI thread through the event loop (no polling: an idle
+    // kiosk does no work); the window may be gone by then.
+    CTX.with(|c| *c.borrow_mut() = Some(ctx.clone()));
+    let weak = w.as_weak();
+    let worker = Worker::spawn_with_watch(kiosk, recorder, move |e| {
+        let weak = weak.clone();
+        let sent = slint::invoke_from_event_loop(move || {
+            let Some(w) = weak.upgrade() else { return };
+            CTX.with(|c| {
+                if let Some(ctx) = c.borrow().as_ref() {
+                    handle(ctx, &w, e);
+                }
+            });
+        });
+        if sent.is_err() {
+            tracing::debug!("event loop gone; worker event dropped");
+        }
+    });
+    *ctx.worker.borrow_mut() = Some(worker);
+
+    if opts.fullscreen {
+        w.window().set_fullscreen(true);
+    }
+    let res = w.run().map_err(UiError::Create);
+    // Stop the threads before the window goes.
+    ctx.worker.borrow_mut().take();
+    CTX.with(|c| c.borrow_mut().take());
+    res
+}
+
+fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
+    let k = w.global::<KioskGlobal>();
+    let c = ctx.clone();
+    k.on_open_procedure(move |code| c.open_procedure(&code));
+    let c = ctx.clone();
+    k.on_open_field(move |name| c.open_list(BrowseTab::Fields, &name));
+    let c = ctx.clone();
+    k.on_open_life_event(move |slug| c.open_list(BrowseTab::LifeEvents, &slug));
+    let c = ctx.clone();
+    k.on_open_guide(move |id| c.open_guide(&id));
+
+    let c = ctx.clone();
+    ctx.shell.on_query_changed(move |w, _text| c.search_now(w));
+    let c = ctx.clone();
+    ctx.shell.on_reset(move |_w| {
+        c.recorder.end_visit(&c.kiosk);
+        *c.search.borrow_mut() = SearchState {
+            generation: c.search.borrow().generation,
+            ..Default::default()
+        };
+    });
+
+    let sa = w.global::<SearchAdapter>();
+    let c = ctx.clone();
+    sa.on_toggle_field(move |name| {
+        {
+            let mut st = c.search.borrow_mut();
+            st.field = if st.field.as_deref() == Some(name.as_str()) {
+                None
+            } else {
+                Some(name.to_string())
+            };
+        }
+        if let Some(w) = c.window.upgrade() {
+            c.search_now(&w);
+        }
+    });
+    let c = ctx.clone();
+    sa.on_toggle_level(move |key| {
+        {
+            let mut st = c.search.borrow_mut();
+            let level = Level::parse(&key);
+            st.level = if st.level == level { None } else { level };
+        }
+        if let Some(w) = c.window.upgrade() {
+            c.search_now(&w);
+        }
+    });
+    let c = ctx.clone();
+    sa.on_toggle_online(move || {
+        {
+            let mut st = c.search.borrow_mut();
+            st.online_only = !st.online_only;
+        }
+        if let Some(w) = c.window.upgrade() {
+            c.search_now(&w);
+        }
+    });
+}
+
+/// Which page a screenshot shows, and with what.
+#[derive(Debug, Clone)]
+pub struct ShotOptions {
+    /// home, search, procedure, browse, hotlines, guides, guide.
+    pub page: String,
+    pub query: Option<String>,
+    pub code: Option<String>,
+    /// A field name or a life-event slug for the browse page.
+    pub group: Option<String>,
+    pub size: (u32, u32),
+    pub language: Option<String>,
+    pub large_text: bool,
+    pub high_contrast: bool,
+    /// Leave the on-screen keyboard closed on the search page.
+    pub keyboard_closed: bool,
+}
+
+/// Renders one page of the kiosk on its real data to PNG, headless (software renderer).
+pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError> {
+    let w = super::screenshot::new_window()?;
+    let cfg = kiosk.config().clone();
+    let shell = Shell::install(
+        &w,
+        ShellOptions {
+            idle: IdlePolicy::new(
+                Duration::from_secs(cfg.idle.timeout_seconds),
+                Duration::from_secs(cfg.idle.warning_seconds),
+            ),
+            language: o
+                .language
+                .clone()
+                .unwrap_or_else(|| cfg.display.language.clone()),
+            large_text: o.large_text || cfg.display.large_text,
+            high_contrast: o.high_contrast || cfg.display.high_contrast,
+            telex: true,
+            now: Rc::new(Instant::now),
+            show_clock: true,
+        },
+    );
+    let ctx = Rc::new(Ctx {
+        kiosk: kiosk.clone(),
+        // Screenshots are not visits.
+        recorder: Arc::new(Recorder::new(false)),
+        window: w.as_weak(),
+        shell: shell.clone(),
+        worker: RefCell::new(None),
+        search: RefCell::default(),
+    });
+    show_data(&w, &kiosk);
+    bind(&w, &ctx);
+    match o.page.as_str() {
+        "home" => {}
+        "search" => {
+            let q = o.query.clone().unwrap_or_else(|| "khai sinh".into());
+            shell.navigate(Page::Search);
+            w.global::<SearchAdapter>()
+                .set_query(SharedString::from(q.as_str()));
+            w.global::<SearchAdapter>()
+                .set_keyboard_open(!o.keyboard_closed);
+            match kiosk.search(&ctx.request(&q)) {
+                Ok(outcome) => {
+                    super::search::show_search(&w, &outcome);
+                }
+                Err(e) => return Err(UiError::Platform(format!("search `{q}`: {e}"))),
+            }
+        }
+        "procedure" => {
+            let code = o.code.clone().unwrap_or_else(|| "1.001193".into());
+            ctx.open_procedure(&code);
+            if w.global::<KioskGlobal>().get_page() != Page::Procedure {
+                return Err(UiError::Platform(format!(
+                    "no procedure {code} in the data"
+                )));
+            }
+        }
+        "browse" => {
+            shell.navigate(Page::Browse);
+            if let Some(g) = &o.group {
+                let is_event = kiosk.life_events().iter().any(|e| &e.slug == g);
+                ctx.open_list(
+                    if is_event {
+                        BrowseTab::LifeEvents
+                    } else {
+                        BrowseTab::Fields
+                    },
+                    g,
+                );
+            }
+        }
+        "hotlines" => shell.navigate(Page::Hotlines),
+        "guides" => shell.navigate(Page::Guides),
+        "guide" => {
+            let id = o
+                .code
+                .clone()
+                .or_else(|| kiosk.guides().first().map(|g| g.id.clone()))
+                .unwrap_or_default();
+            ctx.open_guide(&id);
+        }
+        other => {
+            return Err(UiError::Platform(format!(
+                "unknown page `{other}` (home, search, procedure, browse, hotlines, guides, guide)"
+            )));
+        }
+    }
+    super::screenshot::render(&w, o.size)
+}
