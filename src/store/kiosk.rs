@@ -359,3 +359,29 @@ impl KioskDb {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two processes (the kiosk and a staff command) may open a new database at the same time;
+    /// each migration must run exactly once.
+    #[test]
+    fn concurrent_first_opens_migrate_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kiosk.sqlite");
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let p = path.clone();
+                std::thread::spawn(move || KioskDb::open(&p).map(|_| ()))
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread").expect("open");
+        }
+        let db = KioskDb::open(&path).expect("open");
+        db.record_view("2026-11-27T10:00:00+07:00", "1.001193")
+            .expect("write");
+        assert_eq!(db.usage("").expect("usage").views, 1);
+    }
+}

@@ -55,23 +55,29 @@ fn migrate(
         path: path.to_path_buf(),
         source,
     };
-    let current: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(sql)?;
     let supported = migrations.len() as i64;
-    if current > supported {
-        return Err(StoreError::TooNew {
-            path: path.to_path_buf(),
-            found: current,
-            supported,
-        });
-    }
-    for (i, m) in migrations.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction().map_err(sql)?;
+    loop {
+        // IMMEDIATE takes the write lock before the version is read, so two processes opening
+        // the same database never both apply the same migration.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql)?;
+        if current > supported {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: current,
+                supported,
+            });
+        }
+        let Some(m) = migrations.get(current as usize) else {
+            return Ok(());
+        };
         tx.execute_batch(m).map_err(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)
+        tx.pragma_update(None, "user_version", current + 1)
             .map_err(sql)?;
         tx.commit().map_err(sql)?;
     }
-    Ok(())
 }

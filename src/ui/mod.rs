@@ -19,10 +19,12 @@ mod generated {
 }
 pub use generated::*;
 
+pub mod rating;
 pub mod run;
 pub mod screenshot;
 pub mod search;
 pub mod shell;
+pub mod staff;
 
 use std::ops::Range;
 

@@ -99,12 +99,22 @@ impl Ctx {
             st.generation += 1;
             st.generation
         };
-        a.set_busy(true);
         let request = self.request(&text);
-        self.send(Command::Search {
-            generation,
-            request,
-        });
+        if self.worker.borrow().is_some() {
+            a.set_busy(true);
+            self.send(Command::Search {
+                generation,
+                request,
+            });
+        } else {
+            // No worker (screenshots, tests, benchmarks): search here and show it at once.
+            let result = self
+                .kiosk
+                .search(&request)
+                .map(Arc::new)
+                .map_err(|e| e.to_string());
+            handle(self, w, Event::SearchDone { generation, result });
+        }
     }
 
     fn open_procedure(&self, code: &str) {
@@ -260,36 +270,87 @@ fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
     }
 }
 
+/// The shell options a kiosk configuration asks for.
+pub fn shell_options(cfg: &crate::config::Config) -> ShellOptions {
+    ShellOptions {
+        idle: IdlePolicy::new(
+            Duration::from_secs(cfg.idle.timeout_seconds),
+            Duration::from_secs(cfg.idle.warning_seconds),
+        ),
+        language: cfg.display.language.clone(),
+        large_text: cfg.display.large_text,
+        high_contrast: cfg.display.high_contrast,
+        telex: true,
+        now: Rc::new(Instant::now),
+        show_clock: true,
+    }
+}
+
+/// A kiosk bound to a window. Without [`run`]'s worker threads, searches run synchronously on
+/// the calling thread (tests, screenshots and benchmarks drive it this way).
+#[derive(Clone)]
+pub struct Attached {
+    ctx: Rc<Ctx>,
+}
+
+impl std::fmt::Debug for Attached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attached").finish_non_exhaustive()
+    }
+}
+
+impl Attached {
+    pub fn shell(&self) -> &Shell {
+        &self.ctx.shell
+    }
+
+    pub fn open_procedure(&self, code: &str) {
+        self.ctx.open_procedure(code);
+    }
+
+    /// Opens a field's or a life event's list on the browse page.
+    pub fn open_group(&self, key: &str) {
+        let is_event = self.ctx.kiosk.life_events().iter().any(|e| e.slug == key);
+        let tab = if is_event {
+            BrowseTab::LifeEvents
+        } else {
+            BrowseTab::Fields
+        };
+        self.ctx.open_list(tab, key);
+    }
+
+    pub fn open_guide(&self, id: &str) {
+        self.ctx.open_guide(id);
+    }
+}
+
+/// Binds `kiosk` to `w`: fills the data pages, installs the shell and every callback.
+pub fn attach(
+    w: &MainWindow,
+    kiosk: Arc<Kiosk>,
+    options: ShellOptions,
+    recorder: Arc<Recorder>,
+) -> Attached {
+    let shell = Shell::install(w, options);
+    let ctx = Rc::new(Ctx {
+        kiosk: kiosk.clone(),
+        recorder,
+        window: w.as_weak(),
+        shell,
+        worker: RefCell::new(None),
+        search: RefCell::default(),
+    });
+    show_data(w, &kiosk);
+    bind(w, &ctx);
+    Attached { ctx }
+}
+
 /// Opens the window and runs the kiosk until the window closes.
 pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<(), UiError> {
     let w = MainWindow::new().map_err(UiError::Create)?;
     let cfg = kiosk.config().clone();
-    let shell = Shell::install(
-        &w,
-        ShellOptions {
-            idle: IdlePolicy::new(
-                Duration::from_secs(cfg.idle.timeout_seconds),
-                Duration::from_secs(cfg.idle.warning_seconds),
-            ),
-            language: cfg.display.language.clone(),
-            large_text: cfg.display.large_text,
-            high_contrast: cfg.display.high_contrast,
-            telex: true,
-            now: Rc::new(Instant::now),
-            show_clock: true,
-        },
-    );
     let recorder = Arc::new(Recorder::new(cfg.statistics.enabled));
-    let ctx = Rc::new(Ctx {
-        kiosk: kiosk.clone(),
-        recorder: recorder.clone(),
-        window: w.as_weak(),
-        shell: shell.clone(),
-        worker: RefCell::new(None),
-        search: RefCell::default(),
-    });
-    show_data(&w, &kiosk);
-    bind(&w, &ctx);
+    let ctx = attach(&w, kiosk.clone(), shell_options(&cfg), recorder.clone()).ctx;
 
     // Worker events come back on the UI thread through the event loop (no polling: an idle
     // kiosk does no work); the window may be gone by then.
@@ -337,8 +398,10 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     let c = ctx.clone();
     ctx.shell.on_reset(move |_w| {
         c.recorder.end_visit(&c.kiosk);
-        *c.search.borrow_mut() = SearchState {
-            generation: c.search.borrow().generation,
+        let mut st = c.search.borrow_mut();
+        // Keep counting generations so an answer still in flight is recognised as stale.
+        *st = SearchState {
+            generation: st.generation,
             ..Default::default()
         };
     });
@@ -402,35 +465,16 @@ pub struct ShotOptions {
 pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError> {
     let w = super::screenshot::new_window()?;
     let cfg = kiosk.config().clone();
-    let shell = Shell::install(
-        &w,
-        ShellOptions {
-            idle: IdlePolicy::new(
-                Duration::from_secs(cfg.idle.timeout_seconds),
-                Duration::from_secs(cfg.idle.warning_seconds),
-            ),
-            language: o
-                .language
-                .clone()
-                .unwrap_or_else(|| cfg.display.language.clone()),
-            large_text: o.large_text || cfg.display.large_text,
-            high_contrast: o.high_contrast || cfg.display.high_contrast,
-            telex: true,
-            now: Rc::new(Instant::now),
-            show_clock: true,
-        },
-    );
-    let ctx = Rc::new(Ctx {
-        kiosk: kiosk.clone(),
-        // Screenshots are not visits.
-        recorder: Arc::new(Recorder::new(false)),
-        window: w.as_weak(),
-        shell: shell.clone(),
-        worker: RefCell::new(None),
-        search: RefCell::default(),
-    });
-    show_data(&w, &kiosk);
-    bind(&w, &ctx);
+    let mut options = shell_options(&cfg);
+    if let Some(l) = &o.language {
+        options.language = l.clone();
+    }
+    options.large_text |= o.large_text;
+    options.high_contrast |= o.high_contrast;
+    // Screenshots are not visits.
+    let attached = attach(&w, kiosk.clone(), options, Arc::new(Recorder::new(false)));
+    let ctx = attached.ctx.clone();
+    let shell = ctx.shell.clone();
     match o.page.as_str() {
         "home" => {}
         "search" => {
@@ -440,12 +484,7 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
                 .set_query(SharedString::from(q.as_str()));
             w.global::<SearchAdapter>()
                 .set_keyboard_open(!o.keyboard_closed);
-            match kiosk.search(&ctx.request(&q)) {
-                Ok(outcome) => {
-                    super::search::show_search(&w, &outcome);
-                }
-                Err(e) => return Err(UiError::Platform(format!("search `{q}`: {e}"))),
-            }
+            ctx.search_now(&w);
         }
         "procedure" => {
             let code = o.code.clone().unwrap_or_else(|| "1.001193".into());
@@ -459,15 +498,7 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
         "browse" => {
             shell.navigate(Page::Browse);
             if let Some(g) = &o.group {
-                let is_event = kiosk.life_events().iter().any(|e| &e.slug == g);
-                ctx.open_list(
-                    if is_event {
-                        BrowseTab::LifeEvents
-                    } else {
-                        BrowseTab::Fields
-                    },
-                    g,
-                );
+                attached.open_group(g);
             }
         }
         "hotlines" => shell.navigate(Page::Hotlines),
