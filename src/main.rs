@@ -115,6 +115,15 @@ enum Command {
         queries: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Benchmark the kiosk window instead (start-up, keystroke to frame, idle), headless.
+        #[arg(long)]
+        ui: bool,
+        /// Window size for --ui, WIDTHxHEIGHT.
+        #[arg(long, default_value = "1920x1080")]
+        size: String,
+        /// Seconds of idle to watch with --ui.
+        #[arg(long, default_value_t = 10)]
+        idle_seconds: u64,
     },
     /// Staff tools.
     #[command(subcommand)]
@@ -398,7 +407,31 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Bench { queries, json } => {
+        Command::Bench {
+            queries,
+            json,
+            ui: true,
+            size,
+            idle_seconds,
+        } => {
+            let qs = read_queries(queries)?;
+            let size = parse_size(size)?;
+            // Seed the data directory first so start-up is measured on seeded data.
+            drop(open_kiosk(&cli)?);
+            let b = motcua::ui::bench::run(
+                || open_kiosk(&cli).map_err(|e| format!("{e:#}")),
+                &qs,
+                size,
+                std::time::Duration::from_secs(*idle_seconds),
+            )?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&b)?);
+            } else {
+                print!("{}", b.table());
+            }
+            Ok(())
+        }
+        Command::Bench { queries, json, .. } => {
             let k = open_kiosk(&cli)?;
             let qs = read_queries(queries)?;
             let b = motcua::app::bench::search_bench(&k, &qs)?;
@@ -697,6 +730,13 @@ fn run_kiosk(cli: &Cli) -> Result<()> {
         motcua::ui::run::RunOptions { fullscreen },
     )?;
     Ok(())
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32)> {
+    s.split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .filter(|(w, h)| *w >= 320 && *h >= 320 && *w <= 8192 && *h <= 8192)
+        .with_context(|| format!("size `{s}`: expected WIDTHxHEIGHT, e.g. 1080x1920"))
 }
 
 fn parse_level(level: Option<&str>) -> Result<Option<Level>> {

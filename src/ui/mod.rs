@@ -19,6 +19,7 @@ mod generated {
 }
 pub use generated::*;
 
+pub mod bench;
 pub mod rating;
 pub mod run;
 pub mod screenshot;

@@ -16,12 +16,34 @@ struct Headless;
 
 impl Platform for Headless {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
-        Ok(MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer))
+        let w = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        LAST.with(|l| *l.borrow_mut() = Some(w.clone()));
+        Ok(w)
     }
 }
 
 thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
+    /// The last window made, so benchmarks can ask whether anything needs redrawing.
+    static LAST: std::cell::RefCell<Option<Rc<MinimalSoftwareWindow>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Draws the last headless window if something changed since it was last drawn; returns whether
+/// it drew. Benchmarks use it to count redraws of an idle kiosk.
+pub fn draw_if_needed() -> bool {
+    LAST.with(|l| {
+        let Some(w) = l.borrow().clone() else {
+            return false;
+        };
+        w.draw_if_needed(|renderer| {
+            let size = w.size();
+            let (width, height) = (size.width as usize, size.height as usize);
+            let mut buf =
+                vec![slint::platform::software_renderer::Rgb565Pixel::default(); width * height];
+            renderer.render(&mut buf, width);
+        })
+    })
 }
 
 /// Makes the headless platform Slint's platform on this thread (Slint keeps one per thread).
