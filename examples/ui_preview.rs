@@ -6,7 +6,11 @@
 //! ```
 //!
 //! Search results come from a plain substring match over folded names (the real engine lives
-//! in `search`); everything else is what the kiosk shows.
+//! in `search`); everything else is what the kiosk shows. The staff screen shows a real kiosk
+//! opened on a temporary data directory (seeded with the built-in data), a real bundle built from
+//! the corpus on a temporary "USB stick", a real refusal (the bundle is unsigned) and a real
+//! apply (signed with a throw-away key); its usage statistics are the few searches this preview
+//! makes through that kiosk.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -62,17 +66,22 @@ fn main() -> anyhow::Result<()> {
             ..ShellOptions::default()
         },
     );
+    // The office as the configuration names it (the built-in reference configuration).
     let k = window.global::<Kiosk>();
-    k.set_office_name("UBND phường Phan Đình Phùng".into());
+    k.set_office_name(config.office.name.as_str().into());
+    k.set_office_address(config.office.address.as_str().into());
+    k.set_opening_hours(config.office.opening_hours.as_str().into());
     k.set_clock("08:30".into());
     k.set_date("Thứ Năm, 27/11/2026".into());
-    k.set_office_address(
-        "Số 1 đường Hoàng Văn Thụ, phường Phan Đình Phùng, tỉnh Thái Nguyên".into(),
-    );
-    k.set_opening_hours("Thứ Hai – Thứ Sáu: 7:30 – 11:30, 13:30 – 17:00".into());
     fill_static(&window, &ds, &config)?;
 
     let mut shots = Shots { out, count: 0 };
+    // `UI_PREVIEW_ONLY=staff` renders only the staff screen and the rating (while working on them).
+    if std::env::var("UI_PREVIEW_ONLY").is_ok_and(|v| v == "staff") {
+        staff_and_rating(&window, &shell, &mut shots, &ds)?;
+        eprintln!("{} PNG files in {}", shots.count, shots.out.display());
+        return Ok(());
+    }
 
     // Home, then its display variants.
     shots.take(&window, "home")?;
@@ -192,6 +201,8 @@ fn main() -> anyhow::Result<()> {
     offset.set(offset.get() + std::time::Duration::from_secs(93));
     shots.take(&window, "idle-warning")?;
     shell.touch();
+
+    staff_and_rating(&window, &shell, &mut shots, &ds)?;
 
     eprintln!("{} PNG files in {}", shots.count, shots.out.display());
     Ok(())
@@ -506,5 +517,188 @@ fn show_procedure(
     let view = ProcedureView::new(p, link, counter.map(str::to_string));
     let m = motcua::qr::encode(&view.link.url)?;
     ui::show_procedure(window, &view, ui::qr_image(m.size, &m.modules, 1));
+    Ok(())
+}
+
+/// The staff screen (PIN, status, a refusal, a refresh, the result) and the rating dialog.
+fn staff_and_rating(
+    window: &MainWindow,
+    shell: &Shell,
+    shots: &mut Shots,
+    ds: &Dataset,
+) -> anyhow::Result<()> {
+    use motcua::app::kiosk::{Kiosk as AppKiosk, Origin, Stage};
+    use motcua::app::usage::{Rating, Recorder};
+    use motcua::bundle::{package, sign};
+    use motcua::ui::{RatingAdapter, RatingStep, StaffAdapter};
+
+    let tmp = tempfile::tempdir().context("a temporary folder")?;
+    // A real kiosk with the built-in data and a PIN, as an office would configure it.
+    let mut config = Config::default();
+    config.staff.pin_hash =
+        motcua::app::staff::hash_pin("2468").map_err(|e| anyhow::anyhow!("hash the PIN: {e}"))?;
+    let usb_folder = config.updates.usb_folder.clone();
+    eprintln!("opening a kiosk on the built-in data …");
+    let kiosk = AppKiosk::open(&tmp.path().join("data"), config).context("open a kiosk")?;
+
+    // A few visits through the real search engine and the real recorder: the statistics the
+    // staff page shows are these.
+    let recorder = Recorder::new(true);
+    for (query, rating, reason) in [
+        ("khai sinh", Rating::VerySatisfied, None),
+        ("đăng ký thường trú", Rating::Satisfied, None),
+        ("cấp đổi căn cước", Rating::Neutral, None),
+        (
+            "xin giấy phép nuôi rồng",
+            Rating::Dissatisfied,
+            Some("Không tìm thấy thủ tục"),
+        ),
+        ("khai sinh", Rating::Satisfied, None),
+    ] {
+        recorder.touch(&kiosk);
+        let out = kiosk.search(&SearchRequest {
+            text: query.into(),
+            limit: 10,
+            ..Default::default()
+        })?;
+        recorder.query_typed(query, out.results.total as u64);
+        let code = out.results.procedures.first().map(|h| h.code.clone());
+        if let Some(code) = &code {
+            recorder.viewed(&kiosk, code);
+        }
+        recorder.rated(&kiosk, rating, reason, code.as_deref());
+        recorder.end_visit(&kiosk);
+    }
+
+    // A USB stick with a bundle one version newer, built from the corpus, and a damaged file.
+    let media = tmp.path().join("media");
+    let folder = media.join("USB-KINGSTON").join(&usb_folder);
+    let version = kiosk.live().meta.version + 1;
+    let built = package::build(
+        ds,
+        None,
+        &package::WriteOptions {
+            version,
+            created: chrono::Utc::now(),
+            expires: None,
+            publisher: "ui_preview (gói thử của bản xem trước)".into(),
+            description: "Built by examples/ui_preview.rs".into(),
+        },
+    )?;
+    let bundle_dir = folder.join(format!("du-lieu-{version}"));
+    built.write_dir(&bundle_dir)?;
+    std::fs::write(folder.join("ban-sao-hong.zip"), b"not a zip archive")?;
+    let usb = motcua::app::refresh::scan(std::slice::from_ref(&media), &usb_folder, "");
+
+    let sa = window.global::<StaffAdapter>();
+    // The PIN pad, empty, then after a wrong PIN.
+    shell.navigate(Page::Staff);
+    shots.take(window, "staff-pin")?;
+    ui::staff::show_pin_result(window, &kiosk.check_staff_pin("1111"));
+    shots.take(window, "staff-pin-wrong")?;
+    // Digits typed on the pad (through its accessibility actions): dots, never the digits.
+    for label in ["2", "4", "6"] {
+        i_slint_backend_testing::ElementHandle::find_by_accessible_label(window, label)
+            .next()
+            .with_context(|| format!("the PIN key {label}"))?
+            .invoke_accessible_default_action();
+    }
+    shots.take(window, "staff-pin-digits")?;
+    ui::staff::show_pin_result(window, &kiosk.check_staff_pin("2468"));
+    anyhow::ensure!(sa.get_unlocked(), "the right PIN unlocks");
+
+    // Unlocked: the status as the kiosk reports it.
+    ui::staff::show_staff_status(window, &kiosk.staff_status(usb.clone())?);
+    shots.take(window, "staff")?;
+    window.global::<Theme>().set_large_text(true);
+    shots.take(window, "staff-large-text")?;
+    window.global::<Theme>().set_large_text(false);
+    window.global::<Theme>().set_high_contrast(true);
+    shots.take(window, "staff-high-contrast")?;
+    window.global::<Theme>().set_high_contrast(false);
+    shots.take_tall(window, "staff-full", (1080, 3400))?;
+    // "Áp dụng" on the bundle asks first.
+    if let Some(b) = usb.iter().find(|b| b.problem.is_none()) {
+        sa.set_confirm_path(b.path.display().to_string().into());
+        sa.set_confirm_version(b.version.unwrap_or_default().to_string().into());
+        sa.set_confirm(motcua::ui::ConfirmKind::ApplyUsb);
+        shots.take(window, "staff-confirm-usb")?;
+        sa.set_confirm(motcua::ui::ConfirmKind::None);
+    }
+
+    // Applying the unsigned bundle: refused, with the app's reason.
+    eprintln!("applying the unsigned bundle …");
+    match kiosk.apply_bundle(&bundle_dir, &[], Origin::Usb, &mut |_| {}) {
+        Ok(_) => anyhow::bail!("an unsigned bundle was applied"),
+        Err(e) => ui::staff::show_result(window, false, &e.to_string()),
+    }
+    ui::staff::show_staff_status(window, &kiosk.staff_status(usb.clone())?);
+    shots.take(window, "staff-refused")?;
+
+    // Signed with a throw-away key: applied; the preview shows a stage the apply went through.
+    let keys = tmp.path().join("keys");
+    std::fs::create_dir_all(&keys)?;
+    let public = sign::keygen(&keys.join("preview.pub"), &keys.join("preview.key"))?;
+    let secret = sign::read_secret_key(&keys.join("preview.key"), None)?;
+    std::fs::write(
+        bundle_dir.join(package::SIGNATURE),
+        sign::sign(&secret, &built.manifest_bytes, "ui_preview")?,
+    )?;
+    eprintln!("applying the signed bundle …");
+    let mut stages = Vec::new();
+    let meta = kiosk.apply_bundle(&bundle_dir, &[public], Origin::Usb, &mut |st| {
+        stages.push(st)
+    })?;
+    let storing: Vec<Stage> = stages
+        .iter()
+        .copied()
+        .filter(|s| matches!(s, Stage::Storing { .. }))
+        .collect();
+    let middle = storing
+        .get(storing.len() / 2)
+        .copied()
+        .unwrap_or(Stage::Indexing);
+    ui::staff::show_progress(window, middle);
+    shots.take(window, "staff-progress")?;
+    ui::staff::show_applied(window, meta.version, "");
+    ui::staff::show_staff_status(window, &kiosk.staff_status(usb)?);
+    shots.take(window, "staff-applied")?;
+    sa.set_confirm(motcua::ui::ConfirmKind::Rollback);
+    sa.set_confirm_version(sa.get_previous_version());
+    shots.take(window, "staff-confirm-rollback")?;
+    shell.home();
+    // The page's change handler runs with the event loop.
+    slint::platform::update_timers_and_animations();
+    anyhow::ensure!(!sa.get_unlocked(), "leaving the staff page locks it");
+
+    // The rating: four faces, the reason for "Không hài lòng", the thanks.
+    shell.navigate(Page::Rating);
+    ui::rating::show_rating(window);
+    shots.take(window, "rating")?;
+    let ra = window.global::<RatingAdapter>();
+    ra.set_step(RatingStep::Reason);
+    ra.set_reason(motcua::ui::rating::REASONS[1].into());
+    shots.take(window, "rating-reason")?;
+    window.global::<Theme>().set_large_text(true);
+    shots.take(window, "rating-reason-large-text")?;
+    window.global::<Theme>().set_large_text(false);
+    ui::rating::show_rating(window);
+    window.global::<Kiosk>().invoke_set_language("en".into());
+    shots.take(window, "rating-english")?;
+    window.global::<Kiosk>().invoke_set_language("vi".into());
+    // The thanks goes home after 3 s of real time: shown again before each picture.
+    for (suffix, size) in [("landscape", LANDSCAPE), ("portrait", PORTRAIT)] {
+        shell.navigate(Page::Rating);
+        ui::rating::show_thanks(window);
+        let png = ui::screenshot::render(window, size)?;
+        anyhow::ensure!(
+            window.global::<Kiosk>().get_page() == Page::Rating,
+            "the thanks left too early"
+        );
+        let path = shots.out.join(format!("rating-thanks-{suffix}.png"));
+        std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+        shots.count += 1;
+    }
+    shell.home();
     Ok(())
 }

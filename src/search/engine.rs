@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::ColumnValues;
-use tantivy::query::{BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, EmptyQuery, Occur, PhraseQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument, Term};
 
@@ -47,6 +49,8 @@ const W_PAIR: f32 = 1.5;
 const W_PHRASE: f32 = 2.0;
 /// The official wording a synonym stands for, relative to the typed words.
 const W_SYN: f32 = 0.9;
+/// What the other readings of a concept (typed words, synonym expansions) add to the best one.
+const T_ALT: f32 = 0.1;
 /// A dictionary word within one typing error.
 const W_FUZZY: f32 = 0.6;
 /// Question and dialect words: optional and light.
@@ -67,6 +71,19 @@ pub(crate) const TYPO_MIN_LEN: usize = 3;
 const MIN_STRICT_HITS: usize = 1;
 /// Longest body passage in a snippet (bytes).
 const EXCERPT_BYTES: usize = 220;
+
+/// How much a name the query covers entirely counts over one it does not cover at all: the text
+/// score is multiplied by `1 + W_COVER · coverage` (see `closeness`).
+const W_COVER: f32 = 1.0;
+/// The same for how much of the query the name says (see `closeness`).
+const W_SAID: f32 = 0.5;
+
+fn tune(name: &str, default: f32) -> f32 {
+    std::env::var(format!("MOTCUA_{name}"))
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 // Ranking with the record and the kiosk's context (multiplies the text score).
 const F_DETAIL: f32 = 1.25;
@@ -96,6 +113,8 @@ struct PassOut {
     guides: Vec<Matched>,
     hl: Highlights,
     corrections: Vec<(String, String)>,
+    /// The plan the pass ran (the typo pass reads mistyped words as dictionary words).
+    plan: Plan,
 }
 
 /// Collects every match with its score, kind and ordinal (the sets are small: at most a few
@@ -159,6 +178,15 @@ fn tq(field: Field, text: &str, boost: f32) -> BoxQuery {
     Box::new(BoostQuery::new(Box::new(q), boost))
 }
 
+/// A term of a name field, counted once however often the name repeats it: "Cấp bản sao Trích
+/// lục hộ tịch, bản sao Giấy khai sinh" is no more about "bản sao" than "Chứng thực bản sao".
+/// (Without frequencies tantivy scores every posting with a frequency of one; the field length
+/// still counts.)
+fn tq_name(field: Field, text: &str, boost: f32) -> BoxQuery {
+    let q = TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic);
+    Box::new(BoostQuery::new(Box::new(q), boost))
+}
+
 fn union(mut qs: Vec<BoxQuery>) -> BoxQuery {
     match qs.len() {
         0 => Box::new(EmptyQuery),
@@ -178,16 +206,16 @@ impl Builder<'_> {
     fn whole_word(&self, fw: &str, w: f32, out: &mut Vec<BoxQuery>) {
         let (f, v) = (&self.ix.fields, &self.ix.vocab);
         if v.name.contains(fw) {
-            out.push(tq(f.name, fw, W_NAME * w));
+            out.push(tq_name(f.name, fw, W_NAME * w));
         }
         if v.bigram.contains(fw) {
-            out.push(tq(f.name_bigram, fw, W_BIGRAM_WORD * w));
+            out.push(tq_name(f.name_bigram, fw, W_BIGRAM_WORD * w));
         }
         if v.kw.contains(fw) {
-            out.push(tq(f.kw, fw, W_KW * w));
+            out.push(tq(f.kw, fw, tune("W_KW", W_KW) * w));
         }
         if v.body.contains(fw) {
-            out.push(tq(f.body, fw, W_BODY * w));
+            out.push(tq(f.body, fw, tune("W_BODY", W_BODY) * w));
         }
     }
 
@@ -198,13 +226,13 @@ impl Builder<'_> {
         let mut should: Vec<BoxQuery> = Vec::new();
         if w.prefix {
             let e = char_prefix(fw, EDGE_MAX);
-            should.push(tq(f.name_edge, e, W_NAME));
-            should.push(tq(f.kw_edge, e, W_KW));
+            should.push(tq_name(f.name_edge, e, W_NAME));
+            should.push(tq(f.kw_edge, e, tune("W_KW", W_KW)));
             if v.name.contains(fw) {
-                should.push(tq(f.name, fw, W_PREFIX_WHOLE));
+                should.push(tq_name(f.name, fw, W_PREFIX_WHOLE));
             }
             if v.bigram.contains(fw) {
-                should.push(tq(f.name_bigram, fw, W_BIGRAM_WORD));
+                should.push(tq_name(f.name_bigram, fw, W_BIGRAM_WORD));
             }
             let body_terms = if fw.chars().count() >= 2 {
                 v.body.top_with_prefix(fw, BODY_PREFIX_TERMS)
@@ -212,7 +240,7 @@ impl Builder<'_> {
                 Vec::new()
             };
             for (t, _) in body_terms {
-                should.push(tq(f.body, &t, W_BODY));
+                should.push(tq(f.body, &t, tune("W_BODY", W_BODY)));
             }
             g.add_prefix(fw);
         } else {
@@ -220,7 +248,7 @@ impl Builder<'_> {
             g.add_exact(fw);
         }
         if let Some(t) = &w.tone {
-            should.push(tq(f.name_tone, t, W_TONE));
+            should.push(tq_name(f.name_tone, t, W_TONE));
         }
         for c in &w.fuzzy {
             self.whole_word(c, W_FUZZY, &mut should);
@@ -244,10 +272,13 @@ impl Builder<'_> {
             return literal;
         }
         let f = self.ix.fields;
-        let mut alts: Vec<(Occur, BoxQuery)> = vec![(Occur::Should, literal)];
+        let mut alts: Vec<BoxQuery> = vec![literal];
         for a in &c.alts {
             let mut parts: Vec<(Occur, BoxQuery)> = Vec::new();
-            for x in a {
+            for (i, x) in a.iter().enumerate() {
+                if a[..i].contains(x) {
+                    continue;
+                }
                 let mut should = Vec::new();
                 self.whole_word(x, 1.0, &mut should);
                 parts.push((Occur::Must, union(should)));
@@ -260,12 +291,19 @@ impl Builder<'_> {
                     Box::new(BoostQuery::new(Box::new(PhraseQuery::new(terms)), W_PHRASE)),
                 ));
             }
-            alts.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(parts)), W_SYN)),
-            ));
+            alts.push(Box::new(BoostQuery::new(
+                Box::new(BooleanQuery::new(parts)),
+                W_SYN,
+            )));
         }
-        Box::new(BooleanQuery::new(alts))
+        // One reading of the concept counts: what the citizen typed or one official wording,
+        // whichever matches best, not the sum of them (a record matching both is no more
+        // relevant, and summing favoured records that happen to repeat the citizen's words in
+        // their body over the one named in the official words).
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(
+            alts,
+            tune("T_ALT", T_ALT),
+        ))
     }
 
     fn build(&mut self, plan: &Plan) -> (BoxQuery, Highlights) {
@@ -283,8 +321,9 @@ impl Builder<'_> {
                 && plan.concepts.len() > 1;
             if c.filler {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, W_FILLER))));
-            } else if one_letter {
-                // The first letter of the next word ranks, it does not filter yet.
+            } else if one_letter || c.optional {
+                // The first letter of the next word ranks, it does not filter yet; nor does a
+                // word that may be a filler.
                 clauses.push((Occur::Should, q));
                 hl.groups.push(g);
             } else {
@@ -304,14 +343,14 @@ impl Builder<'_> {
             if let (Some(a), Some(b)) = (&pair[0].tone, &pair[1].tone) {
                 let t = super::analyzer::tone_bigram(a, b);
                 if self.ix.vocab.tone_bigram.contains(&t) {
-                    clauses.push((Occur::Should, tq(f.name_tone_bigram, &t, W_PAIR)));
+                    clauses.push((Occur::Should, tq_name(f.name_tone_bigram, &t, W_PAIR)));
                 }
             } else if pair[1].prefix {
                 for (t, _) in self.ix.vocab.bigram.top_with_prefix(&joined, 3) {
-                    clauses.push((Occur::Should, tq(f.name_bigram, &t, W_PAIR)));
+                    clauses.push((Occur::Should, tq_name(f.name_bigram, &t, W_PAIR)));
                 }
             } else if self.ix.vocab.bigram.contains(&joined) {
-                clauses.push((Occur::Should, tq(f.name_bigram, &joined, W_PAIR)));
+                clauses.push((Occur::Should, tq_name(f.name_bigram, &joined, W_PAIR)));
             }
         }
         (Box::new(BooleanQuery::new(clauses)), hl)
@@ -337,6 +376,7 @@ fn run_pass(
     let mut out = PassOut {
         hl,
         corrections,
+        plan,
         ..PassOut::default()
     };
     for (kind, m) in searcher.search(&*query, &AllMatches)? {
@@ -762,15 +802,21 @@ pub(super) fn search(ix: &SearchIndex, q: &Query) -> tantivy::Result<Results> {
         res.relaxed = Some(relax);
     }
 
-    // Procedures: rank with the record and the kiosk's context.
+    // Procedures: rank with how much of the name the query covers, the record and the kiosk's
+    // context.
     let province = q.context.province.as_deref().map(province_key);
+    let names = ix.name_words.matcher(&out.plan);
+    let w_cover = tune("W_COVER", W_COVER);
+    let w_said = tune("W_SAID", W_SAID);
     let mut ranked: Vec<(f32, u32, DocAddress)> = out
         .procs
         .iter()
         .map(|m| {
             let p = &ix.meta.procedures[m.ord as usize];
+            let cover = (1.0 + w_cover * ix.name_words.coverage(&names, m.ord))
+                * (1.0 + w_said * ix.name_words.said(&names, m.ord));
             (
-                m.score * rank_factor(p, &q.context, province.as_deref()),
+                m.score * cover * rank_factor(p, &q.context, province.as_deref()),
                 m.ord,
                 m.addr,
             )

@@ -11,6 +11,7 @@
 
 mod analyzer;
 mod bench;
+mod closeness;
 mod engine;
 mod eval;
 mod index;
@@ -221,8 +222,10 @@ pub struct SearchIndex {
     synonyms: plan::SynonymTable,
     vocab: index::Vocab,
     by_code: HashMap<String, u32>,
-    /// Per procedure, the id of its name (folded words): same id, same name.
+    /// Per procedure, the id of its name (see `closeness::same_name_key`): same id, same name.
     groups: Vec<u32>,
+    /// The content words of every name, for the name-coverage ranking.
+    name_words: closeness::NameWords,
     /// Distinct field names with how many procedures each has, most first.
     field_counts: Vec<(String, u32)>,
     /// Field names by id, and each procedure's field ids (facets and filters without hashing).
@@ -274,14 +277,13 @@ impl SearchIndex {
             .procedures
             .iter()
             .map(|p| {
-                let key: Vec<String> = analyzer::words(&p.name)
-                    .into_iter()
-                    .map(|w| w.folded)
-                    .collect();
                 let next = names.len() as u32;
-                *names.entry(key.join(" ")).or_insert(next)
+                *names
+                    .entry(closeness::same_name_key(&p.name))
+                    .or_insert(next)
             })
             .collect();
+        let name_words = closeness::NameWords::new(meta.procedures.iter().map(|p| p.name.as_str()));
         let mut field_names: Vec<String> = Vec::new();
         let mut field_at: HashMap<String, u32> = HashMap::new();
         let field_ids = meta
@@ -332,6 +334,7 @@ impl SearchIndex {
             vocab,
             by_code,
             groups,
+            name_words,
             field_counts,
             field_names,
             field_ids,

@@ -122,8 +122,14 @@ pub(crate) struct Concept {
     pub words: Vec<QWord>,
     /// What official names say instead (folded words of each expansion), from the synonym table.
     pub alts: Vec<Vec<String>>,
+    /// The exact-diacritics keys of the words of each expansion (same order as `alts`), which
+    /// tell "cấp lại giấy phép lái xe" from "cấp giấy phép lái xe" where folding cannot.
+    pub alt_tones: Vec<Vec<String>>,
     /// Optional: a question or dialect word.
     pub filler: bool,
+    /// A word that may be a filler or a content word ("can" without diacritics: "cần" or "căn"):
+    /// it ranks like a content word but does not filter.
+    pub optional: bool,
 }
 
 impl Concept {
@@ -154,6 +160,18 @@ impl Plan {
 struct Entry {
     term: Vec<String>,
     expansions: Vec<Vec<String>>,
+    /// Tone keys of the words of each expansion.
+    tones: Vec<Vec<String>>,
+}
+
+/// Expansions: folded words and tone keys of each, in parallel.
+type Expansions = (Vec<Vec<String>>, Vec<Vec<String>>);
+
+fn add_expansion(to: &mut Expansions, words: &[String], tones: &[String]) {
+    if !to.0.iter().any(|x| x == words) {
+        to.0.push(words.to_vec());
+        to.1.push(tones.to_vec());
+    }
 }
 
 /// The synonym table, keyed by folded words so "sổ đỏ", "so do" and "Sổ Đỏ" all match.
@@ -165,6 +183,13 @@ pub(crate) struct SynonymTable {
 
 fn folded_words(s: &str) -> Vec<String> {
     analyzer::words(s).into_iter().map(|w| w.folded).collect()
+}
+
+fn tone_words(s: &str) -> Vec<String> {
+    analyzer::words(s)
+        .into_iter()
+        .map(|w| text::tone_key(w.raw))
+        .collect()
 }
 
 impl SynonymTable {
@@ -180,6 +205,7 @@ impl SynonymTable {
                 merged.push(Entry {
                     term,
                     expansions: Vec::new(),
+                    tones: Vec::new(),
                 });
                 merged.len() - 1
             });
@@ -187,6 +213,7 @@ impl SynonymTable {
                 let ew = folded_words(e);
                 if !ew.is_empty() && ew != merged[i].term && !merged[i].expansions.contains(&ew) {
                     merged[i].expansions.push(ew);
+                    merged[i].tones.push(tone_words(e));
                 }
             }
         }
@@ -218,7 +245,7 @@ impl SynonymTable {
     /// The longest entry matching `words[i..]`; an unfinished last word matches the start of a
     /// term word (two letters at least when the term is one word). Several entries can match a
     /// prefix ("bh" → BHXH, BHYT, BHTN): their expansions are merged.
-    fn longest_at(&self, words: &[QWord], i: usize) -> Option<(usize, Vec<Vec<String>>)> {
+    fn longest_at(&self, words: &[QWord], i: usize) -> Option<(usize, Expansions)> {
         let first = &words[i];
         let candidates: Vec<usize> = if first.prefix {
             self.entries
@@ -233,7 +260,7 @@ impl SynonymTable {
                 .cloned()
                 .unwrap_or_default()
         };
-        let mut best: Option<(usize, Vec<Vec<String>>)> = None;
+        let mut best: Option<(usize, Expansions)> = None;
         for j in candidates {
             let e = &self.entries[j];
             let k = e.term.len();
@@ -253,14 +280,12 @@ impl SynonymTable {
             }
             match &mut best {
                 Some((bk, exps)) if *bk == k => {
-                    for x in &e.expansions {
-                        if !exps.contains(x) {
-                            exps.push(x.clone());
-                        }
+                    for (x, t) in e.expansions.iter().zip(&e.tones) {
+                        add_expansion(exps, x, t);
                     }
                 }
                 Some((bk, _)) if *bk > k => {}
-                _ => best = Some((k, e.expansions.clone())),
+                _ => best = Some((k, (e.expansions.clone(), e.tones.clone()))),
             }
         }
         best
@@ -295,10 +320,8 @@ fn fillers() -> &'static Fillers {
     })
 }
 
-/// Length of the longest filler phrase at `words[i..]` (complete words only). A one-word filler
-/// typed without diacritics is ambiguous ("can" is "cần" but also "căn" of "căn cước"): it is
-/// not a filler when it stands next to a neighbour it forms a name bigram with ("can cuoc").
-fn filler_at(words: &[QWord], i: usize, known_bigram: &dyn Fn(&str) -> bool) -> usize {
+/// Length of the longest filler phrase at `words[i..]` (complete words only).
+fn filler_at(words: &[QWord], i: usize) -> usize {
     let mut best = 0;
     for (folded, tones) in &fillers().phrases {
         let k = folded.len();
@@ -313,17 +336,24 @@ fn filler_at(words: &[QWord], i: usize, known_bigram: &dyn Fn(&str) -> bool) -> 
             best = k;
         }
     }
-    if best == 1 && words[i].tone.is_none() {
-        let w = &words[i].folded;
-        let before = i > 0 && known_bigram(&format!("{}{w}", words[i - 1].folded));
-        let after = words
-            .get(i + 1)
-            .is_some_and(|n| !n.prefix && known_bigram(&format!("{w}{}", n.folded)));
-        if before || after {
-            return 0;
-        }
-    }
     best
+}
+
+/// Whether the one-word filler at `words[i]` may be a content word. Typed without diacritics, in
+/// a query typed without any, such a word is ambiguous ("can" is "cần" but also "căn" of "căn
+/// cước") when it stands next to a neighbour it forms a name bigram with ("can cuoc"). Someone
+/// who types diacritics types them everywhere, so in "giấy phép lao động cho người nước ngoài"
+/// the bare "cho" is the filler "cho".
+fn ambiguous_filler(words: &[QWord], i: usize, known_bigram: &dyn Fn(&str) -> bool) -> bool {
+    if words.iter().any(|w| w.tone.is_some()) {
+        return false;
+    }
+    let w = &words[i].folded;
+    let before = i > 0 && known_bigram(&format!("{}{w}", words[i - 1].folded));
+    let after = words
+        .get(i + 1)
+        .is_some_and(|n| !n.prefix && known_bigram(&format!("{w}{}", n.folded)));
+    before || after
 }
 
 /// Whether a folded word list is made only of filler words.
@@ -374,37 +404,59 @@ pub(crate) fn segment(
     let mut i = 0;
     while i < n {
         let syn = synonyms.longest_at(&words, i);
-        let fill = filler_at(&words, i, known_bigram);
+        let fill = filler_at(&words, i);
         let syn_len = syn.as_ref().map_or(0, |(k, _)| *k);
         if syn_len > 0 && syn_len >= fill {
-            let (k, alts) = syn.unwrap_or_default();
-            let filler = alts.iter().all(|a| all_fillers(a));
+            let (mut k, mut alts) = syn.unwrap_or_default();
+            // Phrases that overlap say one thing: "làm giấy khai sinh" and "khai sinh cho con"
+            // in "làm giấy khai sinh cho con" are one concept with the expansions of both.
+            let mut j = i + 1;
+            while j < i + k {
+                if let Some((k2, more)) = synonyms.longest_at(&words, j)
+                    && j + k2 > i + k
+                {
+                    k = j + k2 - i;
+                    for (x, t) in more.0.iter().zip(&more.1) {
+                        add_expansion(&mut alts, x, t);
+                    }
+                }
+                j += 1;
+            }
+            let filler = alts.0.iter().all(|a| all_fillers(a));
             concepts.push(Concept {
                 words: words[i..i + k].to_vec(),
-                alts,
+                alts: alts.0,
+                alt_tones: alts.1,
                 filler,
+                optional: false,
             });
             i += k;
-        } else if fill > 0 {
+        } else if fill > 1 || (fill == 1 && !ambiguous_filler(&words, i, known_bigram)) {
             concepts.push(Concept {
                 words: words[i..i + fill].to_vec(),
                 alts: Vec::new(),
+                alt_tones: Vec::new(),
                 filler: true,
+                optional: false,
             });
             i += fill;
         } else {
             concepts.push(Concept {
                 words: vec![words[i].clone()],
                 alts: Vec::new(),
+                alt_tones: Vec::new(),
                 filler: false,
+                // An ambiguous filler ranks as a content word but filters nothing.
+                optional: fill == 1,
             });
             i += 1;
         }
     }
     // A query of nothing but fillers ("thủ tục", "lệ phí") means those words.
-    if !concepts.is_empty() && concepts.iter().all(|c| c.filler) {
+    if !concepts.is_empty() && concepts.iter().all(|c| c.filler || c.optional) {
         for c in &mut concepts {
             c.filler = false;
+            c.optional = false;
         }
     }
     // Long titles repeat phrases ("quyền sử dụng đất" five times): keep each concept once.

@@ -705,5 +705,65 @@ fn explain() {
                 h.snippet.name.marked("[", "]")
             );
         }
+        // MOTCUA_CODES="1.001193,2.000528": BM25 of each typed word per field for those records
+        // (unweighted), to see where a score comes from.
+        if let Ok(cs) = std::env::var("MOTCUA_CODES") {
+            for code in cs.split(',') {
+                print_breakdown(&ix, &plan, code.trim());
+            }
+        }
+    }
+}
+
+fn print_breakdown(ix: &SearchIndex, plan: &plan::Plan, code: &str) {
+    use tantivy::query::{Query as _, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    let Some(&ord) = ix.by_code.get(code) else {
+        println!("   {code}: no such code");
+        return;
+    };
+    let searcher = ix.reader.searcher();
+    let mut addr = None;
+    for (si, seg) in searcher.segment_readers().iter().enumerate() {
+        let kinds = seg
+            .fast_fields()
+            .u64("kind")
+            .expect("kind")
+            .first_or_default_col(0);
+        let ords = seg
+            .fast_fields()
+            .u64("ord")
+            .expect("ord")
+            .first_or_default_col(0);
+        for d in 0..seg.max_doc() {
+            if kinds.get_val(d) == 0 && ords.get_val(d) == u64::from(ord) {
+                addr = Some(tantivy::DocAddress::new(si as u32, d));
+            }
+        }
+    }
+    let Some(addr) = addr else { return };
+    let f = ix.fields;
+    let mut words: Vec<String> = Vec::new();
+    for c in &plan.concepts {
+        for w in &c.words {
+            words.push(w.folded.clone());
+        }
+        for a in &c.alts {
+            words.extend(a.iter().cloned());
+        }
+    }
+    words.dedup();
+    println!("   -- {code} {}", ix.meta.procedures[ord as usize].name);
+    for w in words {
+        let mut row = format!("      {w:<10}");
+        for (label, field) in [("name", f.name), ("kw", f.kw), ("body", f.body)] {
+            let q = TermQuery::new(
+                tantivy::Term::from_field_text(field, &w),
+                IndexRecordOption::WithFreqs,
+            );
+            let v = q.explain(&searcher, addr).map_or(0.0, |e| e.value());
+            row.push_str(&format!(" {label} {v:6.2}"));
+        }
+        println!("{row}");
     }
 }

@@ -45,8 +45,10 @@ fn manifest_time(text: &str) -> String {
     }
 }
 
-fn usb_item(b: &UsbBundle) -> UsbBundleItem {
+/// `installed`: the version in use; only a newer bundle can be applied.
+fn usb_item(b: &UsbBundle, installed: Option<u64>) -> UsbBundleItem {
     UsbBundleItem {
+        newer: b.problem.is_none() && b.version.is_some_and(|v| installed.is_none_or(|i| v > i)),
         path: s(&b.path.display().to_string()),
         version: b.version.map(|v| s(&v.to_string())).unwrap_or_default(),
         created: s(&b.created.as_deref().map(manifest_time).unwrap_or_default()),
@@ -150,15 +152,22 @@ pub fn show_staff_status(w: &MainWindow, st: &StaffStatus) {
         .map(local_time)
         .unwrap_or_default()));
     a.set_network_last_error(s(n.last_error.as_deref().unwrap_or_default()));
-    a.set_usb(model(st.usb.iter().map(usb_item).collect()));
+    a.set_usb(model(
+        st.usb
+            .iter()
+            .map(|b| usb_item(b, Some(st.data_version)))
+            .collect(),
+    ));
     a.set_history(model(st.history.iter().map(refresh_item).collect()));
     show_usage(&a, &st.usage, Local::now().date_naive());
 }
 
-/// Just the USB list (a stick was inserted or removed while the page is open).
+/// Just the USB list (a stick was inserted or removed while the page is open), compared with
+/// the version [`show_staff_status`] showed.
 pub fn show_usb(w: &MainWindow, usb: &[UsbBundle]) {
-    w.global::<StaffAdapter>()
-        .set_usb(model(usb.iter().map(usb_item).collect()));
+    let a = w.global::<StaffAdapter>();
+    let installed = a.get_data_version().parse::<u64>().ok();
+    a.set_usb(model(usb.iter().map(|b| usb_item(b, installed)).collect()));
 }
 
 /// The answer to `pin-submit`: unlocks, or says why not under the PIN dots.
