@@ -725,11 +725,36 @@ fn run_kiosk(cli: &Cli) -> Result<()> {
         }
     };
     let fullscreen = cfg.display.fullscreen && !cli.windowed;
-    motcua::ui::run::run(
+    let exit = motcua::ui::run::run(
         std::sync::Arc::new(kiosk),
         motcua::ui::run::RunOptions { fullscreen },
     )?;
+    if exit == motcua::ui::run::RunExit::Restart {
+        restart_self()?;
+    }
     Ok(())
+}
+
+/// Replaces this process with a fresh copy of itself, same arguments ("Khởi động lại" on the
+/// staff screen): configuration and data are read again from the start.
+fn restart_self() -> Result<()> {
+    let exe = std::env::current_exe().context("finding the kiosk's own executable")?;
+    tracing::info!("restarting {}", exe.display());
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(std::env::args_os().skip(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // exec only returns on failure.
+        let e = cmd.exec();
+        Err(e).with_context(|| format!("restarting {}", exe.display()))
+    }
+    #[cfg(not(unix))]
+    {
+        cmd.spawn()
+            .with_context(|| format!("restarting {}", exe.display()))?;
+        Ok(())
+    }
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32)> {

@@ -174,6 +174,46 @@ pub fn hotline_item(h: &Hotline) -> HotlineItem {
     }
 }
 
+/// The counters of the configuration, each with the data's own spelling of its fields (matched
+/// ignoring case and diacritics, so a tap opens the field's list) and how many procedures each
+/// has; a field the data does not know is shown as written, with no count.
+pub fn counter_items(
+    counters: &[crate::config::Counter],
+    fields: &[FieldCount],
+) -> ModelRc<CounterItem> {
+    use crate::domain::text::fold;
+    let mut sorted: Vec<&crate::config::Counter> = counters.iter().collect();
+    sorted.sort_by_key(|c| c.number);
+    model(
+        sorted
+            .into_iter()
+            .map(|c| CounterItem {
+                number: i32::try_from(c.number).unwrap_or(i32::MAX),
+                location: s(&c.location),
+                label: s(&c.label),
+                fields: model(
+                    c.fields
+                        .iter()
+                        .map(|f| {
+                            let key = fold(f);
+                            fields
+                                .iter()
+                                .find(|d| fold(&d.name) == key)
+                                .map(field_item)
+                                .unwrap_or_else(|| GroupItem {
+                                    key: s(f),
+                                    label: s(f),
+                                    count: 0,
+                                    audience: SharedString::new(),
+                                })
+                        })
+                        .collect(),
+                ),
+            })
+            .collect(),
+    )
+}
+
 pub fn guide_item(g: &Guide) -> GuideItem {
     GuideItem {
         id: s(&g.id),

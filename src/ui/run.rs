@@ -4,7 +4,7 @@
 //! from a result, a list, a typed code or a tile; usage is recorded; a refresh swaps the data in
 //! place without disturbing the citizen's screen.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,11 +14,14 @@ use slint::{ComponentHandle, SharedString};
 use super::shell::{Shell, ShellOptions};
 use super::{
     BrowseAdapter, BrowseTab, GuidesAdapter, HomeAdapter, HotlinesAdapter, Kiosk as KioskGlobal,
-    MainWindow, Page, SearchAdapter, UiError, field_item, guide_item, hotline_item,
-    life_event_item, model, procedure_items, qr_image,
+    MainWindow, Page, RatingAdapter, ResultKind, SearchAdapter, StaffAdapter, UiError,
+    counter_items, field_item, guide_item, hotline_item, life_event_item, model, procedure_items,
+    qr_image,
 };
 use crate::app::idle::IdlePolicy;
 use crate::app::kiosk::Kiosk;
+use crate::app::kiosk::{Origin, Stage};
+use crate::app::refresh::{NetworkOutcome, UsbBundle};
 use crate::app::search::SearchRequest;
 use crate::app::usage::Recorder;
 use crate::app::worker::{Command, Event, Worker};
@@ -34,6 +37,15 @@ const HOME_FIELDS: usize = 9;
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub fullscreen: bool,
+}
+
+/// Why [`run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunExit {
+    /// The window was closed.
+    Closed,
+    /// Staff asked for a restart on the staff screen (the caller starts the kiosk again).
+    Restart,
 }
 
 /// The search screen's state that is not in the window: the filters and the newest generation.
@@ -58,6 +70,14 @@ struct Ctx {
     shell: Shell,
     worker: RefCell<Option<Worker>>,
     search: RefCell<SearchState>,
+    /// The bundles on USB sticks as the watch thread last reported them.
+    usb: RefCell<Vec<UsbBundle>>,
+    /// A refresh, rollback or network check started from the staff screen is running; its
+    /// outcome goes to the staff screen (scheduled checks only update the status).
+    staff_job: Cell<bool>,
+    /// The procedure the visit looked at last (a rating is attached to it).
+    last_code: RefCell<Option<String>>,
+    exit: Cell<RunExit>,
 }
 
 impl Ctx {
@@ -132,6 +152,7 @@ impl Ctx {
                 };
                 super::show_procedure(&w, &view, qr);
                 self.recorder.viewed(&self.kiosk, code);
+                *self.last_code.borrow_mut() = Some(code.to_string());
                 self.shell.navigate(Page::Procedure);
             }
             Ok(None) => tracing::warn!("procedure {code} is not in the data"),
@@ -197,6 +218,85 @@ impl Ctx {
         self.recorder.touch(&self.kiosk);
         self.shell.navigate(Page::Guide);
     }
+
+    /// Refills the unlocked staff screen (after unlocking and after every job).
+    fn show_staff(&self, w: &MainWindow) {
+        if !w.global::<StaffAdapter>().get_unlocked() {
+            return;
+        }
+        let usb = self.usb.borrow().clone();
+        match self.kiosk.staff_status(usb) {
+            Ok(st) => super::staff::show_staff_status(w, &st),
+            Err(e) => tracing::error!("staff screen: {e}"),
+        }
+    }
+
+    /// Starts a staff job on the task thread, or runs it here when there is no worker
+    /// (tests): the outcome arrives as the same events either way.
+    fn staff_command(&self, w: &MainWindow, cmd: Command) {
+        self.staff_job.set(true);
+        match &cmd {
+            Command::CheckNetwork => super::staff::show_network_check(w),
+            _ => super::staff::show_progress(w, Stage::Reading),
+        }
+        if self.worker.borrow().is_some() {
+            self.send(cmd);
+            return;
+        }
+        let mut events = Vec::new();
+        let mut progress = |stage: Stage| {
+            events.push(Event::Progress {
+                fraction: stage.fraction(),
+                stage,
+            })
+        };
+        let last = match cmd {
+            Command::ApplyBundle { path, origin } => Event::ApplyDone {
+                result: self
+                    .kiosk
+                    .apply_bundle(&path, &[], origin, &mut progress)
+                    .map_err(|e| e.to_string()),
+            },
+            Command::Rollback => Event::ApplyDone {
+                result: self.kiosk.rollback().map_err(|e| e.to_string()),
+            },
+            Command::CheckNetwork => Event::NetworkChecked {
+                result: self
+                    .kiosk
+                    .check_network(&mut progress)
+                    .map_err(|e| e.to_string()),
+            },
+            Command::Search { .. } => return,
+        };
+        events.push(last);
+        for e in events {
+            handle(self, w, e);
+        }
+    }
+
+    /// Writes the statistics to the first USB stick found, in the bundle folder's
+    /// `thong-ke` subfolder.
+    fn export_stats(&self, w: &MainWindow) {
+        let updates = &self.kiosk.config().updates;
+        let roots: Vec<std::path::PathBuf> = updates
+            .usb_mount_roots
+            .iter()
+            .map(std::path::PathBuf::from)
+            .collect();
+        let mounts =
+            crate::app::refresh::candidate_mounts(&roots, &crate::app::refresh::read_mountinfo());
+        let Some(mount) = mounts.first() else {
+            super::staff::show_outcome(w, ResultKind::NoUsb, "");
+            return;
+        };
+        let dir = mount.join(&updates.usb_folder).join("thong-ke");
+        match crate::app::usage::export_csv(&self.kiosk, &dir) {
+            Ok(_) => {
+                super::staff::show_outcome(w, ResultKind::Exported, &dir.display().to_string())
+            }
+            Err(e) => super::staff::show_result(w, false, &e.to_string()),
+        }
+    }
 }
 
 /// Fills the pages that show the data itself (at start and after every refresh).
@@ -229,8 +329,11 @@ pub fn show_data(w: &MainWindow, kiosk: &Kiosk) {
     let browse = w.global::<BrowseAdapter>();
     browse.set_fields(model(fields.iter().map(field_item).collect()));
     browse.set_life_events(model(event_items));
-    w.global::<HotlinesAdapter>()
-        .set_hotlines(model(kiosk.hotlines().iter().map(hotline_item).collect()));
+    let h = w.global::<HotlinesAdapter>();
+    h.set_hotlines(model(kiosk.hotlines().iter().map(hotline_item).collect()));
+    h.set_counters(counter_items(&cfg.counters, &fields));
+    w.global::<StaffAdapter>()
+        .set_usb_folder(SharedString::from(cfg.updates.usb_folder.as_str()));
     w.global::<GuidesAdapter>()
         .set_guides(model(kiosk.guides().iter().map(guide_item).collect()));
 }
@@ -264,9 +367,48 @@ fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
         Event::ApplyDone { result: Ok(meta) } => {
             tracing::info!("data version {} is live", meta.version);
             show_data(w, &ctx.kiosk);
+            if ctx.staff_job.replace(false) {
+                super::staff::show_applied(w, meta.version, "");
+            }
+            ctx.show_staff(w);
         }
-        Event::ApplyDone { result: Err(e) } => tracing::warn!("refresh refused: {e}"),
-        Event::Progress { .. } | Event::NetworkChecked { .. } | Event::UsbBundles(_) => {}
+        Event::ApplyDone { result: Err(e) } => {
+            tracing::warn!("refresh refused: {e}");
+            if ctx.staff_job.replace(false) {
+                super::staff::show_result(w, false, &e);
+            }
+            ctx.show_staff(w);
+        }
+        Event::Progress { stage, .. } => {
+            if ctx.staff_job.get() {
+                super::staff::show_progress(w, stage);
+            }
+        }
+        Event::NetworkChecked { result } => {
+            // A new version also sends `ApplyDone`, which reports it.
+            if !matches!(result, Ok(NetworkOutcome::Applied { .. })) && ctx.staff_job.replace(false)
+            {
+                match &result {
+                    Ok(NetworkOutcome::NotModified) => {
+                        super::staff::show_outcome(w, ResultKind::UpToDate, "")
+                    }
+                    Ok(NetworkOutcome::Disabled) => super::staff::show_result(
+                        w,
+                        false,
+                        "updates.network_url is empty in kiosk.toml",
+                    ),
+                    Ok(NetworkOutcome::Applied { .. }) => {}
+                    Err(e) => super::staff::show_result(w, false, e),
+                }
+            }
+            ctx.show_staff(w);
+        }
+        Event::UsbBundles(found) => {
+            *ctx.usb.borrow_mut() = found;
+            if w.global::<StaffAdapter>().get_unlocked() {
+                super::staff::show_usb(w, &ctx.usb.borrow());
+            }
+        }
     }
 }
 
@@ -322,6 +464,14 @@ impl Attached {
     pub fn open_guide(&self, id: &str) {
         self.ctx.open_guide(id);
     }
+
+    /// Hands the window an event as the worker threads would (a USB stick found, a refresh
+    /// finished); tests and tools without a worker drive it this way.
+    pub fn deliver(&self, event: Event) {
+        if let Some(w) = self.ctx.window.upgrade() {
+            handle(&self.ctx, &w, event);
+        }
+    }
 }
 
 /// Binds `kiosk` to `w`: fills the data pages, installs the shell and every callback.
@@ -339,14 +489,18 @@ pub fn attach(
         shell,
         worker: RefCell::new(None),
         search: RefCell::default(),
+        usb: RefCell::new(Vec::new()),
+        staff_job: Cell::new(false),
+        last_code: RefCell::new(None),
+        exit: Cell::new(RunExit::Closed),
     });
     show_data(w, &kiosk);
     bind(w, &ctx);
     Attached { ctx }
 }
 
-/// Opens the window and runs the kiosk until the window closes.
-pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<(), UiError> {
+/// Opens the window and runs the kiosk until the window closes or staff ask for a restart.
+pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     let w = MainWindow::new().map_err(UiError::Create)?;
     let cfg = kiosk.config().clone();
     let recorder = Arc::new(Recorder::new(cfg.statistics.enabled));
@@ -378,8 +532,9 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<(), UiError> {
     let res = w.run().map_err(UiError::Create);
     // Stop the threads before the window goes.
     ctx.worker.borrow_mut().take();
+    ctx.recorder.end_visit(&ctx.kiosk);
     CTX.with(|c| c.borrow_mut().take());
-    res
+    res.map(|()| ctx.exit.get())
 }
 
 fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
@@ -394,10 +549,27 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     k.on_open_guide(move |id| c.open_guide(&id));
 
     let c = ctx.clone();
+    k.on_staff_requested(move || c.shell.navigate(Page::Staff));
+    let c = ctx.clone();
+    k.on_finish_visit(move || {
+        // The visit is over: clear it for the next person, then offer the rating.
+        let code = c.last_code.borrow().clone();
+        c.shell.reset();
+        *c.last_code.borrow_mut() = code;
+        if let Some(w) = c.window.upgrade() {
+            super::rating::show_rating(&w);
+        }
+        c.shell.navigate(Page::Rating);
+    });
+    bind_staff(w, ctx);
+    bind_rating(w, ctx);
+
+    let c = ctx.clone();
     ctx.shell.on_query_changed(move |w, _text| c.search_now(w));
     let c = ctx.clone();
     ctx.shell.on_reset(move |_w| {
         c.recorder.end_visit(&c.kiosk);
+        c.last_code.borrow_mut().take();
         let mut st = c.search.borrow_mut();
         // Keep counting generations so an answer still in flight is recognised as stale.
         *st = SearchState {
@@ -441,6 +613,95 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
         if let Some(w) = c.window.upgrade() {
             c.search_now(&w);
         }
+    });
+}
+
+fn bind_staff(w: &MainWindow, ctx: &Rc<Ctx>) {
+    let a = w.global::<StaffAdapter>();
+    let c = ctx.clone();
+    a.on_pin_submit(move |pin| {
+        let Some(w) = c.window.upgrade() else { return };
+        // One argon2 hash (tens of milliseconds): quick enough to keep on the UI thread.
+        let answer = c.kiosk.check_staff_pin(&pin);
+        super::staff::show_pin_result(&w, &answer);
+        c.show_staff(&w);
+    });
+    // The page also locks itself when any other page is shown; locking here as well means it
+    // is locked before the next frame, not at it.
+    let c = ctx.clone();
+    a.on_cancel(move || {
+        if let Some(w) = c.window.upgrade() {
+            super::staff::lock(&w);
+        }
+        c.shell.home();
+    });
+    let c = ctx.clone();
+    a.on_close(move || {
+        if let Some(w) = c.window.upgrade() {
+            super::staff::lock(&w);
+        }
+        c.shell.home();
+    });
+    let c = ctx.clone();
+    a.on_apply_usb(move |path| {
+        let Some(w) = c.window.upgrade() else { return };
+        // Only a bundle the watch thread found can be applied.
+        let known = c
+            .usb
+            .borrow()
+            .iter()
+            .any(|b| b.path.display().to_string() == path.as_str());
+        if !known {
+            super::staff::show_result(&w, false, &format!("{path}: no longer on the stick"));
+            return;
+        }
+        c.staff_command(
+            &w,
+            Command::ApplyBundle {
+                path: std::path::PathBuf::from(path.as_str()),
+                origin: Origin::Usb,
+            },
+        );
+    });
+    let c = ctx.clone();
+    a.on_rollback(move || {
+        if let Some(w) = c.window.upgrade() {
+            c.staff_command(&w, Command::Rollback);
+        }
+    });
+    let c = ctx.clone();
+    a.on_check_network(move || {
+        if let Some(w) = c.window.upgrade() {
+            c.staff_command(&w, Command::CheckNetwork);
+        }
+    });
+    let c = ctx.clone();
+    a.on_export_stats(move || {
+        if let Some(w) = c.window.upgrade() {
+            c.export_stats(&w);
+        }
+    });
+    let c = ctx.clone();
+    a.on_restart(move || {
+        c.exit.set(RunExit::Restart);
+        if let Err(e) = slint::quit_event_loop() {
+            tracing::error!("restart: {e}");
+        }
+    });
+}
+
+fn bind_rating(w: &MainWindow, ctx: &Rc<Ctx>) {
+    let r = w.global::<RatingAdapter>();
+    let c = ctx.clone();
+    r.on_rate(move |level, reason| {
+        if let Some((rating, reason)) = super::rating::parse_rating(level, &reason) {
+            let code = c.last_code.borrow_mut().take();
+            c.recorder.rated(&c.kiosk, rating, reason, code.as_deref());
+        }
+    });
+    let c = ctx.clone();
+    r.on_skip(move || {
+        c.last_code.borrow_mut().take();
     });
 }
 

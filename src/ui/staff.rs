@@ -248,6 +248,18 @@ pub fn show_result(w: &MainWindow, ok: bool, message: &str) {
     });
 }
 
+/// A finished job that needs no message of its own: the network source has nothing newer
+/// ([`ResultKind::UpToDate`]), statistics written to `message` (the folder,
+/// [`ResultKind::Exported`]), or no stick to write them to ([`ResultKind::NoUsb`]).
+pub fn show_outcome(w: &MainWindow, kind: ResultKind, message: &str) {
+    let a = w.global::<StaffAdapter>();
+    a.set_busy(false);
+    a.set_stage(RefreshStage::Idle);
+    a.set_result_version(SharedString::new());
+    a.set_result_message(s(message));
+    a.set_result(kind);
+}
+
 /// A bundle was applied or rolled back: "Đã áp dụng dữ liệu phiên bản N", with `message` under it
 /// (may be empty). Call [`show_staff_status`] too, so the cards show the new data.
 pub fn show_applied(w: &MainWindow, version: u64, message: &str) {
