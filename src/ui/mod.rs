@@ -57,6 +57,35 @@ pub fn model<T: Clone + 'static>(items: Vec<T>) -> ModelRc<T> {
     ModelRc::new(VecModel::from(items))
 }
 
+/// Puts `items` into the list a property already holds, row by row, so the rows on screen keep
+/// their element instances (a new model on every keystroke would rebuild every result card);
+/// a property without a [`VecModel`] of its own yet gets one through `set`.
+pub fn refill<T: Clone + PartialEq + 'static>(
+    current: ModelRc<T>,
+    items: Vec<T>,
+    set: impl FnOnce(ModelRc<T>),
+) {
+    use slint::Model;
+    let Some(rows) = current.as_any().downcast_ref::<VecModel<T>>() else {
+        set(model(items));
+        return;
+    };
+    let n = items.len();
+    for (i, item) in items.into_iter().enumerate() {
+        if i < rows.row_count() {
+            // An unchanged row is left alone: typing one more letter often keeps the top hits.
+            if rows.row_data(i).as_ref() != Some(&item) {
+                rows.set_row_data(i, item);
+            }
+        } else {
+            rows.push(item);
+        }
+    }
+    while rows.row_count() > n {
+        rows.remove(rows.row_count() - 1);
+    }
+}
+
 fn s(text: &str) -> SharedString {
     SharedString::from(text)
 }

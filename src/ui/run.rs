@@ -30,6 +30,9 @@ use crate::store::ListFilter;
 
 /// How many procedures the home page shows as "most used".
 const POPULAR: usize = 9;
+/// How many results the search page lists (the count says how many there are; filters narrow
+/// them). Two screens of cards: more is rarely read on a kiosk and costs every keystroke.
+const RESULTS: usize = 20;
 /// How many fields the home page lists (the browse page has them all).
 const HOME_FIELDS: usize = 9;
 
@@ -94,7 +97,7 @@ impl Ctx {
             field: st.field.clone(),
             level: st.level,
             online_only: st.online_only,
-            limit: 30,
+            limit: RESULTS,
         }
     }
 

@@ -16,7 +16,12 @@ struct Headless;
 
 impl Platform for Headless {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
-        let w = MinimalSoftwareWindow::new(RepaintBufferType::NewBuffer);
+        let repaint = if PARTIAL.with(Cell::get) {
+            RepaintBufferType::ReusedBuffer
+        } else {
+            RepaintBufferType::NewBuffer
+        };
+        let w = MinimalSoftwareWindow::new(repaint);
         LAST.with(|l| *l.borrow_mut() = Some(w.clone()));
         Ok(w)
     }
@@ -24,6 +29,12 @@ impl Platform for Headless {
 
 thread_local! {
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
+    /// Windows made from now on keep their pixels between frames and redraw only what changed
+    /// (as a kiosk on the software renderer does), drawn by [`draw_if_needed`].
+    static PARTIAL: Cell<bool> = const { Cell::new(false) };
+    /// The pixels [`draw_if_needed`] draws into, kept between frames for partial redraws.
+    static PIXELS: std::cell::RefCell<Vec<slint::platform::software_renderer::Rgb565Pixel>> =
+        const { std::cell::RefCell::new(Vec::new()) };
     /// The last window made, so benchmarks can ask whether anything needs redrawing.
     static LAST: std::cell::RefCell<Option<Rc<MinimalSoftwareWindow>>> =
         const { std::cell::RefCell::new(None) };
@@ -39,11 +50,19 @@ pub fn draw_if_needed() -> bool {
         w.draw_if_needed(|renderer| {
             let size = w.size();
             let (width, height) = (size.width as usize, size.height as usize);
-            let mut buf =
-                vec![slint::platform::software_renderer::Rgb565Pixel::default(); width * height];
-            renderer.render(&mut buf, width);
+            PIXELS.with(|p| {
+                let mut buf = p.borrow_mut();
+                buf.resize(width * height, Default::default());
+                renderer.render(&mut buf, width);
+            });
         })
     })
+}
+
+/// Windows made after this call on this thread redraw only what changed between
+/// [`draw_if_needed`] calls (benchmarks); screenshots want whole frames and leave it off.
+pub fn use_partial_rendering(on: bool) {
+    PARTIAL.with(|p| p.set(on));
 }
 
 /// Makes the headless platform Slint's platform on this thread (Slint keeps one per thread).

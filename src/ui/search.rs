@@ -4,7 +4,7 @@
 use slint::{ComponentHandle, SharedString};
 
 use super::{
-    MainWindow, SearchAdapter, filter_item, guide_item, hotline_item, model, procedure_item,
+    MainWindow, SearchAdapter, filter_item, guide_item, hotline_item, procedure_item, refill,
 };
 use crate::app::search::SearchOutcome;
 use crate::app::view::{ProcedureRow, subtitle};
@@ -23,7 +23,8 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
     let req = &outcome.request;
     let res = &outcome.results;
 
-    a.set_results(model(
+    refill(
+        a.get_results(),
         res.procedures
             .iter()
             .map(|h| {
@@ -43,7 +44,8 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
                 procedure_item(&row, ranges)
             })
             .collect(),
-    ));
+        |m| a.set_results(m),
+    );
     a.set_result_count(i32::try_from(res.total).unwrap_or(i32::MAX));
 
     let selected_field = req.field.as_deref().map(text::fold);
@@ -61,13 +63,16 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
     {
         fields.insert(0, (f.clone(), 0));
     }
-    a.set_field_filters(model(
+    refill(
+        a.get_field_filters(),
         fields
             .iter()
             .map(|(name, n)| filter_item(name, name, *n, Some(text::fold(name)) == selected_field))
             .collect(),
-    ));
-    a.set_level_filters(model(
+        |m| a.set_field_filters(m),
+    );
+    refill(
+        a.get_level_filters(),
         [Level::Province, Level::Commune, Level::Ministry]
             .into_iter()
             .map(|l| {
@@ -80,7 +85,8 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
                 filter_item(l.as_str(), l.label_vi(), n, req.level == Some(l))
             })
             .collect(),
-    ));
+        |m| a.set_level_filters(m),
+    );
     a.set_online_filter(filter_item(
         "online",
         "Nộp trực tuyến",
@@ -89,15 +95,19 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
     ));
     a.set_filters_active(req.field.is_some() || req.level.is_some() || req.online_only);
 
-    a.set_hotlines(model(
+    refill(
+        a.get_hotlines(),
         res.hotlines
             .iter()
             .map(|h| hotline_item(&h.hotline))
             .collect(),
-    ));
-    a.set_guides(model(
+        |m| a.set_hotlines(m),
+    );
+    refill(
+        a.get_guides(),
         res.guides.iter().map(|g| guide_item(&g.guide)).collect(),
-    ));
+        |m| a.set_guides(m),
+    );
 
     let relaxed = res.relaxed.clone().unwrap_or_default();
     a.set_relaxed_typo(relaxed.typo);
@@ -111,12 +121,14 @@ pub fn show_search(window: &MainWindow, outcome: &SearchOutcome) -> bool {
     ));
     a.set_relaxed_filters(relaxed.dropped_filters);
     a.set_relaxed_any_word(relaxed.any_word);
-    a.set_suggestions(model(
+    refill(
+        a.get_suggestions(),
         res.suggestions
             .iter()
             .map(|s| SharedString::from(s.as_str()))
             .collect(),
-    ));
+        |m| a.set_suggestions(m),
+    );
     a.set_busy(false);
     true
 }
