@@ -134,7 +134,7 @@ enum Command {
 
 #[derive(Args)]
 struct ShotArgs {
-    /// home, search, procedure, browse, hotlines, guides or guide.
+    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked) or rating.
     #[arg(long, default_value = "home")]
     page: String,
     /// The query on the search page.

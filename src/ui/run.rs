@@ -708,10 +708,24 @@ fn bind_rating(w: &MainWindow, ctx: &Rc<Ctx>) {
     });
 }
 
+/// The pages `motcua screenshot --page` knows.
+pub const SHOT_PAGES: [&str; 10] = [
+    "home",
+    "search",
+    "procedure",
+    "browse",
+    "hotlines",
+    "guides",
+    "guide",
+    "staff-pin",
+    "staff",
+    "rating",
+];
+
 /// Which page a screenshot shows, and with what.
 #[derive(Debug, Clone)]
 pub struct ShotOptions {
-    /// home, search, procedure, browse, hotlines, guides, guide.
+    /// One of [`SHOT_PAGES`].
     pub page: String,
     pub query: Option<String>,
     pub code: Option<String>,
@@ -775,9 +789,22 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
                 .unwrap_or_default();
             ctx.open_guide(&id);
         }
+        "staff-pin" => shell.navigate(Page::Staff),
+        "staff" => {
+            // As after the right PIN, with the sticks the kiosk can see now.
+            shell.navigate(Page::Staff);
+            super::staff::show_pin_result(&w, &crate::app::staff::PinCheck::Granted);
+            *ctx.usb.borrow_mut() = kiosk.usb_bundles();
+            ctx.show_staff(&w);
+        }
+        "rating" => {
+            super::rating::show_rating(&w);
+            shell.navigate(Page::Rating);
+        }
         other => {
             return Err(UiError::Platform(format!(
-                "unknown page `{other}` (home, search, procedure, browse, hotlines, guides, guide)"
+                "unknown page `{other}` ({})",
+                SHOT_PAGES.join(", ")
             )));
         }
     }
