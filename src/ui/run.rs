@@ -32,7 +32,7 @@ use crate::store::ListFilter;
 const POPULAR: usize = 9;
 /// How many results the search page lists (the count says how many there are; filters narrow
 /// them). Two screens of cards: more is rarely read on a kiosk and costs every keystroke.
-const RESULTS: usize = 20;
+pub const RESULTS: usize = 20;
 /// How many fields the home page lists (the browse page has them all).
 const HOME_FIELDS: usize = 9;
 
