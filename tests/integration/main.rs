@@ -4,6 +4,7 @@
 mod common;
 mod crash;
 mod data_core;
+mod minisign_tool;
 mod network;
 mod office;
 mod refresh;
