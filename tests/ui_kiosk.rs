@@ -185,3 +185,26 @@ fn the_idle_reset_clears_query_results_and_settings() {
     assert!(result_names(&w).is_empty(), "results cleared");
     assert_eq!(w.global::<KioskGlobal>().get_language(), "vi");
 }
+
+#[test]
+fn the_list_starts_short_and_show_more_adds_results() {
+    let (w, a) = window();
+    a.shell().navigate(Page::Search);
+    type_keys(&w, "dang ky");
+    let sa = w.global::<SearchAdapter>();
+    let total = sa.get_result_count();
+    let first = result_names(&w);
+    assert_eq!(first.len(), motcua::ui::run::RESULTS, "of {total}");
+    assert!(total as usize > first.len() + motcua::ui::run::MORE_RESULTS);
+    sa.invoke_show_more();
+    let more = result_names(&w);
+    assert_eq!(
+        more.len(),
+        motcua::ui::run::RESULTS + motcua::ui::run::MORE_RESULTS
+    );
+    // The same list, longer: the first results stay where they were.
+    assert_eq!(&more[..first.len()], first.as_slice());
+    // Typing goes back to a short list.
+    type_keys(&w, " k");
+    assert_eq!(result_names(&w).len(), motcua::ui::run::RESULTS);
+}

@@ -30,9 +30,14 @@ use crate::store::ListFilter;
 
 /// How many procedures the home page shows as "most used".
 const POPULAR: usize = 9;
-/// How many results the search page lists (the count says how many there are; filters narrow
-/// them). Two screens of cards: more is rarely read on a kiosk and costs every keystroke.
-pub const RESULTS: usize = 20;
+/// How many results the search page lists at first (the count says how many there are;
+/// "Xem thêm kết quả" adds [`MORE_RESULTS`] at a time). Every keystroke lays the list out again,
+/// so it starts at what a screen shows.
+pub const RESULTS: usize = 10;
+/// How many more each "Xem thêm kết quả" shows.
+pub const MORE_RESULTS: usize = 20;
+/// The longest list "Xem thêm" grows to.
+const MAX_RESULTS: usize = 200;
 /// How many fields the home page lists (the browse page has them all).
 const HOME_FIELDS: usize = 9;
 
@@ -51,13 +56,27 @@ pub enum RunExit {
     Restart,
 }
 
-/// The search screen's state that is not in the window: the filters and the newest generation.
-#[derive(Debug, Default)]
+/// The search screen's state that is not in the window: the filters, how long the list is and
+/// the newest generation.
+#[derive(Debug)]
 struct SearchState {
     generation: u64,
     field: Option<String>,
     level: Option<Level>,
     online_only: bool,
+    limit: usize,
+}
+
+impl Default for SearchState {
+    fn default() -> Self {
+        SearchState {
+            generation: 0,
+            field: None,
+            level: None,
+            online_only: false,
+            limit: RESULTS,
+        }
+    }
 }
 
 thread_local! {
@@ -97,7 +116,7 @@ impl Ctx {
             field: st.field.clone(),
             level: st.level,
             online_only: st.online_only,
-            limit: RESULTS,
+            limit: st.limit,
         }
     }
 
@@ -568,7 +587,11 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     bind_rating(w, ctx);
 
     let c = ctx.clone();
-    ctx.shell.on_query_changed(move |w, _text| c.search_now(w));
+    ctx.shell.on_query_changed(move |w, _text| {
+        // A new query starts with a short list again.
+        c.search.borrow_mut().limit = RESULTS;
+        c.search_now(w);
+    });
     let c = ctx.clone();
     ctx.shell.on_reset(move |_w| {
         c.recorder.end_visit(&c.kiosk);
@@ -586,6 +609,7 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     sa.on_toggle_field(move |name| {
         {
             let mut st = c.search.borrow_mut();
+            st.limit = RESULTS;
             st.field = if st.field.as_deref() == Some(name.as_str()) {
                 None
             } else {
@@ -600,8 +624,19 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     sa.on_toggle_level(move |key| {
         {
             let mut st = c.search.borrow_mut();
+            st.limit = RESULTS;
             let level = Level::parse(&key);
             st.level = if st.level == level { None } else { level };
+        }
+        if let Some(w) = c.window.upgrade() {
+            c.search_now(&w);
+        }
+    });
+    let c = ctx.clone();
+    sa.on_show_more(move || {
+        {
+            let mut st = c.search.borrow_mut();
+            st.limit = (st.limit + MORE_RESULTS).min(MAX_RESULTS);
         }
         if let Some(w) = c.window.upgrade() {
             c.search_now(&w);
@@ -611,6 +646,7 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     sa.on_toggle_online(move || {
         {
             let mut st = c.search.borrow_mut();
+            st.limit = RESULTS;
             st.online_only = !st.online_only;
         }
         if let Some(w) = c.window.upgrade() {
