@@ -3,19 +3,20 @@
 //! navigation history, the idle countdown and reset under mock time, the hidden gesture and the
 //! PIN pad of the staff screen, its confirmations, and the satisfaction rating.
 
+mod support;
+
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
-use slint::{ComponentHandle, LogicalSize};
 
-use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Stage;
 use motcua::app::refresh::{NetworkStatus, UsbBundle};
 use motcua::app::staff::{PinCheck, StaffStatus};
-use motcua::ui::shell::{Shell, ShellOptions};
+use motcua::ui::shell::Shell;
 use motcua::ui::{
     self, Kiosk, MainWindow, Page, RatingAdapter, RatingStep, SearchAdapter, StaffAdapter, Theme,
 };
@@ -30,22 +31,8 @@ struct Kiosked {
 /// A window under the testing backend (one per test thread) whose idle clock is Slint's mock
 /// time.
 fn kiosk() -> Kiosked {
-    i_slint_backend_testing::init_no_event_loop();
-    let window = MainWindow::new().expect("window");
-    window.window().set_size(LogicalSize::new(1920.0, 1080.0));
-    window.show().expect("show");
-    let start = Instant::now();
-    let shell = Shell::install(
-        &window,
-        ShellOptions {
-            idle: IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30)),
-            now: Rc::new(move || {
-                start + Duration::from_millis(i_slint_backend_testing::get_mocked_time())
-            }),
-            show_clock: false,
-            ..ShellOptions::default()
-        },
-    );
+    let window = support::window();
+    let shell = Shell::install(&window, support::mock_clock());
     let queries = Rc::new(RefCell::new(Vec::new()));
     let q = queries.clone();
     shell.on_query_changed(move |_, text| q.borrow_mut().push(text.to_string()));

@@ -2,22 +2,19 @@
 //! the on-screen keyboard (Telex included) give search results from the real index, filters
 //! change them, a typed code opens its procedure, and the idle reset clears everything.
 
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+mod support;
+
 use std::sync::{Arc, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::PointerEventButton;
-use slint::{ComponentHandle, LogicalSize, Model};
+use slint::{ComponentHandle, Model};
 
-use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Kiosk;
 use motcua::app::usage::Recorder;
-use motcua::bundle::{archive::RawBundle, package};
 use motcua::config::Config;
 use motcua::ui::run::{Attached, attach};
-use motcua::ui::shell::ShellOptions;
 use motcua::ui::{Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter, SearchAdapter};
 
 /// A kiosk on the portal's API records (502 real procedures with full detail), built once.
@@ -28,60 +25,19 @@ fn kiosk() -> Arc<Kiosk> {
 
 fn open_kiosk() -> (tempfile::TempDir, Arc<Kiosk>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let corpus = std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
-    let seed = move || {
-        let inputs = vec![
-            corpus.join("portal-api-details.jsonl"),
-            src.join("hotlines.json"),
-            src.join("guides.json"),
-            src.join("life-events.json"),
-            src.join("synonyms.tsv"),
-        ];
-        let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
-        let built = package::build(
-            &ds,
-            Some(&report),
-            &package::WriteOptions {
-                version: 1,
-                created: chrono::Utc::now(),
-                expires: None,
-                publisher: "test".into(),
-                description: String::new(),
-            },
-        )
-        .expect("build");
-        RawBundle {
-            path: "seed".into(),
-            manifest: built.manifest_bytes,
-            signature: None,
-            files: built.files.into_iter().collect(),
-        }
-    };
-    let k =
-        Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), seed).expect("kiosk");
+    let k = Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), || {
+        support::seed(support::small_bundle(1))
+    })
+    .expect("kiosk");
     (dir, Arc::new(k))
 }
 
 fn window() -> (MainWindow, Attached) {
-    i_slint_backend_testing::init_no_event_loop();
-    let w = MainWindow::new().expect("window");
-    w.window().set_size(LogicalSize::new(1920.0, 1080.0));
-    w.show().expect("show");
-    let start = Instant::now();
+    let w = support::window();
     let a = attach(
         &w,
         kiosk(),
-        ShellOptions {
-            idle: IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30)),
-            now: Rc::new(move || {
-                start + Duration::from_millis(i_slint_backend_testing::get_mocked_time())
-            }),
-            show_clock: false,
-            ..ShellOptions::default()
-        },
+        support::mock_clock(),
         Arc::new(Recorder::new(false)),
     );
     (w, a)

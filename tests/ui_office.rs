@@ -3,57 +3,25 @@
 //! refused with the data kept, rollback, statistics exported to the stick), the rating after
 //! "Xong" stored with its procedure, and the counters of the configuration with their fields.
 
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+mod support;
+
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use slint::{ComponentHandle, LogicalSize, Model};
+use slint::{ComponentHandle, Model};
 
-use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Kiosk;
 use motcua::app::usage::Recorder;
 use motcua::app::worker::Event;
-use motcua::bundle::{archive::RawBundle, package, sign};
+use motcua::bundle::{package, sign};
 use motcua::config::{Config, Counter};
 use motcua::ui::run::{Attached, attach};
-use motcua::ui::shell::ShellOptions;
 use motcua::ui::{
     HotlinesAdapter, Kiosk as KioskGlobal, MainWindow, Page, PinStatus, RatingAdapter, ResultKind,
     StaffAdapter,
 };
 
 const PIN: &str = "2468";
-
-fn corpus() -> PathBuf {
-    std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
-}
-
-fn built(version: u64) -> package::Built {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
-    let inputs = vec![
-        corpus().join("portal-api-details.jsonl"),
-        src.join("hotlines.json"),
-        src.join("guides.json"),
-        src.join("life-events.json"),
-        src.join("synonyms.tsv"),
-    ];
-    let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
-    package::build(
-        &ds,
-        Some(&report),
-        &package::WriteOptions {
-            version,
-            created: chrono::Utc::now(),
-            expires: None,
-            publisher: "Sở Nội vụ (test)".into(),
-            description: String::new(),
-        },
-    )
-    .expect("build")
-}
 
 struct Office {
     dir: tempfile::TempDir,
@@ -86,32 +54,17 @@ fn office() -> Office {
             "Lĩnh vực không có".into(),
         ],
     }];
-    let seed = built(1);
-    let raw = RawBundle {
-        path: "seed".into(),
-        manifest: seed.manifest_bytes.clone(),
-        signature: None,
-        files: seed.files.into_iter().collect(),
-    };
-    let kiosk =
-        Arc::new(Kiosk::open_with_seed(&dir.path().join("data"), cfg, move || raw).expect("kiosk"));
-
-    i_slint_backend_testing::init_no_event_loop();
-    let window = MainWindow::new().expect("window");
-    window.window().set_size(LogicalSize::new(1920.0, 1080.0));
-    window.show().expect("show");
-    let start = Instant::now();
+    let kiosk = Arc::new(
+        Kiosk::open_with_seed(&dir.path().join("data"), cfg, || {
+            support::seed(support::small_bundle(1))
+        })
+        .expect("kiosk"),
+    );
+    let window = support::window();
     let attached = attach(
         &window,
         kiosk.clone(),
-        ShellOptions {
-            idle: IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30)),
-            now: Rc::new(move || {
-                start + Duration::from_millis(i_slint_backend_testing::get_mocked_time())
-            }),
-            show_clock: false,
-            ..ShellOptions::default()
-        },
+        support::mock_clock(),
         Arc::new(Recorder::new(true)),
     );
     let secret_key = dir.path().join("k.key");
@@ -128,7 +81,7 @@ fn office() -> Office {
 impl Office {
     /// Writes bundle `version` signed with the trusted key to `<stick>/motcua/<name>`.
     fn put_on_stick(&self, version: u64, name: &str) -> PathBuf {
-        let b = built(version);
+        let b = support::small_bundle(version);
         let dir = self.stick.join("motcua").join(name);
         b.write_dir(&dir).expect("write bundle");
         let sk = sign::read_secret_key(&self.secret_key, None).expect("secret key");

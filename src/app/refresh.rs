@@ -435,15 +435,38 @@ impl super::kiosk::Kiosk {
         }
     }
 
-    /// Bundles on USB sticks now.
-    pub fn usb_bundles(&self) -> Vec<UsbBundle> {
-        let roots: Vec<PathBuf> = self
-            .config()
+    /// The configured USB mount roots.
+    fn usb_roots(&self) -> Vec<PathBuf> {
+        self.config()
             .updates
             .usb_mount_roots
             .iter()
             .map(PathBuf::from)
-            .collect();
-        scan(&roots, &self.config().updates.usb_folder, &read_mountinfo())
+            .collect()
+    }
+
+    /// Bundles on USB sticks now.
+    pub fn usb_bundles(&self) -> Vec<UsbBundle> {
+        scan(
+            &self.usb_roots(),
+            &self.config().updates.usb_folder,
+            &read_mountinfo(),
+        )
+    }
+
+    /// Writes the usage statistics as CSV to the first USB stick found, into
+    /// `<stick>/<usb_folder>/thong-ke/`; `None` when no stick is there.
+    pub fn export_stats_to_usb(&self) -> Result<Option<PathBuf>, super::AppError> {
+        let Some(mount) = candidate_mounts(&self.usb_roots(), &read_mountinfo())
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let dir = mount
+            .join(&self.config().updates.usb_folder)
+            .join("thong-ke");
+        super::usage::export_csv(self, &dir)?;
+        Ok(Some(dir))
     }
 }

@@ -139,42 +139,43 @@ fn search_loop(kiosk: Arc<Kiosk>, rx: Receiver<(u64, SearchRequest)>, sink: Sink
 
 fn task_loop(kiosk: Arc<Kiosk>, rx: Receiver<Command>, sink: Sink) {
     while let Ok(cmd) = rx.recv() {
-        match cmd {
-            Command::ApplyBundle { path, origin } => {
-                let s = sink.clone();
-                let result = kiosk
-                    .apply_bundle(&path, &[], origin, &mut |stage| {
-                        s(Event::Progress {
-                            fraction: stage.fraction(),
-                            stage,
-                        })
-                    })
-                    .map_err(|e| e.to_string());
-                sink(Event::ApplyDone { result });
-            }
-            Command::Rollback => {
-                let result = kiosk.rollback().map_err(|e| e.to_string());
-                sink(Event::ApplyDone { result });
-            }
-            Command::CheckNetwork => {
-                let s = sink.clone();
-                let result = kiosk
-                    .check_network(&mut |stage| {
-                        s(Event::Progress {
-                            fraction: stage.fraction(),
-                            stage,
-                        })
-                    })
-                    .map_err(|e| e.to_string());
-                if let Ok(super::refresh::NetworkOutcome::Applied { .. }) = &result {
-                    sink(Event::ApplyDone {
-                        result: Ok(kiosk.live().meta.clone()),
-                    });
-                }
-                sink(Event::NetworkChecked { result });
-            }
-            Command::Search { .. } => {}
+        perform(&kiosk, cmd, &*sink);
+    }
+}
+
+/// Carries out one staff job (apply, rollback, network check) on the calling thread, reporting
+/// progress and the outcome to `sink` as the task thread does. Searches are not jobs: they go
+/// to the search thread, and are ignored here.
+pub fn perform(kiosk: &Kiosk, cmd: Command, sink: &dyn Fn(Event)) {
+    let mut progress = |stage: Stage| {
+        sink(Event::Progress {
+            fraction: stage.fraction(),
+            stage,
+        })
+    };
+    match cmd {
+        Command::ApplyBundle { path, origin } => {
+            let result = kiosk
+                .apply_bundle(&path, &[], origin, &mut progress)
+                .map_err(|e| e.to_string());
+            sink(Event::ApplyDone { result });
         }
+        Command::Rollback => {
+            let result = kiosk.rollback().map_err(|e| e.to_string());
+            sink(Event::ApplyDone { result });
+        }
+        Command::CheckNetwork => {
+            let result = kiosk
+                .check_network(&mut progress)
+                .map_err(|e| e.to_string());
+            if let Ok(super::refresh::NetworkOutcome::Applied { .. }) = &result {
+                sink(Event::ApplyDone {
+                    result: Ok(kiosk.live().meta.clone()),
+                });
+            }
+            sink(Event::NetworkChecked { result });
+        }
+        Command::Search { .. } => {}
     }
 }
 

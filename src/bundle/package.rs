@@ -180,6 +180,21 @@ pub fn build(
     })
 }
 
+/// The bytes of a file the manifest lists; an integrity error when the bundle lacks it.
+fn listed_file<'a>(
+    bundle: &Path,
+    files: &'a BTreeMap<String, Vec<u8>>,
+    entry: &FileEntry,
+) -> Result<&'a Vec<u8>, BundleError> {
+    files
+        .get(&entry.path)
+        .ok_or_else(|| BundleError::Integrity {
+            bundle: bundle.to_path_buf(),
+            file: entry.path.clone(),
+            message: "listed in the manifest but missing".into(),
+        })
+}
+
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::File::create(path)?;
     f.write_all(bytes)?;
@@ -282,13 +297,7 @@ pub fn parse_content(
     let mut ds = Dataset::default();
     let mut seen_procedures = false;
     for entry in &manifest.files {
-        let bytes = files
-            .get(&entry.path)
-            .ok_or_else(|| BundleError::Integrity {
-                bundle: bundle.to_path_buf(),
-                file: entry.path.clone(),
-                message: "listed in the manifest but missing".into(),
-            })?;
+        let bytes = listed_file(bundle, files, entry)?;
         let display = bundle.join(&entry.path);
         match entry.role {
             Role::Procedures => {
@@ -435,14 +444,7 @@ pub fn verify(
                 message: format!("`{}` is listed twice", entry.path),
             });
         }
-        let bytes = raw
-            .files
-            .get(&entry.path)
-            .ok_or_else(|| BundleError::Integrity {
-                bundle: bundle.to_path_buf(),
-                file: entry.path.clone(),
-                message: "listed in the manifest but missing".into(),
-            })?;
+        let bytes = listed_file(bundle, &raw.files, entry)?;
         check_entry(bundle, entry, bytes)?;
     }
     let dataset = parse_content(bundle, &manifest, &raw.files)?;

@@ -263,59 +263,18 @@ impl Ctx {
         }
         if self.worker.borrow().is_some() {
             self.send(cmd);
-            return;
-        }
-        let mut events = Vec::new();
-        let mut progress = |stage: Stage| {
-            events.push(Event::Progress {
-                fraction: stage.fraction(),
-                stage,
-            })
-        };
-        let last = match cmd {
-            Command::ApplyBundle { path, origin } => Event::ApplyDone {
-                result: self
-                    .kiosk
-                    .apply_bundle(&path, &[], origin, &mut progress)
-                    .map_err(|e| e.to_string()),
-            },
-            Command::Rollback => Event::ApplyDone {
-                result: self.kiosk.rollback().map_err(|e| e.to_string()),
-            },
-            Command::CheckNetwork => Event::NetworkChecked {
-                result: self
-                    .kiosk
-                    .check_network(&mut progress)
-                    .map_err(|e| e.to_string()),
-            },
-            Command::Search { .. } => return,
-        };
-        events.push(last);
-        for e in events {
-            handle(self, w, e);
+        } else {
+            crate::app::worker::perform(&self.kiosk, cmd, &|e| handle(self, w, e));
         }
     }
 
-    /// Writes the statistics to the first USB stick found, in the bundle folder's
-    /// `thong-ke` subfolder.
+    /// Writes the statistics to the first USB stick found.
     fn export_stats(&self, w: &MainWindow) {
-        let updates = &self.kiosk.config().updates;
-        let roots: Vec<std::path::PathBuf> = updates
-            .usb_mount_roots
-            .iter()
-            .map(std::path::PathBuf::from)
-            .collect();
-        let mounts =
-            crate::app::refresh::candidate_mounts(&roots, &crate::app::refresh::read_mountinfo());
-        let Some(mount) = mounts.first() else {
-            super::staff::show_outcome(w, ResultKind::NoUsb, "");
-            return;
-        };
-        let dir = mount.join(&updates.usb_folder).join("thong-ke");
-        match crate::app::usage::export_csv(&self.kiosk, &dir) {
-            Ok(_) => {
+        match self.kiosk.export_stats_to_usb() {
+            Ok(Some(dir)) => {
                 super::staff::show_outcome(w, ResultKind::Exported, &dir.display().to_string())
             }
+            Ok(None) => super::staff::show_outcome(w, ResultKind::NoUsb, ""),
             Err(e) => super::staff::show_result(w, false, &e.to_string()),
         }
     }

@@ -236,21 +236,16 @@ pub fn show_network_check(w: &MainWindow) {
 /// The job is over: success in green, or the refusal in red with `message` exactly as given
 /// (the app core's reason).
 pub fn show_result(w: &MainWindow, ok: bool, message: &str) {
-    let a = w.global::<StaffAdapter>();
-    a.set_busy(false);
-    a.set_stage(RefreshStage::Idle);
-    a.set_result_version(SharedString::new());
-    a.set_result_message(s(message));
-    a.set_result(if ok {
+    let kind = if ok {
         ResultKind::Success
     } else {
         ResultKind::Failure
-    });
+    };
+    show_outcome(w, kind, message);
 }
 
-/// A finished job that needs no message of its own: the network source has nothing newer
-/// ([`ResultKind::UpToDate`]), statistics written to `message` (the folder,
-/// [`ResultKind::Exported`]), or no stick to write them to ([`ResultKind::NoUsb`]).
+/// The job is over, ended as `kind`: for [`ResultKind::Exported`] `message` is the folder, for
+/// [`ResultKind::Failure`] the app core's reason; `up-to-date` and `no-usb` need none.
 pub fn show_outcome(w: &MainWindow, kind: ResultKind, message: &str) {
     let a = w.global::<StaffAdapter>();
     a.set_busy(false);

@@ -1,0 +1,79 @@
+//! Shared by the window tests (`tests/ui*.rs`): a shown 1920×1080 window under Slint's testing
+//! backend whose idle clock is the backend's mock time, and the small real dataset (the portal's
+//! 502 API records plus motcua's curated files) as a bundle. Each test file uses part of it.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use slint::{ComponentHandle, LogicalSize};
+
+use motcua::app::idle::IdlePolicy;
+use motcua::bundle::{archive::RawBundle, package};
+use motcua::ui::MainWindow;
+use motcua::ui::shell::ShellOptions;
+
+pub fn corpus() -> PathBuf {
+    std::env::var_os("MOTCUA_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
+}
+
+/// The small real dataset as bundle `version` (in memory, unsigned).
+pub fn small_bundle(version: u64) -> package::Built {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
+    let inputs = vec![
+        corpus().join("portal-api-details.jsonl"),
+        src.join("hotlines.json"),
+        src.join("guides.json"),
+        src.join("life-events.json"),
+        src.join("synonyms.tsv"),
+    ];
+    let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
+    package::build(
+        &ds,
+        Some(&report),
+        &package::WriteOptions {
+            version,
+            created: chrono::Utc::now(),
+            expires: None,
+            publisher: "test".into(),
+            description: String::new(),
+        },
+    )
+    .expect("build")
+}
+
+/// `built` as the seed a fresh data directory starts from.
+pub fn seed(built: package::Built) -> RawBundle {
+    RawBundle {
+        path: "seed".into(),
+        manifest: built.manifest_bytes,
+        signature: None,
+        files: built.files.into_iter().collect(),
+    }
+}
+
+/// A shown landscape window under the testing backend (one per test thread).
+pub fn window() -> MainWindow {
+    i_slint_backend_testing::init_no_event_loop();
+    let w = MainWindow::new().expect("window");
+    w.window().set_size(LogicalSize::new(1920.0, 1080.0));
+    w.show().expect("show");
+    w
+}
+
+/// Shell options with a 90 s idle timeout and a 30 s warning measured on the backend's mock
+/// time, and no wall clock in the header.
+pub fn mock_clock() -> ShellOptions {
+    let start = Instant::now();
+    ShellOptions {
+        idle: IdlePolicy::new(Duration::from_secs(90), Duration::from_secs(30)),
+        now: Rc::new(move || {
+            start + Duration::from_millis(i_slint_backend_testing::get_mocked_time())
+        }),
+        show_clock: false,
+        ..ShellOptions::default()
+    }
+}
