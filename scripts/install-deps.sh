@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building motcua and running its whole test suite need on a
+# fresh Debian 12 machine. `.ci/run` calls it; a newcomer runs it once (as root or with sudo).
+# Every package is listed with the reason it is here.
+set -euo pipefail
+
+PACKAGES=(
+  pkg-config libfontconfig1-dev   # build: Slint's winit backend (femtovg and software renderers)
+  fonts-dejavu-core               # run: fontconfig must find one system font or Slint panics
+  fonts-noto-core                 # run: Noto Sans, the kiosk's own font
+  minisign                        # tests: signatures made and checked by the reference tool
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
