@@ -2,7 +2,7 @@
 //!
 //! Layers, each owning its third-party crates:
 //! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
-//! `config`} → `domain`. The binary in `main.rs` only parses the command line.
+//! `config`} → `domain`. The binary (`main.rs`, `cli/`) only parses the command line and prints.
 
 pub mod app;
 pub mod bundle;

@@ -133,6 +133,37 @@ impl Kiosk {
         Self::open_with_seed(data_dir, config, seed::raw)
     }
 
+    /// How the kiosk window starts: bad configuration or data never keeps it from showing
+    /// something. A configuration file that is refused is logged and the reference configuration
+    /// serves; a data directory that cannot be opened is kept for inspection and the built-in data
+    /// is served from a `recovery-<time>` folder inside it.
+    pub fn open_for_window(data_dir: &Path, config: Option<&Path>) -> Result<Kiosk, AppError> {
+        let reference = || Config::reference().map_err(AppError::from);
+        let config = match config.map(Config::load) {
+            None => reference()?,
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                tracing::error!(
+                    "configuration refused, running on the reference configuration: {e}"
+                );
+                reference()?
+            }
+        };
+        match Kiosk::open(data_dir, config.clone()) {
+            Ok(k) => Ok(k),
+            Err(e) => {
+                let fresh =
+                    data_dir.join(format!("recovery-{}", Utc::now().format("%Y%m%dT%H%M%S")));
+                tracing::error!(
+                    "data directory {} unusable ({e}); starting on the built-in data in {}",
+                    data_dir.display(),
+                    fresh.display()
+                );
+                Kiosk::open(&fresh, config)
+            }
+        }
+    }
+
     /// Like [`Kiosk::open`], seeding an empty data directory from `seed` instead of the
     /// built-in data (tests use a small bundle).
     pub fn open_with_seed(

@@ -2,7 +2,7 @@
 //! and province for ranking; a procedure code opens the procedure directly.
 
 use crate::domain::Level;
-use crate::search::{Filters, Query, RankContext, Results};
+use crate::search::{EvalCase, EvalReport, Filters, Query, RankContext, Results};
 
 /// What the search screen asks.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,7 +25,6 @@ impl super::kiosk::Kiosk {
     /// Runs a search on the live data.
     pub fn search(&self, req: &SearchRequest) -> Result<SearchOutcome, super::AppError> {
         let live = self.live();
-        let cfg = self.config();
         let q = Query {
             text: req.text.clone(),
             limit: if req.limit == 0 { 30 } else { req.limit },
@@ -34,16 +33,30 @@ impl super::kiosk::Kiosk {
                 level: req.level,
                 online_only: req.online_only,
             },
-            context: RankContext {
-                level: Some(cfg.level()),
-                province: (!cfg.office.province.trim().is_empty())
-                    .then(|| cfg.office.province.clone()),
-            },
+            context: self.rank_context(),
         };
         let results = live.index.search(&q)?;
         Ok(SearchOutcome {
             request: req.clone(),
             results,
         })
+    }
+
+    /// What ranking knows of this kiosk: its level and province come first.
+    pub fn rank_context(&self) -> RankContext {
+        let cfg = self.config();
+        RankContext {
+            level: Some(cfg.level()),
+            province: (!cfg.office.province.trim().is_empty()).then(|| cfg.office.province.clone()),
+        }
+    }
+
+    /// Relevance of the live index on evaluation cases, ranked as this kiosk ranks.
+    pub fn evaluate(&self, cases: &[EvalCase]) -> Result<EvalReport, super::AppError> {
+        Ok(crate::search::evaluate(
+            &self.live().index,
+            cases,
+            &self.rank_context(),
+        )?)
     }
 }

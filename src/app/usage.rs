@@ -366,6 +366,12 @@ pub fn heartbeat_text(
     Ok(s)
 }
 
+/// Where the heartbeat goes: `[statistics] heartbeat_path`, when set.
+pub fn heartbeat_path(cfg: &crate::config::Config) -> Option<PathBuf> {
+    let p = &cfg.statistics.heartbeat_path;
+    (!p.is_empty()).then(|| PathBuf::from(p))
+}
+
 /// Writes the heartbeat file atomically (node_exporter must never read half a file).
 pub fn write_heartbeat(k: &Kiosk, path: &Path, uptime_seconds: u64) -> Result<(), AppError> {
     let text = heartbeat_text(k, uptime_seconds, Local::now())?;

@@ -62,6 +62,9 @@ pub enum BundleError {
     },
     #[error("bundle {bundle}: {message}")]
     Rejected { bundle: PathBuf, message: String },
+    /// Keys and signatures when making or checking bundles away from the kiosk.
+    #[error(transparent)]
+    Sign(#[from] super::sign::SignError),
 }
 
 impl BundleError {

@@ -5,6 +5,7 @@
 //! them.
 
 pub mod archive;
+pub mod authoring;
 mod catalog;
 pub mod curated;
 mod error;

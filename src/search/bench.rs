@@ -2,11 +2,43 @@
 //! kiosk does. The workload ([`keystroke_prefixes`]) and the statistics ([`Latency`]) are public
 //! so the same keystrokes can be replayed against the SQLite FTS5 peer in the `store` module.
 
+use std::path::Path;
 use std::time::Instant;
 
 use serde::Serialize;
 
 use super::{Query, SearchError, SearchIndex};
+
+/// The queries of a benchmark file: JSON Lines with a `query` key per line (like `dev.jsonl`),
+/// or plain text with one query per line; blank lines skipped.
+pub fn read_queries(path: &Path) -> Result<Vec<String>, SearchError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SearchError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with('{') {
+            out.push(line.to_string());
+            continue;
+        }
+        let bad = |message: String| SearchError::QueryFile {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message,
+        };
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
+        let q = v["query"]
+            .as_str()
+            .ok_or_else(|| bad("no `query` string".into()))?;
+        out.push(q.to_string());
+    }
+    Ok(out)
+}
 
 /// Every prefix of every query, in typing order ("d", "da", "dan", …), whitespace-only ones
 /// skipped.

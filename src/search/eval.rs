@@ -3,6 +3,7 @@
 //! word half-typed, one wrong letter). The variants are generated deterministically.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
@@ -27,6 +28,28 @@ impl EvalCase {
             .map(serde_json::from_str)
             .collect()
     }
+}
+
+/// Reads an evaluation file (JSON Lines of [`EvalCase`]); errors name the line.
+pub fn read_cases(path: &Path) -> Result<Vec<EvalCase>, SearchError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SearchError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line).map_err(|e| SearchError::QueryFile {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message: e.to_string(),
+            })?,
+        );
+    }
+    Ok(out)
 }
 
 /// How the query is typed.

@@ -27,8 +27,12 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::IndexReader;
 
-pub use bench::{BenchReport, Latency, QueryTiming, keystroke_bench, keystroke_prefixes};
-pub use eval::{EvalCase, EvalFailure, EvalReport, EvalRow, Variant, evaluate, variant};
+pub use bench::{
+    BenchReport, Latency, QueryTiming, keystroke_bench, keystroke_prefixes, read_queries,
+};
+pub use eval::{
+    EvalCase, EvalFailure, EvalReport, EvalRow, Variant, evaluate, read_cases, variant,
+};
 pub use snippet::Highlighted;
 
 use crate::domain::{Dataset, Guide, Hotline, Level};
@@ -52,6 +56,12 @@ pub enum SearchError {
     Query {
         query: String,
         source: tantivy::TantivyError,
+    },
+    #[error("{}, line {line}: {message}", path.display())]
+    QueryFile {
+        path: PathBuf,
+        line: usize,
+        message: String,
     },
 }
 

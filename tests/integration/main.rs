@@ -1,6 +1,7 @@
 //! One integration-test binary for the library and the `motcua` command, on real parts: the real
 //! portal corpus, real SQLite files, real tantivy indexes, real signed bundles.
 
+mod cli;
 mod common;
 mod crash;
 mod data_core;

@@ -1,0 +1,120 @@
+//! The kiosk window (`motcua` with no command), `screenshot` and `bench --ui`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use motcua::app::kiosk::Kiosk;
+use motcua::ui::run::{RunExit, RunOptions, ShotOptions};
+
+use super::search::BenchArgs;
+use super::{Global, out, parse_size};
+
+#[derive(Args)]
+pub struct ShotArgs {
+    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked) or rating.
+    #[arg(long, default_value = "home")]
+    page: String,
+    /// The query on the search page.
+    #[arg(long)]
+    query: Option<String>,
+    /// The procedure code (procedure page) or guide id (guide page).
+    #[arg(long)]
+    code: Option<String>,
+    /// A field name or life-event slug to open on the browse page.
+    #[arg(long)]
+    group: Option<String>,
+    /// WIDTHxHEIGHT in pixels.
+    #[arg(long, default_value = "1920x1080")]
+    size: String,
+    /// vi or en.
+    #[arg(long)]
+    lang: Option<String>,
+    #[arg(long)]
+    large_text: bool,
+    #[arg(long)]
+    high_contrast: bool,
+    /// Leave the on-screen keyboard closed on the search page.
+    #[arg(long)]
+    keyboard_closed: bool,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// The kiosk itself: it starts even on bad configuration or data (see
+/// [`Kiosk::open_for_window`]).
+pub fn run(g: &Global, windowed: bool) -> Result<()> {
+    let kiosk = Kiosk::open_for_window(&g.data_dir()?, g.config.as_deref())?;
+    let fullscreen = kiosk.config().display.fullscreen && !windowed;
+    let exit = motcua::ui::run::run(Arc::new(kiosk), RunOptions { fullscreen })?;
+    if exit == RunExit::Restart {
+        restart_self()?;
+    }
+    Ok(())
+}
+
+/// Replaces this process with a fresh copy of itself, same arguments ("Khởi động lại" on the
+/// staff screen): configuration and data are read again from the start.
+fn restart_self() -> Result<()> {
+    let exe = std::env::current_exe().context("finding the kiosk's own executable")?;
+    tracing::info!("restarting {}", exe.display());
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(std::env::args_os().skip(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // exec only returns on failure.
+        let e = cmd.exec();
+        Err(e).with_context(|| format!("restarting {}", exe.display()))
+    }
+    #[cfg(not(unix))]
+    {
+        cmd.spawn()
+            .with_context(|| format!("restarting {}", exe.display()))?;
+        Ok(())
+    }
+}
+
+pub fn screenshot(g: &Global, a: &ShotArgs) -> Result<()> {
+    let size = parse_size(&a.size)?;
+    let png = motcua::ui::run::screenshot(
+        Arc::new(g.kiosk()?),
+        &ShotOptions {
+            page: a.page.clone(),
+            query: a.query.clone(),
+            code: a.code.clone(),
+            group: a.group.clone(),
+            size,
+            language: a.lang.clone(),
+            large_text: a.large_text,
+            high_contrast: a.high_contrast,
+            keyboard_closed: a.keyboard_closed,
+        },
+    )?;
+    std::fs::write(&a.out, png).with_context(|| format!("writing {}", a.out.display()))?;
+    writeln!(out(), "wrote {}", a.out.display())?;
+    Ok(())
+}
+
+pub fn bench_ui(g: &Global, a: &BenchArgs) -> Result<()> {
+    let qs = motcua::search::read_queries(&a.queries)?;
+    let size = parse_size(&a.size)?;
+    // Seed the data directory first so start-up is measured on seeded data.
+    drop(g.kiosk()?);
+    let b = motcua::ui::bench::run(
+        || g.kiosk().map_err(|e| format!("{e:#}")),
+        &qs,
+        size,
+        std::time::Duration::from_secs(a.idle_seconds),
+    )?;
+    let mut o = out();
+    if a.json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&b)?)?;
+    } else {
+        write!(o, "{}", b.table())?;
+    }
+    Ok(())
+}

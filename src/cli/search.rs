@@ -1,0 +1,198 @@
+//! `search`, `eval` and `bench` (the search benchmark; `bench --ui` is in `kiosk`).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use motcua::app::search::SearchRequest;
+
+use super::{Global, out, parse_level};
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// The text, as typed (a trailing space means the last word is complete).
+    query: Option<String>,
+    /// Read one query per line from standard input and write one JSON line per query.
+    #[arg(long)]
+    stdin: bool,
+    #[arg(long)]
+    json: bool,
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    #[arg(long)]
+    field: Option<String>,
+    #[arg(long)]
+    level: Option<String>,
+    /// Only procedures that can be submitted online.
+    #[arg(long)]
+    online: bool,
+}
+
+#[derive(Args)]
+pub struct EvalArgs {
+    queries: PathBuf,
+    #[arg(long)]
+    json: bool,
+    /// Also list every query whose expected procedure is not in the top 5.
+    #[arg(long)]
+    failures: bool,
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// JSON Lines with a `query` key per line, or plain text with one query per line.
+    #[arg(long, default_value = "../shared/queries/dev.jsonl")]
+    pub queries: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+    /// Benchmark the kiosk window instead (start-up, keystroke to frame, idle), headless.
+    #[arg(long)]
+    pub ui: bool,
+    /// Window size for --ui, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1920x1080")]
+    pub size: String,
+    /// Seconds of idle to watch with --ui.
+    #[arg(long, default_value_t = 10)]
+    pub idle_seconds: u64,
+}
+
+pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
+    let k = g.kiosk()?;
+    let level = parse_level(a.level.as_deref())?;
+    let req = |text: String| SearchRequest {
+        text,
+        field: a.field.clone(),
+        level,
+        online_only: a.online,
+        limit: a.limit,
+    };
+    let mut o = out();
+    if a.stdin {
+        for line in std::io::stdin().lock().lines() {
+            let q = line?;
+            let r = k.search(&req(q.clone()))?;
+            writeln!(o, "{}", search_json(&q, &r.results))?;
+        }
+        return Ok(());
+    }
+    let q = a
+        .query
+        .clone()
+        .context("give a query, or --stdin to read queries from standard input")?;
+    let r = &k.search(&req(q.clone()))?.results;
+    if a.json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&search_json(&q, r))?)?;
+        return Ok(());
+    }
+    if let Some(rel) = &r.relaxed {
+        let mut what = Vec::new();
+        if rel.typo {
+            what.push(format!(
+                "read as {}",
+                rel.corrections
+                    .iter()
+                    .map(|(a, b)| format!("{a}→{b}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if rel.dropped_filters {
+            what.push("filters ignored".into());
+        }
+        if rel.any_word {
+            what.push("not every word matched".into());
+        }
+        writeln!(o, "(relaxed: {})", what.join("; "))?;
+    }
+    for h in &r.procedures {
+        writeln!(
+            o,
+            "{:>7.2}  {}  {}",
+            h.score,
+            h.code,
+            h.snippet.name.marked("[", "]")
+        )?;
+    }
+    for h in &r.hotlines {
+        writeln!(o, "hotline  {}  {}", h.hotline.number, h.hotline.name)?;
+    }
+    for g in &r.guides {
+        writeln!(o, "guide    {}", g.guide.title)?;
+    }
+    if r.is_empty() && !r.suggestions.is_empty() {
+        writeln!(o, "no results; try: {}", r.suggestions.join(" · "))?;
+    }
+    writeln!(o, "({} procedures, {} µs)", r.total, r.took_us)?;
+    Ok(())
+}
+
+/// The JSON line `search --json` and `search --stdin` print for one query.
+fn search_json(q: &str, r: &motcua::search::Results) -> serde_json::Value {
+    serde_json::json!({
+        "query": q,
+        "took_us": r.took_us,
+        "total": r.total,
+        "hits": r.procedures.iter().map(|h| serde_json::json!({
+            "code": h.code,
+            "name": h.name,
+            "score": h.score,
+            "exact_code": h.exact_code,
+            "has_detail": h.has_detail,
+            "online": h.online,
+            "fields": h.fields,
+            "levels": h.levels,
+            "snippet": h.snippet.name.marked("[", "]"),
+        })).collect::<Vec<_>>(),
+        "hotlines": r.hotlines.iter().map(|h| serde_json::json!({
+            "name": h.hotline.name, "number": h.hotline.number, "score": h.score,
+        })).collect::<Vec<_>>(),
+        "guides": r.guides.iter().map(|g| serde_json::json!({
+            "id": g.guide.id, "title": g.guide.title, "score": g.score,
+        })).collect::<Vec<_>>(),
+        "facets": r.facets,
+        "relaxed": r.relaxed,
+        "suggestions": r.suggestions,
+    })
+}
+
+pub fn eval(g: &Global, a: &EvalArgs) -> Result<()> {
+    let k = g.kiosk()?;
+    let cases = motcua::search::read_cases(&a.queries)?;
+    let report = k.evaluate(&cases)?;
+    let mut o = out();
+    if a.json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&report)?)?;
+        return Ok(());
+    }
+    write!(o, "{}", report.table())?;
+    if a.failures {
+        for f in &report.failures {
+            writeln!(
+                o,
+                "miss [{} {}] {:?} expected {:?} rank {:?}; top: {:?}",
+                f.kind,
+                f.variant.as_str(),
+                f.query,
+                f.expected,
+                f.rank,
+                f.top.iter().map(|(c, _)| c).collect::<Vec<_>>()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn bench(g: &Global, a: &BenchArgs) -> Result<()> {
+    let k = g.kiosk()?;
+    let qs = motcua::search::read_queries(&a.queries)?;
+    let b = motcua::app::bench::search_bench(&k, &qs)?;
+    let mut o = out();
+    if a.json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&b)?)?;
+    } else {
+        write!(o, "{}", b.table())?;
+    }
+    Ok(())
+}
