@@ -2,12 +2,15 @@
 //!
 //! Layers, each owning its third-party crates:
 //! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
-//! `config`} → `domain`. The binary (`main.rs`, `cli/`) only parses the command line and prints.
+//! `net` (ureq), `pin` (argon2), `config`} → `domain`. The binary (`main.rs`, `cli/`) only parses
+//! the command line and prints.
 
 pub mod app;
 pub mod bundle;
 pub mod config;
 pub mod domain;
+pub mod net;
+pub mod pin;
 pub mod qr;
 pub mod search;
 pub mod store;

@@ -304,18 +304,42 @@ fn the_pin_pad_shows_dots_and_sends_the_digits() {
     assert_eq!(*sent.borrow(), vec!["246".to_string(), "2468".to_string()]);
 
     // Rust answers; the message is under the dots.
-    ui::staff::show_pin_result(w, &PinCheck::Wrong { attempts_left: 2 });
-    assert_eq!(sa.get_pin_message(), "Sai mã PIN, còn 2 lần thử");
-    assert!(has_label(w, "Sai mã PIN, còn 2 lần thử"));
+    ui::staff::show_pin_result(
+        w,
+        &PinCheck::Wrong {
+            retry_in: Duration::from_secs(2),
+        },
+    );
+    assert_eq!(sa.get_pin_message(), "Sai mã PIN. Thử lại sau 2 giây");
+    assert!(has_label(w, "Sai mã PIN. Thử lại sau 2 giây"));
+    // The pad rests during the wait, and counts it down.
+    type_keys(w, &["1"]);
+    assert_eq!(dots(w), 0, "no digits during the wait");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert_eq!(sa.get_pin_message(), "Sai mã PIN. Thử lại sau 1 giây");
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert_eq!(sa.get_pin_message(), "Sai mã PIN. Mời nhập lại");
+    type_keys(w, &["1"]);
+    assert_eq!(dots(w), 1, "digits again after the wait");
+    ui::staff::show_pin_result(
+        w,
+        &PinCheck::Wait {
+            retry_in: Duration::from_millis(59_500),
+        },
+    );
+    assert_eq!(sa.get_pin_message(), "Vui lòng chờ 60 giây rồi thử lại");
+    ui::staff::show_pin_result(
+        w,
+        &PinCheck::Unrecorded {
+            reason: "database or disk is full".into(),
+        },
+    );
+    assert!(has_label(
+        w,
+        "Không ghi nhận được lần thử nên chưa mở được (bộ nhớ của máy có thể đã đầy)"
+    ));
     ui::staff::show_pin_result(w, &PinCheck::Disabled);
     assert!(has_label(w, "Chưa cấu hình mã PIN cho màn hình nhân viên"));
-    let until = chrono::Utc::now() + chrono::Duration::minutes(15);
-    ui::staff::show_pin_result(w, &PinCheck::Locked { until });
-    let hhmm = until
-        .with_timezone(&chrono::Local)
-        .format("%H:%M")
-        .to_string();
-    assert_eq!(sa.get_pin_message(), format!("Đã khóa đến {hhmm}"));
 
     // The right PIN opens the page; "Đóng" locks it and goes home.
     ui::staff::show_pin_result(w, &PinCheck::Granted);

@@ -112,8 +112,20 @@ fn staff_screen_unlocks_applies_a_stick_refuses_a_forgery_rolls_back_and_exports
     o.staff().invoke_pin_submit("1111".into());
     assert!(!o.staff().get_unlocked());
     assert_eq!(o.staff().get_pin_status(), PinStatus::Wrong);
-    assert_eq!(o.staff().get_pin_attempts_left(), 4);
-
+    assert_eq!(o.staff().get_pin_wait_seconds(), 1);
+    assert_eq!(
+        o.staff().get_pin_message(),
+        "Sai mã PIN. Thử lại sau 1 giây"
+    );
+    // Too soon after a wrong PIN: refused unchecked, even the right one.
+    o.staff().invoke_pin_submit(PIN.into());
+    assert!(!o.staff().get_unlocked());
+    assert_eq!(o.staff().get_pin_status(), PinStatus::Wait);
+    // The pad counts the wait down …
+    i_slint_backend_testing::mock_elapsed_time(std::time::Duration::from_millis(1100));
+    assert_eq!(o.staff().get_pin_wait_seconds(), 0);
+    // … and once the kiosk's own clock has passed it too, the right PIN opens the page.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     o.staff().invoke_pin_submit(PIN.into());
     assert!(o.staff().get_unlocked());
     assert_eq!(o.staff().get_data_version(), "1");

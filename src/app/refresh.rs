@@ -1,205 +1,17 @@
 //! Where new data comes from: USB sticks (found by watching the mount table and the configured
-//! mount roots) and an HTTPS address pulled on a schedule with conditional requests, a size cap
-//! and resumable downloads. Neither applies anything by itself: a USB bundle waits for a staff
+//! mount roots) and an HTTPS address pulled on a schedule through `net` (conditional requests, a
+//! size cap, resumable downloads). Neither applies anything by itself: a USB bundle waits for a staff
 //! confirmation; a downloaded bundle goes through the same verification as any other.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use crate::bundle::{archive, package};
+use crate::net;
 
-#[derive(Debug, thiserror::Error)]
-pub enum RefreshError {
-    #[error("cannot reach {url}: {message}")]
-    Offline { url: String, message: String },
-    #[error("{url}: the server answered {status}")]
-    Status { url: String, status: u16 },
-    #[error("{url}: the download is larger than the {limit_mb} MB limit")]
-    TooLarge { url: String, limit_mb: u64 },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RefreshError + '_ {
-    move |source| RefreshError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
-/// The validators of the last download, sent back so an unchanged bundle is not downloaded twice.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FetchState {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetched {
-    NotModified,
-    Downloaded { path: PathBuf, state: FetchState },
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct PartMeta {
-    url: String,
-    validator: Option<String>,
-    state: FetchState,
-}
-
-/// Downloads `url` into `inbox` (created if missing). A partial download left by an earlier
-/// attempt is resumed with a range request when the server still has the same file; otherwise it
-/// starts again. The cap is enforced on bytes received, whatever the server declares.
-pub fn fetch(
-    url: &str,
-    inbox: &Path,
-    previous: &FetchState,
-    timeout: Duration,
-    max_bytes: u64,
-) -> Result<Fetched, RefreshError> {
-    std::fs::create_dir_all(inbox).map_err(io(inbox))?;
-    let part = inbox.join("download.part");
-    let part_meta_path = inbox.join("download.part.json");
-    let part_meta: Option<PartMeta> = std::fs::read(&part_meta_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .filter(|m: &PartMeta| m.url == url && m.validator.is_some());
-    let have = if part_meta.is_some() {
-        std::fs::metadata(&part).map(|m| m.len()).unwrap_or(0)
-    } else {
-        0
-    };
-
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .max_redirects(5)
-        .build()
-        .into();
-    let mut req = agent.get(url);
-    if have > 0
-        && let Some(v) = part_meta.as_ref().and_then(|m| m.validator.as_deref())
-    {
-        req = req
-            .header("Range", &format!("bytes={have}-"))
-            .header("If-Range", v);
-    } else {
-        if let Some(e) = &previous.etag {
-            req = req.header("If-None-Match", e);
-        }
-        if let Some(lm) = &previous.last_modified {
-            req = req.header("If-Modified-Since", lm);
-        }
-    }
-    let resp = req.call().map_err(|e| RefreshError::Offline {
-        url: url.to_string(),
-        message: e.to_string(),
-    })?;
-    let status = resp.status().as_u16();
-    if status == 304 {
-        return Ok(Fetched::NotModified);
-    }
-    if status != 200 && status != 206 {
-        if status == 416 {
-            // Our partial file no longer fits the server's file: start over next time.
-            let _ = std::fs::remove_file(&part);
-            let _ = std::fs::remove_file(&part_meta_path);
-        }
-        return Err(RefreshError::Status {
-            url: url.to_string(),
-            status,
-        });
-    }
-    let header = |name: &str| {
-        resp.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let state = FetchState {
-        etag: header("etag"),
-        last_modified: header("last-modified"),
-    };
-    let resume = status == 206 && have > 0;
-    // What the server says the whole file is: a connection dropped early must not pass for a
-    // complete download.
-    let expected_total: Option<u64> = if status == 206 {
-        header("content-range")
-            .and_then(|cr| cr.rsplit('/').next().and_then(|t| t.trim().parse().ok()))
-    } else {
-        header("content-length").and_then(|l| l.trim().parse().ok())
-    };
-    let meta = PartMeta {
-        url: url.to_string(),
-        validator: state.etag.clone().or(state.last_modified.clone()),
-        state: state.clone(),
-    };
-    std::fs::write(
-        &part_meta_path,
-        serde_json::to_vec(&meta).unwrap_or_default(),
-    )
-    .map_err(io(&part_meta_path))?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(resume)
-        .truncate(!resume)
-        .open(&part)
-        .map_err(io(&part))?;
-    let mut written = if resume { have } else { 0 };
-    let mut body = resp.into_body();
-    let mut reader = body.as_reader();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => {
-                // Keep what arrived: the next attempt resumes from here.
-                let _ = file.sync_all();
-                return Err(RefreshError::Offline {
-                    url: url.to_string(),
-                    message: format!("download interrupted after {written} bytes: {e}"),
-                });
-            }
-        };
-        written += n as u64;
-        if written > max_bytes {
-            drop(file);
-            let _ = std::fs::remove_file(&part);
-            let _ = std::fs::remove_file(&part_meta_path);
-            return Err(RefreshError::TooLarge {
-                url: url.to_string(),
-                limit_mb: max_bytes / (1024 * 1024),
-            });
-        }
-        file.write_all(&buf[..n]).map_err(io(&part))?;
-    }
-    file.sync_all().map_err(io(&part))?;
-    drop(file);
-    if let Some(total) = expected_total
-        && written != total
-    {
-        return Err(RefreshError::Offline {
-            url: url.to_string(),
-            message: format!("download interrupted after {written} of {total} bytes"),
-        });
-    }
-    let done = inbox.join(format!(
-        "network-{}.zip",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S")
-    ));
-    std::fs::rename(&part, &done).map_err(io(&done))?;
-    let _ = std::fs::remove_file(&part_meta_path);
-    Ok(Fetched::Downloaded { path: done, state })
-}
+/// The longest a whole bundle download may take: at the default 200 MB cap, about 170 KB/s. A
+/// download cut off by it resumes at the next check.
+const DOWNLOAD_DEADLINE: Duration = Duration::from_secs(20 * 60);
 
 /// A bundle found on a USB stick, with what its manifest says (or why it cannot be read).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,30 +24,50 @@ pub struct UsbBundle {
     pub problem: Option<String>,
 }
 
-/// Mount points listed in `/proc/self/mountinfo` (field 5, with octal escapes decoded).
+/// Mount points listed in `/proc/self/mountinfo` (field 5). The kernel writes space, tab,
+/// newline and backslash as octal escapes (`\040`); every other byte is the path's own, so a
+/// label such as `USB Hồ sơ` arrives as raw UTF-8 bytes and must be kept as bytes.
 pub fn mount_points(mountinfo: &str) -> Vec<PathBuf> {
     mountinfo
         .lines()
         .filter_map(|l| l.split(' ').nth(4))
-        .map(|p| {
-            let mut out = String::new();
-            let b = p.as_bytes();
-            let mut i = 0;
-            while i < b.len() {
-                if b[i] == b'\\'
-                    && i + 3 < b.len()
-                    && let Ok(v) = u8::from_str_radix(&p[i + 1..i + 4], 8)
-                {
-                    out.push(v as char);
-                    i += 4;
-                    continue;
-                }
-                out.push(b[i] as char);
-                i += 1;
-            }
-            PathBuf::from(out)
-        })
+        .map(decode_mount_path)
         .collect()
+}
+
+fn decode_mount_path(field: &str) -> PathBuf {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && let Some(digits) = b.get(i + 1..i + 4)
+            && digits.iter().all(|d| (b'0'..=b'7').contains(d))
+        {
+            let v = digits
+                .iter()
+                .fold(0u32, |acc, d| acc * 8 + u32::from(d - b'0'));
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    bytes_to_path(out)
+}
+
+#[cfg(unix)]
+fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(bytes))
+}
+
+#[cfg(not(unix))]
+fn bytes_to_path(bytes: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Places a stick may be: mount points under the roots, plus the roots' children and
@@ -332,6 +164,22 @@ mod tests {
             vec![PathBuf::from("/media/kiosk/USB STICK"), PathBuf::from("/")]
         );
     }
+
+    /// The kernel leaves non-ASCII bytes alone: a Vietnamese label must come back as itself,
+    /// not as one Latin-1 character per byte.
+    #[test]
+    fn mountinfo_keeps_non_ascii_labels() {
+        let mi = "40 35 8:17 / /media/kiosk/H\u{1ed2}\\040S\u{01a0}\\134x\\011y rw - vfat /dev/sdb1 rw\n\
+                  41 35 8:18 / /mnt/\\777 rw - vfat /dev/sdc1 rw\n";
+        assert_eq!(
+            mount_points(mi),
+            vec![
+                PathBuf::from("/media/kiosk/H\u{1ed2} S\u{01a0}\\x\ty"),
+                // Not a byte: kept as written.
+                PathBuf::from("/mnt/\\777"),
+            ]
+        );
+    }
 }
 
 /// What a network check did.
@@ -375,7 +223,7 @@ impl super::kiosk::Kiosk {
         let db = self.kiosk_db();
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let _ = db.set_setting(LAST_ATTEMPT, &now);
-        let previous = FetchState {
+        let previous = net::Validators {
             etag: db.setting(ETAG).ok().flatten().filter(|s| !s.is_empty()),
             last_modified: db
                 .setting(LAST_MODIFIED)
@@ -389,12 +237,20 @@ impl super::kiosk::Kiosk {
             .updates
             .max_bundle_mb
             .saturating_mul(1024 * 1024);
-        let timeout = Duration::from_secs(self.config().updates.timeout_seconds.max(1));
-        let result = fetch(&url, &inbox, &previous, timeout, limit)
+        let client = net::Client::new(net::Timeouts {
+            stall: Duration::from_secs(self.config().updates.timeout_seconds.max(1)),
+            total: DOWNLOAD_DEADLINE,
+        });
+        let name = format!("network-{}.zip", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
+        let result = client
+            .download(&url, &inbox, &name, &previous, limit)
             .map_err(|e| super::AppError::Refresh(e.to_string()))
             .and_then(|f| match f {
-                Fetched::NotModified => Ok(NetworkOutcome::NotModified),
-                Fetched::Downloaded { path, state } => {
+                net::Fetched::NotModified => Ok(NetworkOutcome::NotModified),
+                net::Fetched::Downloaded {
+                    path,
+                    validators: state,
+                } => {
                     let applied =
                         self.apply_bundle(&path, &[], super::kiosk::Origin::Network, progress);
                     let _ = std::fs::remove_file(&path);

@@ -1,8 +1,12 @@
-//! The staff screen's lock: a PIN checked against an argon2 hash from the configuration, with a
-//! lockout after repeated failures that survives a restart (the counters live in the kiosk
-//! database).
+//! The staff screen's lock: a PIN checked against the configured hash (through `pin`). Every
+//! attempt is recorded in the kiosk database before the PIN is even looked at, so guesses that
+//! cannot be counted (a full disk, a read-only database) are refused, and pulling the plug
+//! between a guess and its record gains nothing. After each wrong PIN the next attempt waits
+//! 1, 2, 4 … seconds, up to `[staff] max_delay_seconds`: guessing stays slow, yet no passer-by can
+//! lock the staff out for longer than that. The count and the wait survive a restart.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 
 use crate::store::KioskDb;
@@ -11,126 +15,205 @@ use crate::store::KioskDb;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PinCheck {
     Granted,
-    /// Wrong PIN; this many attempts remain before the lockout.
+    /// Wrong PIN; the next attempt is possible after this long.
     Wrong {
-        attempts_left: u32,
+        retry_in: Duration,
     },
-    /// Locked until this time.
-    Locked {
-        until: DateTime<Utc>,
+    /// Too soon after a wrong PIN: not checked. Try again after this long.
+    Wait {
+        retry_in: Duration,
+    },
+    /// The attempt could not be recorded, so it was not checked.
+    Unrecorded {
+        reason: String,
     },
     /// No PIN is configured: the staff screen is disabled.
     Disabled,
 }
 
+/// A PIN on its way to be checked; never printed, even in debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pin(String);
+
+impl Pin {
+    pub fn new(digits: impl Into<String>) -> Pin {
+        Pin(digits.into())
+    }
+
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Pin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pin(…)")
+    }
+}
+
 /// Makes the PHC string to put in `[staff] pin_hash`.
 pub fn hash_pin(pin: &str) -> Result<String, String> {
-    if pin.len() < 4 || !pin.chars().all(|c| c.is_ascii_digit()) {
-        return Err("a PIN is at least 4 digits".into());
-    }
-    Argon2::default()
-        .hash_password(pin.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    crate::pin::hash(pin).map_err(|e| e.to_string())
 }
 
 const FAILS: &str = "staff.failed_attempts";
-const LOCKED_UNTIL: &str = "staff.locked_until";
+const NEXT_ATTEMPT: &str = "staff.next_attempt_at";
 
-/// Checks a PIN, counting failures in `db`.
+/// The wait after the `fails`-th wrong PIN in a row: 1, 2, 4 … seconds, at most `max`.
+pub fn delay_after(fails: u32, max: Duration) -> Duration {
+    let doubled = 1u64
+        .checked_shl(fails.saturating_sub(1))
+        .unwrap_or(u64::MAX);
+    Duration::from_secs(doubled).min(max)
+}
+
+/// Checks a PIN, recording the attempt in `db` first.
 pub fn check_pin(
     db: &KioskDb,
     pin_hash: &str,
-    max_attempts: u32,
-    lockout_minutes: u64,
+    max_delay: Duration,
     pin: &str,
     now: DateTime<Utc>,
 ) -> PinCheck {
     if pin_hash.is_empty() {
         return PinCheck::Disabled;
     }
-    if let Some(until) = db
-        .setting(LOCKED_UNTIL)
-        .ok()
-        .flatten()
-        .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|d| d.with_timezone(&Utc))
-        && until > now
-    {
-        return PinCheck::Locked { until };
-    }
-    let ok = PasswordHash::new(pin_hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(pin.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    if ok {
-        let _ = db.set_setting(FAILS, "0");
-        let _ = db.set_setting(LOCKED_UNTIL, "");
-        return PinCheck::Granted;
-    }
-    let fails = db
-        .setting(FAILS)
-        .ok()
-        .flatten()
-        .and_then(|s| s.parse::<u32>().ok())
-        .unwrap_or(0)
-        + 1;
-    if fails >= max_attempts {
-        let until = now + chrono::Duration::minutes(lockout_minutes as i64);
-        let _ = db.set_setting(FAILS, "0");
-        let _ = db.set_setting(LOCKED_UNTIL, &until.to_rfc3339());
-        tracing::warn!("staff PIN: {fails} wrong attempts, locked until {until}");
-        PinCheck::Locked { until }
+    let read = |key: &str| db.setting(key).map(Option::unwrap_or_default);
+    let (fails, next) = match (read(FAILS), read(NEXT_ATTEMPT)) {
+        (Ok(f), Ok(n)) => (f, n),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!("staff PIN: cannot read the attempt counter: {e}");
+            return PinCheck::Unrecorded {
+                reason: e.to_string(),
+            };
+        }
+    };
+    // A damaged counter counts as many failures, not as none.
+    let fails: u32 = if fails.is_empty() {
+        0
     } else {
-        let _ = db.set_setting(FAILS, &fails.to_string());
-        PinCheck::Wrong {
-            attempts_left: max_attempts - fails,
+        fails.parse().unwrap_or(u32::MAX)
+    };
+    if let Ok(next) = DateTime::parse_from_rfc3339(&next) {
+        let wait = (next.with_timezone(&Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO);
+        // A wait longer than the policy allows (a clock set back, a value from an older
+        // version) is cut to the longest wait.
+        if !wait.is_zero() {
+            return PinCheck::Wait {
+                retry_in: wait.min(max_delay),
+            };
         }
     }
+    let fails = fails.saturating_add(1);
+    let retry_in = delay_after(fails, max_delay);
+    let next = now + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::seconds(600));
+    if let Err(e) = db.set_settings(&[
+        (FAILS, &fails.to_string()),
+        (NEXT_ATTEMPT, &next.to_rfc3339()),
+    ]) {
+        tracing::error!("staff PIN: cannot record the attempt, refusing it: {e}");
+        return PinCheck::Unrecorded {
+            reason: e.to_string(),
+        };
+    }
+    if crate::pin::verify(pin, pin_hash) {
+        if let Err(e) = db.set_settings(&[(FAILS, "0"), (NEXT_ATTEMPT, "")]) {
+            tracing::warn!("staff PIN: right PIN, but the counter could not be reset: {e}");
+        }
+        return PinCheck::Granted;
+    }
+    tracing::warn!("staff PIN: wrong PIN ({fails} in a row); next attempt in {retry_in:?}");
+    PinCheck::Wrong { retry_in }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MAX: Duration = Duration::from_secs(60);
+
     #[test]
-    fn pin_lockout_survives_reopening_the_database() {
+    fn wrong_pins_wait_longer_each_time_up_to_the_cap_and_survive_reopening() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("kiosk.sqlite");
         let hash = hash_pin("2468").expect("hash");
-        assert!(hash_pin("12").is_err());
-        let now = Utc::now();
+        let mut now = Utc::now();
         let db = KioskDb::open(&path).expect("db");
-        assert_eq!(check_pin(&db, &hash, 3, 15, "2468", now), PinCheck::Granted);
-        assert_eq!(
-            check_pin(&db, &hash, 3, 15, "0000", now),
-            PinCheck::Wrong { attempts_left: 2 }
-        );
-        assert_eq!(
-            check_pin(&db, &hash, 3, 15, "1111", now),
-            PinCheck::Wrong { attempts_left: 1 }
-        );
+        assert_eq!(check_pin(&db, &hash, MAX, "2468", now), PinCheck::Granted);
+        let mut waits = Vec::new();
+        for _ in 0..9 {
+            match check_pin(&db, &hash, MAX, "0000", now) {
+                PinCheck::Wrong { retry_in } => {
+                    // Too soon: refused without a check, even the right PIN.
+                    let early = now + chrono::Duration::from_std(retry_in / 2).expect("d");
+                    assert!(matches!(
+                        check_pin(&db, &hash, MAX, "2468", early),
+                        PinCheck::Wait { .. }
+                    ));
+                    waits.push(retry_in.as_secs());
+                    now += chrono::Duration::from_std(retry_in).expect("d");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+        // One more wrong PIN, then a restart: the wait is still there.
         assert!(matches!(
-            check_pin(&db, &hash, 3, 15, "2222", now),
-            PinCheck::Locked { .. }
+            check_pin(&db, &hash, MAX, "1111", now),
+            PinCheck::Wrong { .. }
         ));
         drop(db);
         let db = KioskDb::open(&path).expect("db");
-        // Even the right PIN is refused while locked …
         assert!(matches!(
-            check_pin(&db, &hash, 3, 15, "2468", now),
-            PinCheck::Locked { .. }
+            check_pin(&db, &hash, MAX, "2468", now),
+            PinCheck::Wait { retry_in } if retry_in == MAX
         ));
-        // … and accepted after the lockout.
-        let later = now + chrono::Duration::minutes(16);
+        let later = now + chrono::Duration::seconds(60);
+        assert_eq!(check_pin(&db, &hash, MAX, "2468", later), PinCheck::Granted);
+        // The counter starts again after a success.
         assert_eq!(
-            check_pin(&db, &hash, 3, 15, "2468", later),
-            PinCheck::Granted
+            check_pin(&db, &hash, MAX, "0000", later),
+            PinCheck::Wrong {
+                retry_in: Duration::from_secs(1)
+            }
         );
-        assert_eq!(check_pin(&db, "", 3, 15, "2468", later), PinCheck::Disabled);
+        assert_eq!(check_pin(&db, "", MAX, "2468", later), PinCheck::Disabled);
+    }
+
+    /// Issue 10 item 2: no stored value and no count of failures may overflow, go negative or
+    /// lock for longer than the policy's longest wait.
+    #[test]
+    fn no_stored_value_locks_longer_than_the_longest_wait() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = KioskDb::open(&dir.path().join("kiosk.sqlite")).expect("db");
+        let hash = hash_pin("2468").expect("hash");
+        let now = Utc::now();
+        for fails in [0, 1, 63, 64, 65, u32::MAX - 1, u32::MAX] {
+            assert!(delay_after(fails, MAX) <= MAX, "{fails}");
+        }
+        assert_eq!(
+            delay_after(u32::MAX, Duration::MAX),
+            Duration::from_secs(u64::MAX)
+        );
+        // What an older version or a set-back clock can leave behind.
+        db.set_setting(NEXT_ATTEMPT, "9999-12-31T23:59:59+00:00")
+            .expect("set");
+        db.set_setting(FAILS, &u32::MAX.to_string()).expect("set");
+        assert_eq!(
+            check_pin(&db, &hash, MAX, "2468", now),
+            PinCheck::Wait { retry_in: MAX }
+        );
+        db.set_setting(NEXT_ATTEMPT, "garbage").expect("set");
+        db.set_setting(FAILS, "-5").expect("set");
+        assert_eq!(
+            check_pin(&db, &hash, MAX, "0000", now),
+            PinCheck::Wrong { retry_in: MAX },
+            "a damaged counter counts as many failures"
+        );
+        let later = now + chrono::Duration::seconds(61);
+        assert_eq!(check_pin(&db, &hash, MAX, "2468", later), PinCheck::Granted);
     }
 }
 
@@ -203,14 +286,14 @@ impl super::kiosk::Kiosk {
         })
     }
 
-    /// Checks a staff PIN against the configuration, with the lockout.
+    /// Checks a staff PIN against the configuration (tens of milliseconds of argon2: call it
+    /// from a worker thread, as `worker::Command::CheckPin` does).
     pub fn check_staff_pin(&self, pin: &str) -> PinCheck {
         let s = &self.config().staff;
         check_pin(
             self.kiosk_db(),
             &s.pin_hash,
-            s.max_attempts,
-            s.lockout_minutes,
+            Duration::from_secs(s.max_delay_seconds),
             pin,
             Utc::now(),
         )

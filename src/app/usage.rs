@@ -161,9 +161,14 @@ impl Recorder {
 
     /// Deletes records older than the configured retention.
     pub fn prune(&self, k: &Kiosk) -> Result<u64, AppError> {
-        let days = k.config().statistics.retention_days as i64;
-        let before = (Local::now() - chrono::Duration::days(days))
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        // A retention longer than the calendar can hold keeps everything instead of panicking.
+        let days = i64::try_from(k.config().statistics.retention_days).unwrap_or(i64::MAX);
+        let Some(cutoff) =
+            chrono::Duration::try_days(days).and_then(|d| Local::now().checked_sub_signed(d))
+        else {
+            return Ok(0);
+        };
+        let before = cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         Ok(k.kiosk_db().prune_usage(&before)?)
     }
 }

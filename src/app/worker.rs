@@ -1,7 +1,8 @@
 //! Background work, off the UI thread. Searches run on their own thread so a long refresh never
 //! delays a keystroke; when several searches queue up only the newest runs (older generations are
 //! stale by definition). Long jobs (applying a bundle, rollback, network checks) run on a second
-//! thread. Results go back through a sink the UI turns into event-loop callbacks.
+//! thread; staff PIN checks (argon2, tens of milliseconds) on a third, so a PIN is never stuck
+//! behind a download. Results go back through a sink the UI turns into event-loop callbacks.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub enum Command {
     Rollback,
     /// Pull the network source now (the schedule also sends this).
     CheckNetwork,
+    /// Check a staff PIN (answered by `Event::PinChecked`).
+    CheckPin(super::staff::Pin),
 }
 
 /// What comes back.
@@ -49,6 +52,8 @@ pub enum Event {
     },
     /// The bundles on USB sticks changed (a stick was inserted or removed).
     UsbBundles(Vec<super::refresh::UsbBundle>),
+    /// The answer to `Command::CheckPin`.
+    PinChecked(super::staff::PinCheck),
 }
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -57,6 +62,7 @@ type Sink = Arc<dyn Fn(Event) + Send + Sync>;
 pub struct Worker {
     search_tx: Option<Sender<(u64, SearchRequest)>>,
     task_tx: Option<Sender<Command>>,
+    pin_tx: Option<Sender<Command>>,
     stop_tx: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -73,8 +79,14 @@ fn watch_loop(
     use std::time::{Duration, Instant};
     let cfg = kiosk.config().clone();
     let tick = Duration::from_secs(2);
-    let net_every = Duration::from_secs(cfg.updates.check_every_minutes.max(1) * 60);
+    // The configuration bounds these; saturating arithmetic keeps a value that slipped past
+    // (a configuration built in code) from killing this thread.
+    let net_every = Duration::from_secs(cfg.updates.check_every_minutes.max(1).saturating_mul(60));
     let beat_every = Duration::from_secs(cfg.statistics.heartbeat_every_seconds.max(1));
+    let after = |now: Instant, d: Duration| {
+        now.checked_add(d)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+    };
     let prune_every = Duration::from_secs(24 * 3600);
     let mut last_mounts = None;
     let mut last_usb: Option<Vec<super::refresh::UsbBundle>> = None;
@@ -102,11 +114,11 @@ fn watch_loop(
             }
         }
         if !cfg.updates.network_url.is_empty() && now >= next_net {
-            next_net = now + net_every;
+            next_net = after(now, net_every);
             let _ = tasks.send(Command::CheckNetwork);
         }
         if !cfg.statistics.heartbeat_path.is_empty() && now >= next_beat {
-            next_beat = now + beat_every;
+            next_beat = after(now, beat_every);
             let path = std::path::PathBuf::from(&cfg.statistics.heartbeat_path);
             if let Err(e) = super::usage::write_heartbeat(&kiosk, &path, recorder.uptime_seconds())
             {
@@ -114,7 +126,7 @@ fn watch_loop(
             }
         }
         if cfg.statistics.enabled && now >= next_prune {
-            next_prune = now + prune_every;
+            next_prune = after(now, prune_every);
             if let Err(e) = recorder.prune(&kiosk) {
                 tracing::warn!("statistics retention: {e}");
             }
@@ -143,7 +155,7 @@ fn task_loop(kiosk: Arc<Kiosk>, rx: Receiver<Command>, sink: Sink) {
     }
 }
 
-/// Carries out one staff job (apply, rollback, network check) on the calling thread, reporting
+/// Carries out one staff job (apply, rollback, network check, PIN) on the calling thread, reporting
 /// progress and the outcome to `sink` as the task thread does. Searches are not jobs: they go
 /// to the search thread, and are ignored here.
 pub fn perform(kiosk: &Kiosk, cmd: Command, sink: &dyn Fn(Event)) {
@@ -175,6 +187,7 @@ pub fn perform(kiosk: &Kiosk, cmd: Command, sink: &dyn Fn(Event)) {
             }
             sink(Event::NetworkChecked { result });
         }
+        Command::CheckPin(pin) => sink(Event::PinChecked(kiosk.check_staff_pin(pin.digits()))),
         Command::Search { .. } => {}
     }
 }
@@ -193,6 +206,15 @@ impl Worker {
                 .map_err(|e| tracing::error!("cannot start the search thread: {e}"))
                 .ok(),
         );
+        let (pin_tx, pin_rx) = mpsc::channel();
+        let (k, s) = (kiosk.clone(), sink.clone());
+        threads.extend(
+            std::thread::Builder::new()
+                .name("motcua-pin".into())
+                .spawn(move || task_loop(k, pin_rx, s))
+                .map_err(|e| tracing::error!("cannot start the PIN thread: {e}"))
+                .ok(),
+        );
         threads.extend(
             std::thread::Builder::new()
                 .name("motcua-tasks".into())
@@ -203,6 +225,7 @@ impl Worker {
         Worker {
             search_tx: Some(search_tx),
             task_tx: Some(task_tx),
+            pin_tx: Some(pin_tx),
             stop_tx: None,
             threads,
         }
@@ -240,6 +263,7 @@ impl Worker {
                 .search_tx
                 .as_ref()
                 .is_some_and(|t| t.send((generation, request)).is_ok()),
+            pin @ Command::CheckPin(_) => self.pin_tx.as_ref().is_some_and(|t| t.send(pin).is_ok()),
             other => self.task_tx.as_ref().is_some_and(|t| t.send(other).is_ok()),
         };
         if !sent {
@@ -255,6 +279,7 @@ impl Drop for Worker {
         }
         self.search_tx.take();
         self.task_tx.take();
+        self.pin_tx.take();
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

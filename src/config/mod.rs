@@ -3,8 +3,10 @@
 //! may sign them, the staff PIN and statistics. Unknown keys are errors; `check` reports every
 //! problem with its line.
 
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 
@@ -12,6 +14,26 @@ use crate::domain::{self, Hotline, Level};
 
 /// The reference configuration, compiled in: the kiosk runs on it when no file is given.
 pub const REFERENCE: &str = include_str!("../../kiosk-config/kiosk.toml");
+
+/// The largest configuration file read (the reference is a few KB): `config check /dev/zero`
+/// or a log file given by mistake must not fill the memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Keys earlier versions had, with what replaced them.
+const RETIRED: &[(&str, &str, &str)] = &[
+    (
+        "staff",
+        "max_attempts",
+        "no longer used: a wrong PIN now makes the next attempt wait 1, 2, 4 … seconds, up to \
+         `max_delay_seconds`, instead of locking the staff screen",
+    ),
+    (
+        "staff",
+        "lockout_minutes",
+        "no longer used: a wrong PIN now makes the next attempt wait 1, 2, 4 … seconds, up to \
+         `max_delay_seconds`, instead of locking the staff screen",
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,6 +43,10 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: not a regular file")]
+    NotAFile { path: PathBuf },
+    #[error("{path}: larger than {MAX_FILE_BYTES} bytes, not a configuration file")]
+    TooLarge { path: PathBuf },
     #[error("{}", render_problems(.path, .problems))]
     Invalid {
         path: PathBuf,
@@ -185,16 +211,15 @@ impl Default for Updates {
 pub struct Staff {
     /// argon2 PHC string made by `motcua staff hash-pin`; empty disables the staff screen.
     pub pin_hash: String,
-    pub max_attempts: u32,
-    pub lockout_minutes: u64,
+    /// The longest wait between PIN attempts after wrong PINs (1, 2, 4 … s up to this).
+    pub max_delay_seconds: u64,
 }
 
 impl Default for Staff {
     fn default() -> Self {
         Staff {
             pin_hash: String::new(),
-            max_attempts: 5,
-            lockout_minutes: 15,
+            max_delay_seconds: 60,
         }
     }
 }
@@ -232,6 +257,9 @@ pub struct Config {
     pub staff: Staff,
     pub statistics: Statistics,
 }
+
+/// Counter numbers as the office paints them on the counters.
+const COUNTER_NUMBERS: RangeInclusive<u32> = 1..=999;
 
 const SECTIONS: &[&str] = &[
     "office",
@@ -300,8 +328,27 @@ impl Config {
                 });
                 continue;
             }
-            let res = section(&mut cfg, &key, v.clone());
-            if let Err(e) = res {
+            let mut value = v.clone();
+            if let DeValue::Table(t) = value.get_mut() {
+                let mut kept = DeTable::new();
+                for (k, item) in t.iter() {
+                    let name: &str = k.get_ref().as_ref();
+                    match RETIRED.iter().find(|(s, r, _)| *s == key && *r == name) {
+                        Some((_, _, message)) => problems.push(Problem {
+                            line: Some(line_of(src, k.span().start)),
+                            key: Some(format!("{key}.{name}")),
+                            message: message.to_string(),
+                        }),
+                        None => {
+                            kept.insert(k.clone(), item.clone());
+                        }
+                    }
+                }
+                *t = kept;
+            }
+            let mut errors = Vec::new();
+            section(&mut cfg, &key, &value, &mut errors);
+            for e in errors {
                 problems.push(Problem {
                     line: e
                         .span()
@@ -331,10 +378,36 @@ impl Config {
         }
     }
 
+    /// Reads and checks a configuration file: a regular file of at most [`MAX_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let src = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        use std::io::Read;
+        let io = |source| ConfigError::Io {
             path: path.to_path_buf(),
             source,
+        };
+        // Opened first, then asked what it is: a FIFO would block the open only if it had no
+        // writer, so refuse by type before reading anything.
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() {
+            return Err(ConfigError::NotAFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(ConfigError::TooLarge {
+                path: path.to_path_buf(),
+            });
+        }
+        let src = String::from_utf8(bytes).map_err(|e| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+            ))
         })?;
         Config::parse(&src, path)
     }
@@ -342,6 +415,46 @@ impl Config {
     /// The compiled-in reference configuration.
     pub fn reference() -> Result<Config, ConfigError> {
         Config::parse(REFERENCE, Path::new("kiosk-config/kiosk.toml (built in)"))
+    }
+
+    /// Every number in the configuration with its range (inclusive). The ranges are the
+    /// documented ones (`kiosk-config/kiosk.toml`) and keep every duration and count the kiosk
+    /// computes from them far from overflow. Warning at least 20 s: WCAG 2.2.1.
+    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 8] {
+        [
+            ("idle.timeout_seconds", self.idle.timeout_seconds, 15..=3600),
+            ("idle.warning_seconds", self.idle.warning_seconds, 20..=600),
+            (
+                "updates.check_every_minutes",
+                self.updates.check_every_minutes,
+                1..=10_080,
+            ),
+            (
+                "updates.timeout_seconds",
+                self.updates.timeout_seconds,
+                1..=600,
+            ),
+            (
+                "updates.max_bundle_mb",
+                self.updates.max_bundle_mb,
+                1..=4096,
+            ),
+            (
+                "staff.max_delay_seconds",
+                self.staff.max_delay_seconds,
+                1..=600,
+            ),
+            (
+                "statistics.retention_days",
+                self.statistics.retention_days,
+                1..=3650,
+            ),
+            (
+                "statistics.heartbeat_every_seconds",
+                self.statistics.heartbeat_every_seconds,
+                1..=86_400,
+            ),
+        ]
     }
 
     /// Rules serde cannot express, as (dotted key, message).
@@ -379,8 +492,16 @@ impl Config {
         }
         let mut seen = std::collections::HashSet::new();
         for c in &self.counters {
-            if c.number == 0 {
-                p.push(("counters".into(), "counter number must be 1 or more".into()));
+            if !COUNTER_NUMBERS.contains(&c.number) {
+                p.push((
+                    "counters".into(),
+                    format!(
+                        "counter number {} is out of range: from {} to {}",
+                        c.number,
+                        COUNTER_NUMBERS.start(),
+                        COUNTER_NUMBERS.end()
+                    ),
+                ));
             }
             if !seen.insert(c.number) {
                 p.push((
@@ -403,15 +524,6 @@ impl Config {
                 ));
             }
         }
-        if self.idle.warning_seconds < 20 {
-            p.push((
-                "idle.warning_seconds".into(),
-                "must be at least 20 (WCAG 2.2.1 gives people time to respond)".into(),
-            ));
-        }
-        if self.idle.timeout_seconds < 15 {
-            p.push(("idle.timeout_seconds".into(), "must be at least 15".into()));
-        }
         if !matches!(
             self.display.orientation.as_str(),
             "auto" | "landscape" | "portrait"
@@ -428,23 +540,10 @@ impl Config {
             ));
         }
         let url = &self.updates.network_url;
-        let allowed = url.starts_with("https://")
-            || url.starts_with("http://127.0.0.1")
-            || url.starts_with("http://localhost");
-        if !url.is_empty() && !allowed {
-            p.push((
-                "updates.network_url".into(),
-                "must be an https:// URL (plain http only on loopback, for tests)".into(),
-            ));
-        }
-        if self.updates.max_bundle_mb == 0 {
-            p.push(("updates.max_bundle_mb".into(), "must be at least 1".into()));
-        }
-        if self.updates.check_every_minutes == 0 {
-            p.push((
-                "updates.check_every_minutes".into(),
-                "must be at least 1".into(),
-            ));
+        if !url.is_empty()
+            && let Err(e) = crate::net::check_url(url)
+        {
+            p.push(("updates.network_url".into(), e.to_string()));
         }
         for k in &self.updates.trusted_keys {
             if let Err(e) = crate::bundle::sign::parse_public_key(k) {
@@ -452,21 +551,21 @@ impl Config {
             }
         }
         if !self.staff.pin_hash.is_empty()
-            && argon2::PasswordHash::new(&self.staff.pin_hash).is_err()
+            && let Err(e) = crate::pin::check_hash(&self.staff.pin_hash)
         {
-            p.push((
-                "staff.pin_hash".into(),
-                "not an argon2 hash (make one with `motcua staff hash-pin`)".into(),
-            ));
+            p.push(("staff.pin_hash".into(), e.to_string()));
         }
-        if self.staff.max_attempts == 0 {
-            p.push(("staff.max_attempts".into(), "must be at least 1".into()));
-        }
-        if self.statistics.heartbeat_every_seconds == 0 {
-            p.push((
-                "statistics.heartbeat_every_seconds".into(),
-                "must be at least 1".into(),
-            ));
+        for (key, value, range) in self.numbers() {
+            if !range.contains(&value) {
+                p.push((
+                    key.into(),
+                    format!(
+                        "{value} is out of range: from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         p
     }
@@ -487,26 +586,76 @@ impl Config {
     }
 }
 
+/// Reads one top-level section into `cfg`, adding every problem to `errors`: serde stops at the
+/// first error of a table, so a table that fails is read again one key at a time (and a list of
+/// tables one table at a time) to find the others.
 fn section(
     cfg: &mut Config,
     key: &str,
-    v: toml::Spanned<DeValue<'_>>,
-) -> Result<(), toml::de::Error> {
-    use serde::de::IntoDeserializer;
-    let de = v.into_deserializer();
+    v: &toml::Spanned<DeValue<'_>>,
+    errors: &mut Vec<toml::de::Error>,
+) {
     match key {
-        "office" => cfg.office = Office::deserialize(de)?,
-        "portal" => cfg.portal = Portal::deserialize(de)?,
-        "counters" => cfg.counters = Vec::<Counter>::deserialize(de)?,
-        "hotlines" => cfg.hotlines = Vec::<Hotline>::deserialize(de)?,
-        "idle" => cfg.idle = Idle::deserialize(de)?,
-        "display" => cfg.display = Display::deserialize(de)?,
-        "updates" => cfg.updates = Updates::deserialize(de)?,
-        "staff" => cfg.staff = Staff::deserialize(de)?,
-        "statistics" => cfg.statistics = Statistics::deserialize(de)?,
+        "office" => set(&mut cfg.office, read_all(v, errors)),
+        "portal" => set(&mut cfg.portal, read_all(v, errors)),
+        "counters" => set(&mut cfg.counters, read_list(v, errors)),
+        "hotlines" => set(&mut cfg.hotlines, read_list(v, errors)),
+        "idle" => set(&mut cfg.idle, read_all(v, errors)),
+        "display" => set(&mut cfg.display, read_all(v, errors)),
+        "updates" => set(&mut cfg.updates, read_all(v, errors)),
+        "staff" => set(&mut cfg.staff, read_all(v, errors)),
+        "statistics" => set(&mut cfg.statistics, read_all(v, errors)),
         _ => {}
     }
-    Ok(())
+}
+
+fn set<T>(slot: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *slot = v;
+    }
+}
+
+fn read_all<T: DeserializeOwned>(
+    v: &toml::Spanned<DeValue<'_>>,
+    errors: &mut Vec<toml::de::Error>,
+) -> Option<T> {
+    use serde::de::IntoDeserializer;
+    let whole = match T::deserialize(v.clone().into_deserializer()) {
+        Ok(t) => return Some(t),
+        Err(e) => e,
+    };
+    let before = errors.len();
+    if let DeValue::Table(table) = v.get_ref()
+        && table.len() > 1
+    {
+        for (k, value) in table.iter() {
+            let mut one = DeTable::new();
+            one.insert(k.clone(), value.clone());
+            let one = toml::Spanned::new(v.span(), DeValue::Table(one));
+            if let Err(e) = T::deserialize(one.into_deserializer())
+                // Alone, a key cannot bring the others a table requires.
+                && !e.message().starts_with("missing field")
+            {
+                errors.push(e);
+            }
+        }
+    }
+    if errors.len() == before {
+        errors.push(whole);
+    }
+    None
+}
+
+fn read_list<T: DeserializeOwned>(
+    v: &toml::Spanned<DeValue<'_>>,
+    errors: &mut Vec<toml::de::Error>,
+) -> Option<Vec<T>> {
+    let DeValue::Array(items) = v.get_ref() else {
+        return read_all(v, errors);
+    };
+    let before = errors.len();
+    let list: Vec<T> = items.iter().filter_map(|i| read_all(i, errors)).collect();
+    (errors.len() == before).then_some(list)
 }
 
 #[cfg(test)]

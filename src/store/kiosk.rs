@@ -152,6 +152,21 @@ impl KioskDb {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets several settings in one transaction: all of them or none.
+    pub fn set_settings(&self, pairs: &[(&str, &str)]) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        for (key, value) in pairs {
+            tx.execute(
+                "INSERT INTO settings(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().map_err(|e| self.err(e))
+    }
+
     pub fn log_refresh(&self, r: &RefreshRecord) -> Result<(), StoreError> {
         self.lock()
             .execute(

@@ -384,6 +384,10 @@ fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
             }
             ctx.show_staff(w);
         }
+        Event::PinChecked(answer) => {
+            super::staff::show_pin_result(w, &answer);
+            ctx.show_staff(w);
+        }
         Event::UsbBundles(found) => {
             *ctx.usb.borrow_mut() = found;
             if w.global::<StaffAdapter>().get_unlocked() {
@@ -619,10 +623,14 @@ fn bind_staff(w: &MainWindow, ctx: &Rc<Ctx>) {
     let c = ctx.clone();
     a.on_pin_submit(move |pin| {
         let Some(w) = c.window.upgrade() else { return };
-        // One argon2 hash (tens of milliseconds): quick enough to keep on the UI thread.
-        let answer = c.kiosk.check_staff_pin(&pin);
-        super::staff::show_pin_result(&w, &answer);
-        c.show_staff(&w);
+        // argon2 takes tens of milliseconds (more on a slow kiosk): the PIN thread checks it.
+        super::staff::show_pin_checking(&w);
+        let cmd = Command::CheckPin(crate::app::staff::Pin::new(pin.as_str()));
+        if c.worker.borrow().is_some() {
+            c.send(cmd);
+        } else {
+            crate::app::worker::perform(&c.kiosk, cmd, &|e| handle(&c, &w, e));
+        }
     });
     // The page also locks itself when any other page is shown; locking here as well means it
     // is locked before the next frame, not at it.

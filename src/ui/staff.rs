@@ -173,32 +173,23 @@ pub fn show_usb(w: &MainWindow, usb: &[UsbBundle]) {
 /// The answer to `pin-submit`: unlocks, or says why not under the PIN dots.
 pub fn show_pin_result(w: &MainWindow, r: &PinCheck) {
     let a = w.global::<StaffAdapter>();
-    match r {
-        PinCheck::Granted => {
-            a.set_pin_status(PinStatus::None);
-            a.set_unlocked(true);
-        }
-        PinCheck::Wrong { attempts_left } => {
-            a.set_unlocked(false);
-            a.set_pin_attempts_left(i32::try_from(*attempts_left).unwrap_or(i32::MAX));
-            a.set_pin_status(PinStatus::Wrong);
-        }
-        PinCheck::Locked { until } => {
-            a.set_unlocked(false);
-            let local = until.with_timezone(&Local);
-            let text = if local.date_naive() == Local::now().date_naive() {
-                local.format("%H:%M").to_string()
-            } else {
-                local.format("%H:%M %d/%m/%Y").to_string()
-            };
-            a.set_pin_locked_until(s(&text));
-            a.set_pin_status(PinStatus::Locked);
-        }
-        PinCheck::Disabled => {
-            a.set_unlocked(false);
-            a.set_pin_status(PinStatus::Disabled);
-        }
-    }
+    let seconds = |d: &std::time::Duration| int(d.as_secs() + u64::from(d.subsec_nanos() > 0));
+    a.set_unlocked(matches!(r, PinCheck::Granted));
+    let (status, wait) = match r {
+        PinCheck::Granted => (PinStatus::None, 0),
+        PinCheck::Wrong { retry_in } => (PinStatus::Wrong, seconds(retry_in)),
+        PinCheck::Wait { retry_in } => (PinStatus::Wait, seconds(retry_in)),
+        PinCheck::Unrecorded { .. } => (PinStatus::Unrecorded, 0),
+        PinCheck::Disabled => (PinStatus::Disabled, 0),
+    };
+    a.set_pin_wait_seconds(wait);
+    a.set_pin_status(status);
+}
+
+/// A PIN is being checked (off the UI thread): the pad rests until the answer.
+pub fn show_pin_checking(w: &MainWindow) {
+    w.global::<StaffAdapter>()
+        .set_pin_status(PinStatus::Checking);
 }
 
 /// Locks the staff page (it also locks itself whenever another page is shown).

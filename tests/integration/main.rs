@@ -3,10 +3,15 @@
 
 mod cli;
 mod common;
+mod config;
 mod crash;
 mod data_core;
 mod minisign_tool;
+mod mounts;
+mod net;
 mod network;
 mod office;
 mod refresh;
+mod staff;
+mod tmpfs;
 mod worker;

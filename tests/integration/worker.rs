@@ -1,59 +1,171 @@
-//! The background threads: searches off the caller's thread with stale generations dropped, and
-//! USB sticks noticed when they appear.
+//! The background threads: searches off the caller's thread with stale generations dropped, PIN
+//! checks on their own thread, USB sticks noticed when they appear, a watch thread that outlives
+//! extreme settings.
 
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use motcua::app::kiosk::Kiosk;
 use motcua::app::search::SearchRequest;
+use motcua::app::staff::{Pin, PinCheck};
 use motcua::app::usage::Recorder;
 use motcua::app::worker::{Command, Event, Worker};
 use motcua::config::Config;
 
 use super::common::*;
 
+/// Holds the search thread inside the sink while more requests queue up behind it: when it is
+/// let go, only the newest of the queued requests may run. A worker that ran them all (or in
+/// any other order) fails here.
 #[test]
 fn queued_searches_only_run_the_newest() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let k = Arc::new(small_kiosk(&tmp.path().join("data")));
     let (tx, rx) = mpsc::channel();
+    let (entered_tx, entered_rx) = mpsc::channel::<()>();
+    let (gate_tx, gate_rx) = mpsc::channel::<()>();
+    let held = Mutex::new((entered_tx, gate_rx));
     let w = Worker::spawn(k, move |e| {
+        if let Event::SearchDone { generation: 1, .. } = &e {
+            let h = held.lock().expect("lock");
+            let _ = h.0.send(());
+            let _ = h.1.recv_timeout(Duration::from_secs(60));
+        }
         let _ = tx.send(e);
     });
     let typed = ["k", "kh", "kha", "khai", "khai s", "khai si", "khai sinh"];
-    for (i, t) in typed.iter().enumerate() {
+    let send = |i: usize| {
         w.send(Command::Search {
             generation: i as u64 + 1,
             request: SearchRequest {
-                text: t.to_string(),
+                text: typed[i].to_string(),
                 ..Default::default()
             },
-        });
+        })
+    };
+    send(0);
+    entered_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the first search ran");
+    for i in 1..typed.len() {
+        send(i);
     }
-    let mut last = 0;
-    let mut seen = 0;
-    loop {
+    gate_tx.send(()).expect("open the gate");
+    let mut ran = Vec::new();
+    let mut newest = None;
+    while newest.is_none() {
         let Ok(Event::SearchDone { generation, result }) = rx.recv_timeout(Duration::from_secs(60))
         else {
-            panic!("no search result");
+            panic!("no search result after {ran:?}");
         };
-        assert!(generation > last, "results arrive newest-last");
-        last = generation;
-        seen += 1;
+        ran.push(generation);
         if generation == typed.len() as u64 {
-            let out = result.expect("search");
-            assert_eq!(out.request.text, "khai sinh");
-            let top = &out.results.procedures[0];
-            assert!(
-                motcua::domain::text::fold(&top.name).contains("khai sinh"),
-                "{}",
-                top.name
-            );
-            break;
+            newest = Some(result.expect("search"));
         }
     }
-    assert!(seen <= typed.len());
+    assert_eq!(ran, [1, typed.len() as u64], "stale searches ran");
+    let out = newest.expect("newest");
+    assert_eq!(out.request.text, "khai sinh");
+    let top = &out.results.procedures[0];
+    assert!(
+        motcua::domain::text::fold(&top.name).contains("khai sinh"),
+        "{}",
+        top.name
+    );
+    // Nothing else was waiting.
+    assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+}
+
+/// A PIN is checked on its own thread: not on the caller's (the UI thread), and not behind a
+/// network download that holds the task thread.
+#[test]
+fn a_pin_is_checked_off_the_callers_thread_even_during_a_download() {
+    // A bundle server that sends its headers and then nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/bundle.zip", listener.local_addr().expect("addr"));
+    let (hang_up, hung) = mpsc::channel::<()>();
+    let server = std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+            // Until the test is done with it (or the client's 20 s stall timeout).
+            let _ = hung.recv_timeout(Duration::from_secs(30));
+        }
+    });
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop(small_kiosk(&tmp.path().join("data")));
+    let mut cfg = Config::default();
+    cfg.staff.pin_hash = motcua::app::staff::hash_pin("2468").expect("hash");
+    cfg.updates.network_url = url;
+    cfg.updates.timeout_seconds = 20;
+    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let (tx, rx) = mpsc::channel();
+    let w = Worker::spawn(k, move |e| {
+        let thread = std::thread::current()
+            .name()
+            .unwrap_or_default()
+            .to_string();
+        let _ = tx.send((thread, e));
+    });
+    w.send(Command::CheckNetwork);
+    // The download has started (its first progress would come only after it).
+    std::thread::sleep(Duration::from_millis(300));
+    w.send(Command::CheckPin(Pin::new("2468")));
+    loop {
+        match rx.recv_timeout(Duration::from_secs(15)) {
+            Ok((thread, Event::PinChecked(answer))) => {
+                assert_eq!(answer, PinCheck::Granted);
+                assert_eq!(thread, "motcua-pin");
+                break;
+            }
+            Ok((_, Event::NetworkChecked { result })) => {
+                panic!("the PIN waited for the download: {result:?}")
+            }
+            Ok(_) => continue,
+            Err(e) => panic!("no PIN answer: {e}"),
+        }
+    }
+    let _ = hang_up.send(());
+    drop(w);
+    let _ = server.join();
+}
+
+/// Issue 10 item 4: the largest numbers a configuration can hold (built in code, past the
+/// checks `config check` makes) must not kill the watch thread, which also watches for sticks.
+#[test]
+fn the_watch_thread_survives_the_largest_numbers() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop(small_kiosk(&tmp.path().join("data")));
+    let media = tmp.path().join("media");
+    std::fs::create_dir_all(&media).expect("mkdir");
+    let mut cfg = Config::default();
+    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
+    cfg.statistics.retention_days = u64::MAX;
+    cfg.statistics.heartbeat_every_seconds = u64::MAX;
+    cfg.statistics.heartbeat_path = tmp.path().join("motcua.prom").display().to_string();
+    cfg.updates.check_every_minutes = u64::MAX;
+    cfg.updates.network_url = "http://127.0.0.1:9/bundle.zip".into();
+    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let (tx, rx) = mpsc::channel();
+    let _w = Worker::spawn_with_watch(k, Arc::new(Recorder::new(true)), move |e| {
+        let _ = tx.send(e);
+    });
+    let wait_usb = |rx: &mpsc::Receiver<Event>| loop {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Event::UsbBundles(b)) => return b,
+            Ok(_) => continue,
+            Err(e) => panic!("the watch thread is gone: {e}"),
+        }
+    };
+    assert!(wait_usb(&rx).is_empty());
+    // The first round also pruned the statistics and wrote the heartbeat.
+    std::fs::create_dir_all(media.join("STICK/motcua")).expect("stick");
+    std::fs::write(media.join("STICK/motcua/b.zip"), b"not a zip").expect("file");
+    assert_eq!(wait_usb(&rx).len(), 1);
+    assert!(tmp.path().join("motcua.prom").exists());
 }
 
 #[test]
