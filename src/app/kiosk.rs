@@ -3,7 +3,7 @@
 //! line ask of the data. No window needed.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::Utc;
 
@@ -41,20 +41,8 @@ impl Live {
             Err(e) => {
                 // The index is derived data: rebuild it from the store rather than fail.
                 tracing::warn!("search index of {name} unusable ({e}); rebuilding from the store");
-                let rebuilt = dir.join("index.rebuild");
-                if rebuilt.exists() {
-                    std::fs::remove_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
-                }
-                std::fs::create_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
-                SearchIndex::build(&rebuilt, &content.dataset()?)?;
-                super::datadir::sync_tree(&rebuilt)?;
-                let target = dir.join(INDEX_DIR);
-                if target.exists() {
-                    std::fs::remove_dir_all(&target).map_err(|e| AppError::io(&target, e))?;
-                }
-                std::fs::rename(&rebuilt, &target).map_err(|e| AppError::io(&target, e))?;
-                super::datadir::sync_dir(&dir)?;
-                SearchIndex::open(&target)?
+                rebuild_index(&dir, &content)?;
+                SearchIndex::open(&dir.join(INDEX_DIR))?
             }
         };
         Ok(Live {
@@ -69,6 +57,25 @@ impl Live {
             index,
         })
     }
+}
+
+/// Builds the version's search index afresh from its store, beside the old one, and switches
+/// to it with a rename.
+fn rebuild_index(dir: &Path, content: &ContentDb) -> Result<(), AppError> {
+    let rebuilt = dir.join("index.rebuild");
+    if rebuilt.exists() {
+        std::fs::remove_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
+    }
+    std::fs::create_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
+    SearchIndex::build(&rebuilt, &content.dataset()?)?;
+    super::datadir::sync_tree(&rebuilt)?;
+    let target = dir.join(INDEX_DIR);
+    if target.exists() {
+        std::fs::remove_dir_all(&target).map_err(|e| AppError::io(&target, e))?;
+    }
+    std::fs::rename(&rebuilt, &target).map_err(|e| AppError::io(&target, e))?;
+    super::datadir::sync_dir(dir)?;
+    Ok(())
 }
 
 /// Where a bundle being applied came from (kept in the refresh history).
@@ -120,6 +127,8 @@ pub struct Kiosk {
     config: Config,
     kiosk_db: KioskDb,
     live: RwLock<Arc<Live>>,
+    /// Held while the live index is rebuilt after a search found it inconsistent.
+    rebuild: Mutex<()>,
 }
 
 fn now_string() -> String {
@@ -207,6 +216,7 @@ impl Kiosk {
             config,
             kiosk_db,
             live: RwLock::new(Arc::new(live)),
+            rebuild: Mutex::new(()),
         })
     }
 
@@ -248,6 +258,18 @@ impl Kiosk {
 
     fn swap(&self, live: Live) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(live);
+    }
+
+    /// Rebuilds the live version's search index from its store and swaps it in, after a search
+    /// found the index inconsistent with itself. Searches already running keep the old one.
+    pub(crate) fn rebuild_live_index(&self, damaged: &Arc<Live>) -> Result<(), AppError> {
+        let _one_at_a_time = self.rebuild.lock().unwrap_or_else(|p| p.into_inner());
+        if !Arc::ptr_eq(&self.live(), damaged) {
+            return Ok(()); // Another search rebuilt it, or a refresh replaced it.
+        }
+        rebuild_index(&self.dir.version_path(&damaged.name), &damaged.content)?;
+        self.swap(Live::open(&self.dir, &damaged.name)?);
+        Ok(())
     }
 
     /// The keys bundles must be signed with: `extra` (from `--key`) or else the configured ones.

@@ -2,7 +2,7 @@
 //! and province for ranking; a procedure code opens the procedure directly.
 
 use crate::domain::Level;
-use crate::search::{EvalCase, EvalReport, Filters, Query, RankContext, Results};
+use crate::search::{EvalCase, EvalReport, Filters, Query, RankContext, Results, SearchError};
 
 /// What the search screen asks.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,7 +35,15 @@ impl super::kiosk::Kiosk {
             },
             context: self.rank_context(),
         };
-        let results = live.index.search(&q)?;
+        let results = match live.index.search(&q) {
+            Err(e @ SearchError::Inconsistent { .. }) => {
+                // Derived data gone wrong: rebuild it from the store and answer from the new one.
+                tracing::error!("{e}");
+                self.rebuild_live_index(&live)?;
+                self.live().index.search(&q)?
+            }
+            r => r?,
+        };
         Ok(SearchOutcome {
             request: req.clone(),
             results,

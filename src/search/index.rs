@@ -18,7 +18,7 @@ use crate::domain::{Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Sy
 /// Name of the side file in the index directory.
 pub(crate) const META_FILE: &str = "motcua-search.json";
 /// Bumped when the schema or the side file changes meaning; `open` refuses other versions.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 /// Documents per commit while building.
 const COMMIT_EVERY: usize = 1_000;
 /// Indexing memory budget (bytes), shared by the writer's threads.
@@ -124,6 +124,9 @@ pub(crate) struct ProcMeta {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Meta {
     pub format: u32,
+    /// The tantivy segments this side file was written for: a side file from another build of
+    /// the index is refused at open even when its counts happen to agree.
+    pub segments: Vec<String>,
     pub synonyms: Vec<Synonym>,
     pub procedures: Vec<ProcMeta>,
     pub hotlines: Vec<Hotline>,
@@ -333,6 +336,7 @@ pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
     w.wait_merging_threads().map_err(tv)?;
     let meta = Meta {
         format: FORMAT,
+        segments: segment_names(&index).map_err(tv)?,
         synonyms: ds.synonyms.clone(),
         procedures,
         hotlines: ds.hotlines.clone(),
@@ -351,6 +355,18 @@ pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
 pub(crate) struct Opened {
     pub reader: IndexReader,
     pub fields: Fields,
+    /// Its searchable segments, sorted.
+    pub segments: Vec<String>,
+}
+
+fn segment_names(index: &Index) -> tantivy::Result<Vec<String>> {
+    let mut v: Vec<String> = index
+        .searchable_segment_ids()?
+        .iter()
+        .map(|id| id.uuid_string())
+        .collect();
+    v.sort();
+    Ok(v)
 }
 
 pub(crate) fn open_tantivy(dir: &Path) -> Result<Opened, SearchError> {
@@ -372,7 +388,76 @@ pub(crate) fn open_tantivy(dir: &Path) -> Result<Opened, SearchError> {
         .reload_policy(ReloadPolicy::Manual)
         .try_into()
         .map_err(tv)?;
-    Ok(Opened { reader, fields })
+    let segments = segment_names(&index).map_err(tv)?;
+    Ok(Opened {
+        reader,
+        fields,
+        segments,
+    })
+}
+
+/// Checks that the tantivy documents and the side file describe the same records: per kind, the
+/// documents' ordinals are exactly `0..n` where `n` is the side file's count. A side file from
+/// another build (or a truncated, edited or swapped one) fails here, at open, so the kiosk
+/// rebuilds the index from the store instead of answering from mismatched halves.
+pub(crate) fn check_consistent(
+    dir: &Path,
+    opened: &Opened,
+    meta: &Meta,
+) -> Result<(), SearchError> {
+    let tv = |e: tantivy::TantivyError| SearchError::Index {
+        path: dir.to_path_buf(),
+        source: e,
+    };
+    let wanted = [
+        (DocKind::Procedure, "procedure", meta.procedures.len()),
+        (DocKind::Hotline, "hotline", meta.hotlines.len()),
+        (DocKind::Guide, "guide", meta.guides.len()),
+    ];
+    let mut seen: Vec<Vec<bool>> = wanted.iter().map(|w| vec![false; w.2]).collect();
+    let inconsistent = |message: String| SearchError::Inconsistent {
+        path: dir.to_path_buf(),
+        message,
+    };
+    let mut segments = meta.segments.clone();
+    segments.sort();
+    if segments != opened.segments {
+        return Err(inconsistent(
+            "the side file was written for other index segments".into(),
+        ));
+    }
+    let searcher = opened.reader.searcher();
+    for seg in searcher.segment_readers() {
+        let ff = seg.fast_fields();
+        let kinds = ff.u64("kind").map_err(tv)?.first_or_default_col(u64::MAX);
+        let ords = ff.u64("ord").map_err(tv)?.first_or_default_col(u64::MAX);
+        for doc in seg.doc_ids_alive() {
+            let kind = kinds.get_val(doc);
+            let Some(k) = DocKind::from_u64(kind) else {
+                return Err(inconsistent(format!("a document of unknown kind {kind}")));
+            };
+            let (_, what, n) = wanted[k as usize];
+            let ord = ords.get_val(doc);
+            match seen[k as usize].get_mut(ord as usize) {
+                Some(s) if !*s => *s = true,
+                Some(_) => return Err(inconsistent(format!("{what} #{ord} is indexed twice"))),
+                None => {
+                    return Err(inconsistent(format!(
+                        "the index has {what} #{ord} but the side file lists {n} {what}s"
+                    )));
+                }
+            }
+        }
+    }
+    for ((_, what, n), s) in wanted.iter().zip(&seen) {
+        let indexed = s.iter().filter(|x| **x).count();
+        if indexed != *n {
+            return Err(inconsistent(format!(
+                "the side file lists {n} {what}s but the index has {indexed}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn read_meta(dir: &Path) -> Result<Meta, SearchError> {

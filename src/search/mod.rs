@@ -14,13 +14,18 @@ mod bench;
 mod closeness;
 mod engine;
 mod eval;
+mod facets;
 mod index;
+mod lookup;
+mod passes;
 mod plan;
+mod query;
+mod rank;
+mod records;
 mod snippet;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -52,6 +57,9 @@ pub enum SearchError {
     },
     #[error("search index {}: {message}", path.display())]
     Meta { path: PathBuf, message: String },
+    /// The tantivy index and the side file describe different records: rebuild the index.
+    #[error("search index {}: {message}; rebuild it from the store", path.display())]
+    Inconsistent { path: PathBuf, message: String },
     #[error("search for {query:?}: {source}")]
     Query {
         query: String,
@@ -126,11 +134,6 @@ impl Query {
 
     pub fn with_filters(mut self, filters: Filters) -> Query {
         self.filters = filters;
-        self
-    }
-
-    pub fn with_limit(mut self, limit: usize) -> Query {
-        self.limit = limit;
         self
     }
 }
@@ -228,31 +231,20 @@ pub struct SearchIndex {
     dir: PathBuf,
     reader: IndexReader,
     fields: index::Fields,
-    meta: index::Meta,
     synonyms: plan::SynonymTable,
     vocab: index::Vocab,
-    by_code: HashMap<String, u32>,
-    /// Per procedure, the id of its name (see `closeness::same_name_key`): same id, same name.
-    groups: Vec<u32>,
-    /// The content words of every name, for the name-coverage ranking.
-    name_words: closeness::NameWords,
-    /// Distinct field names with how many procedures each has, most first.
-    field_counts: Vec<(String, u32)>,
-    /// Field names by id, and each procedure's field ids (facets and filters without hashing).
-    field_names: Vec<String>,
-    field_ids: Vec<Vec<u32>>,
-    /// Names offered when nothing matches: short names of records with full detail.
-    popular: Vec<String>,
+    records: records::Records,
     open_us: u64,
 }
 
 impl std::fmt::Debug for SearchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let meta = &self.records.meta;
         f.debug_struct("SearchIndex")
             .field("dir", &self.dir)
-            .field("procedures", &self.meta.procedures.len())
-            .field("hotlines", &self.meta.hotlines.len())
-            .field("guides", &self.meta.guides.len())
+            .field("procedures", &meta.procedures.len())
+            .field("hotlines", &meta.hotlines.len())
+            .field("guides", &meta.guides.len())
             .field("synonyms", &self.synonyms.len())
             .finish()
     }
@@ -265,90 +257,27 @@ impl SearchIndex {
         SearchIndex::open(dir)
     }
 
-    /// Opens an index written by [`SearchIndex::build`], with its synonym table.
+    /// Opens an index written by [`SearchIndex::build`], with its synonym table. Fails with
+    /// [`SearchError::Inconsistent`] when the tantivy documents and the side file do not
+    /// describe the same records.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         let t0 = Instant::now();
         let opened = index::open_tantivy(dir)?;
         let meta = index::read_meta(dir)?;
+        index::check_consistent(dir, &opened, &meta)?;
         let vocab =
             index::Vocab::load(&opened.reader, &opened.fields).map_err(|e| SearchError::Index {
                 path: dir.to_path_buf(),
                 source: e,
             })?;
         let synonyms = plan::SynonymTable::new(&meta.synonyms);
-        let by_code = meta
-            .procedures
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.code.clone(), i as u32))
-            .collect();
-        let mut names: HashMap<String, u32> = HashMap::new();
-        let groups = meta
-            .procedures
-            .iter()
-            .map(|p| {
-                let next = names.len() as u32;
-                *names
-                    .entry(closeness::same_name_key(&p.name))
-                    .or_insert(next)
-            })
-            .collect();
-        let name_words = closeness::NameWords::new(meta.procedures.iter().map(|p| p.name.as_str()));
-        let mut field_names: Vec<String> = Vec::new();
-        let mut field_at: HashMap<String, u32> = HashMap::new();
-        let field_ids = meta
-            .procedures
-            .iter()
-            .map(|p| {
-                p.fields
-                    .iter()
-                    .map(|f| {
-                        *field_at.entry(f.clone()).or_insert_with(|| {
-                            field_names.push(f.clone());
-                            field_names.len() as u32 - 1
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut counts: HashMap<&str, u32> = HashMap::new();
-        for p in &meta.procedures {
-            for f in &p.fields {
-                *counts.entry(f.as_str()).or_default() += 1;
-            }
-        }
-        let mut field_counts: Vec<(String, u32)> = counts
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        field_counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let mut popular: Vec<&index::ProcMeta> = meta
-            .procedures
-            .iter()
-            .filter(|p| p.has_detail && p.kind != crate::domain::ProcedureKind::Specific)
-            .collect();
-        popular.sort_by_key(|p| (p.name.chars().count(), p.code.clone()));
-        let mut seen = std::collections::HashSet::new();
-        let popular = popular
-            .into_iter()
-            .filter(|p| seen.insert(plan::fold(&p.name)))
-            .take(8)
-            .map(|p| p.name.clone())
-            .collect();
         Ok(SearchIndex {
             dir: dir.to_path_buf(),
             reader: opened.reader,
             fields: opened.fields,
-            meta,
             synonyms,
             vocab,
-            by_code,
-            groups,
-            name_words,
-            field_counts,
-            field_names,
-            field_ids,
-            popular,
+            records: records::Records::new(meta),
             open_us: t0.elapsed().as_micros() as u64,
         })
     }
@@ -374,7 +303,7 @@ impl SearchIndex {
     }
 
     pub fn procedure_count(&self) -> usize {
-        self.meta.procedures.len()
+        self.records.meta.procedures.len()
     }
 
     pub fn synonym_count(&self) -> usize {
@@ -384,10 +313,7 @@ impl SearchIndex {
     /// Runs one query. See the module documentation for what it does.
     pub fn search(&self, q: &Query) -> Result<Results, SearchError> {
         let t0 = Instant::now();
-        let mut r = engine::search(self, q).map_err(|e| SearchError::Query {
-            query: q.text.clone(),
-            source: e,
-        })?;
+        let mut r = engine::search(self, q)?;
         r.took_us = t0.elapsed().as_micros() as u64;
         Ok(r)
     }

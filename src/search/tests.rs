@@ -19,7 +19,9 @@ fn manifest() -> &'static Path {
 }
 
 pub(super) fn corpus_dir() -> PathBuf {
-    manifest().join("../shared/corpus")
+    std::env::var_os("MOTCUA_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest().join("../shared/corpus"))
 }
 
 /// Reads the real corpus (the catalog, API details, pages and official lists). The importers
@@ -523,9 +525,86 @@ fn open_restores_the_index_and_synonyms_and_is_shared_across_threads() {
     assert!(missing.is_err());
 }
 
+/// A copy of the fixture's index directory, to damage.
+fn index_copy() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    for e in std::fs::read_dir(ix().dir()).expect("index dir").flatten() {
+        if e.file_type().is_ok_and(|t| t.is_file()) {
+            std::fs::copy(e.path(), tmp.path().join(e.file_name())).expect("copy");
+        }
+    }
+    tmp
+}
+
+fn side_file(dir: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(dir.join(index::META_FILE)).expect("side file");
+    serde_json::from_slice(&bytes).expect("side file is JSON")
+}
+
+fn write_side_file(dir: &Path, v: &serde_json::Value) {
+    std::fs::write(dir.join(index::META_FILE), v.to_string()).expect("write side file");
+}
+
+#[test]
+fn a_side_file_that_disagrees_with_the_index_is_refused_at_open() {
+    let copy = index_copy();
+    let dir = copy.path();
+    assert!(SearchIndex::open(dir).is_ok(), "the undamaged copy opens");
+    let good = side_file(dir);
+
+    // One procedure fewer: the index has a document the side file cannot name.
+    let mut v = good.clone();
+    let procs = v["procedures"].as_array_mut().expect("procedures");
+    let last = procs.pop().expect("a procedure");
+    write_side_file(dir, &v);
+    let err = SearchIndex::open(dir).expect_err("refused");
+    assert!(
+        matches!(&err, SearchError::Inconsistent { message, .. } if message.contains("procedure")),
+        "{err}"
+    );
+
+    // One more: the side file names a record the index does not have.
+    let mut v = good.clone();
+    let procs = v["procedures"].as_array_mut().expect("procedures");
+    procs.push(last);
+    write_side_file(dir, &v);
+    let err = SearchIndex::open(dir).expect_err("refused");
+    assert!(matches!(err, SearchError::Inconsistent { .. }), "{err}");
+
+    // A side file written for another build of the index, even with the same counts.
+    let mut v = good.clone();
+    v["segments"] = serde_json::json!(["00000000000000000000000000000000"]);
+    write_side_file(dir, &v);
+    let err = SearchIndex::open(dir).expect_err("refused");
+    assert!(
+        matches!(&err, SearchError::Inconsistent { message, .. } if message.contains("segments")),
+        "{err}"
+    );
+
+    write_side_file(dir, &good);
+    assert!(SearchIndex::open(dir).is_ok(), "the repaired copy opens");
+}
+
+#[test]
+fn a_record_missing_from_the_side_file_at_query_time_is_an_error_not_a_panic() {
+    let copy = index_copy();
+    let mut damaged = SearchIndex::open(copy.path()).expect("opens");
+    // As if the side file had changed under an open index: every lookup by ordinal is checked.
+    let mut meta = damaged.records.meta.clone();
+    meta.procedures.truncate(10);
+    meta.hotlines.clear();
+    damaged.records = records::Records::new(meta);
+    for q in ["đăng ký khai sinh", "dang ky", "1800 1096", "tong dai"] {
+        match damaged.search(&Query::new(q)) {
+            Err(SearchError::Inconsistent { path, .. }) => assert_eq!(path, copy.path()),
+            other => panic!("{q}: expected an inconsistency, got {other:?}"),
+        }
+    }
+}
+
 fn dev_cases() -> Vec<EvalCase> {
-    let text =
-        std::fs::read_to_string(manifest().join("../shared/queries/dev.jsonl")).expect("dev.jsonl");
+    let path = corpus_dir().join("../queries/dev.jsonl");
+    let text = std::fs::read_to_string(&path).expect("dev.jsonl");
     EvalCase::parse_jsonl(&text).expect("parses")
 }
 
@@ -606,7 +685,7 @@ fn report() {
     }
     println!(
         "== short-word typo (3-4 letters, typo rule from {} letters): S@5 {ok}/{n}",
-        engine::TYPO_MIN_LEN
+        query::TYPO_MIN_LEN
     );
     let queries: Vec<String> = cases.iter().map(|c| c.query.clone()).collect();
     let b = keystroke_bench(ix(), &queries).expect("bench");
@@ -718,7 +797,7 @@ fn explain() {
 fn print_breakdown(ix: &SearchIndex, plan: &plan::Plan, code: &str) {
     use tantivy::query::{Query as _, TermQuery};
     use tantivy::schema::IndexRecordOption;
-    let Some(&ord) = ix.by_code.get(code) else {
+    let Some(&ord) = ix.records.by_code.get(code) else {
         println!("   {code}: no such code");
         return;
     };
@@ -753,7 +832,10 @@ fn print_breakdown(ix: &SearchIndex, plan: &plan::Plan, code: &str) {
         }
     }
     words.dedup();
-    println!("   -- {code} {}", ix.meta.procedures[ord as usize].name);
+    println!(
+        "   -- {code} {}",
+        ix.procedure(ord).map_or("?", |p| p.name.as_str())
+    );
     for w in words {
         let mut row = format!("      {w:<10}");
         for (label, field) in [("name", f.name), ("kw", f.kw), ("body", f.body)] {

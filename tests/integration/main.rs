@@ -6,6 +6,7 @@ mod common;
 mod config;
 mod crash;
 mod data_core;
+mod index_rebuild;
 mod minisign_tool;
 mod mounts;
 mod net;
