@@ -2,7 +2,7 @@
 //! real data from the corpus, without a display:
 //!
 //! ```sh
-//! cargo run --example ui_preview -- target/ui-preview [../shared/corpus]
+//! cargo run --example ui_preview -- target/ui-preview [data/corpus]
 //! ```
 //!
 //! Search results come from a plain substring match over folded names (the real engine lives
@@ -35,7 +35,7 @@ const PORTRAIT: (u32, u32) = (1080, 1920);
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(args.next().unwrap_or_else(|| "target/ui-preview".into()));
-    let corpus = PathBuf::from(args.next().unwrap_or_else(|| "../shared/corpus".into()));
+    let corpus = PathBuf::from(args.next().unwrap_or_else(|| "data/corpus".into()));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
 
     let mut inputs = vec![corpus];
@@ -529,7 +529,7 @@ fn staff_and_rating(
 ) -> anyhow::Result<()> {
     use motcua::app::kiosk::{Kiosk as AppKiosk, Origin, Stage};
     use motcua::app::usage::{Rating, Recorder};
-    use motcua::bundle::{package, sign};
+    use motcua::bundle::{self, package, sign};
     use motcua::ui::{RatingAdapter, RatingStep, StaffAdapter};
 
     let tmp = tempfile::tempdir().context("a temporary folder")?;
@@ -641,7 +641,7 @@ fn staff_and_rating(
     let public = sign::keygen(&keys.join("preview.pub"), &keys.join("preview.key"))?;
     let secret = sign::read_secret_key(&keys.join("preview.key"), None)?;
     std::fs::write(
-        bundle_dir.join(package::SIGNATURE),
+        bundle_dir.join(bundle::SIGNATURE),
         sign::sign(&secret, &built.manifest_bytes, "ui_preview")?,
     )?;
     eprintln!("applying the signed bundle …");

@@ -13,7 +13,7 @@ use slint::{ComponentHandle, Model};
 use motcua::app::kiosk::Kiosk;
 use motcua::app::usage::Recorder;
 use motcua::app::worker::Event;
-use motcua::bundle::{package, sign};
+use motcua::bundle::{MANIFEST, SIGNATURE, sign};
 use motcua::config::{Config, Counter};
 use motcua::ui::run::{Attached, attach};
 use motcua::ui::{
@@ -86,7 +86,7 @@ impl Office {
         b.write_dir(&dir).expect("write bundle");
         let sk = sign::read_secret_key(&self.secret_key, None).expect("secret key");
         let sig = sign::sign(&sk, &b.manifest_bytes, "test").expect("sign");
-        std::fs::write(dir.join(package::SIGNATURE), sig).expect("signature");
+        std::fs::write(dir.join(SIGNATURE), sig).expect("signature");
         dir
     }
 
@@ -171,8 +171,7 @@ fn staff_screen_unlocks_applies_a_stick_refuses_a_forgery_rolls_back_and_exports
         .flatten()
         .map(|e| e.path())
         .find(|p| {
-            p.extension().is_some_and(|x| x == "jsonl" || x == "json")
-                && !p.ends_with(package::MANIFEST)
+            p.extension().is_some_and(|x| x == "jsonl" || x == "json") && !p.ends_with(MANIFEST)
         })
         .expect("a content file");
     let mut bytes = std::fs::read(&victim).expect("read");

@@ -139,7 +139,7 @@ impl DataDir {
     fn read_pointer(&self, file: &str) -> Option<String> {
         let s = fs::read_to_string(self.root.join(file)).ok()?;
         let name = s.trim().to_string();
-        let ok = crate::bundle::package::is_safe_name(&name) && self.is_ready(&name);
+        let ok = crate::bundle::is_safe_name(&name) && self.is_ready(&name);
         ok.then_some(name)
     }
 

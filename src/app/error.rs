@@ -21,8 +21,6 @@ pub enum AppError {
     },
     #[error("no previous data version to go back to")]
     NoPrevious,
-    #[error("no data installed in {0} and the built-in data could not be loaded")]
-    NoData(PathBuf),
     #[error("the embedded default data is damaged: {0}")]
     DefaultData(String),
     #[error("{0}")]

@@ -11,11 +11,13 @@ use super::datadir::{CONTENT_DB, DataDir, INDEX_DIR};
 use super::view::{ProcedureRow, ProcedureView};
 use super::{AppError, seed};
 use crate::bundle::package::{self, Policy, Verified};
-use crate::bundle::{archive, sign};
+use crate::bundle::{RawBundle, archive, sign};
 use crate::config::Config;
 use crate::domain::{Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary};
 use crate::search::SearchIndex;
-use crate::store::{ContentDb, ContentMeta, KioskDb, ListFilter, RefreshRecord};
+use crate::store::{
+    ContentDb, ContentMeta, KioskDb, ListFilter, RefreshOutcome, RefreshRecord, RefreshSource,
+};
 
 /// One installed data version, open and ready to answer.
 #[derive(Debug)]
@@ -87,13 +89,13 @@ pub enum Origin {
     Seed,
 }
 
-impl Origin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Cli => "cli",
-            Origin::Usb => "usb",
-            Origin::Network => "network",
-            Origin::Seed => "seed",
+impl From<Origin> for RefreshSource {
+    fn from(o: Origin) -> RefreshSource {
+        match o {
+            Origin::Cli => RefreshSource::Cli,
+            Origin::Usb => RefreshSource::Usb,
+            Origin::Network => RefreshSource::Network,
+            Origin::Seed => RefreshSource::Seed,
         }
     }
 }
@@ -139,7 +141,9 @@ impl Kiosk {
     /// Opens the data directory, falling back from a damaged current version to the previous
     /// one, and seeding the built-in data when nothing usable is installed.
     pub fn open(data_dir: &Path, config: Config) -> Result<Kiosk, AppError> {
-        Self::open_with_seed(data_dir, config, seed::raw)
+        Self::open_seeded(data_dir, config, || {
+            seed::raw().map_err(|e| AppError::DefaultData(e.to_string()))
+        })
     }
 
     /// How the kiosk window starts: bad configuration or data never keeps it from showing
@@ -178,7 +182,15 @@ impl Kiosk {
     pub fn open_with_seed(
         data_dir: &Path,
         config: Config,
-        seed: impl FnOnce() -> archive::RawBundle,
+        seed: impl FnOnce() -> RawBundle,
+    ) -> Result<Kiosk, AppError> {
+        Self::open_seeded(data_dir, config, || Ok(seed()))
+    }
+
+    fn open_seeded(
+        data_dir: &Path,
+        config: Config,
+        seed: impl FnOnce() -> Result<RawBundle, AppError>,
     ) -> Result<Kiosk, AppError> {
         let dir = DataDir::open(data_dir)?;
         let kiosk_db = KioskDb::open(&dir.kiosk_db())?;
@@ -199,12 +211,12 @@ impl Kiosk {
         let live = match live {
             Some(l) => l,
             None => {
-                let verified = Self::verify_seed(&seed())?;
+                let verified = Self::verify_seed(&seed()?)?;
                 let name = install_version(&dir, &verified, &mut |_| {})?;
                 let _ = kiosk_db.log_refresh(&RefreshRecord {
                     at: now_string(),
-                    source: Origin::Seed.as_str().into(),
-                    outcome: "applied".into(),
+                    source: RefreshSource::Seed,
+                    outcome: RefreshOutcome::Applied,
                     version: Some(verified.manifest.version),
                     message: "built-in default data".into(),
                 });
@@ -220,12 +232,7 @@ impl Kiosk {
         })
     }
 
-    /// The built-in bundle, hash-checked.
-    pub fn default_bundle() -> Result<Verified, AppError> {
-        Self::verify_seed(&seed::raw())
-    }
-
-    fn verify_seed(raw: &archive::RawBundle) -> Result<Verified, AppError> {
+    fn verify_seed(raw: &RawBundle) -> Result<Verified, AppError> {
         package::verify(
             raw,
             &Policy {
@@ -275,8 +282,8 @@ impl Kiosk {
     /// The keys bundles must be signed with: `extra` (from `--key`) or else the configured ones.
     pub fn trusted_keys(
         &self,
-        extra: &[minisign::PublicKey],
-    ) -> Result<Vec<minisign::PublicKey>, AppError> {
+        extra: &[sign::PublicKey],
+    ) -> Result<Vec<sign::PublicKey>, AppError> {
         if !extra.is_empty() {
             return Ok(extra.to_vec());
         }
@@ -293,20 +300,24 @@ impl Kiosk {
     pub fn apply_bundle(
         &self,
         path: &Path,
-        keys: &[minisign::PublicKey],
+        keys: &[sign::PublicKey],
         origin: Origin,
         progress: &mut dyn FnMut(Stage),
     ) -> Result<ContentMeta, AppError> {
         let res = self.apply_bundle_inner(path, keys, progress);
         let (outcome, version, message) = match &res {
-            Ok(m) => ("applied", Some(m.version), format!("{}", path.display())),
-            Err(AppError::Bundle(e)) => ("rejected", None, e.to_string()),
-            Err(e) => ("failed", None, e.to_string()),
+            Ok(m) => (
+                RefreshOutcome::Applied,
+                Some(m.version),
+                format!("{}", path.display()),
+            ),
+            Err(AppError::Bundle(e)) => (RefreshOutcome::Rejected, None, e.to_string()),
+            Err(e) => (RefreshOutcome::Failed, None, e.to_string()),
         };
         let _ = self.kiosk_db.log_refresh(&RefreshRecord {
             at: now_string(),
-            source: origin.as_str().into(),
-            outcome: outcome.into(),
+            source: origin.into(),
+            outcome,
             version,
             message,
         });
@@ -316,7 +327,7 @@ impl Kiosk {
     fn apply_bundle_inner(
         &self,
         path: &Path,
-        keys: &[minisign::PublicKey],
+        keys: &[sign::PublicKey],
         progress: &mut dyn FnMut(Stage),
     ) -> Result<ContentMeta, AppError> {
         progress(Stage::Reading);
@@ -349,8 +360,8 @@ impl Kiosk {
         self.swap(live);
         let _ = self.kiosk_db.log_refresh(&RefreshRecord {
             at: now_string(),
-            source: "rollback".into(),
-            outcome: "applied".into(),
+            source: RefreshSource::Rollback,
+            outcome: RefreshOutcome::Applied,
             version: Some(meta.version),
             message: format!("back to {name}"),
         });

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::bundle::{archive, package};
+use crate::bundle::{self, archive, package};
 use crate::net;
 
 /// The longest a whole bundle download may take: at the default 200 MB cap, about 170 KB/s. A
@@ -106,13 +106,13 @@ pub fn scan(roots: &[PathBuf], folder: &str, mountinfo: &str) -> Vec<UsbBundle> 
             continue;
         }
         let mut paths = Vec::new();
-        if dir.join(package::MANIFEST).is_file() {
+        if dir.join(bundle::MANIFEST).is_file() {
             paths.push(dir.clone());
         } else if let Ok(rd) = std::fs::read_dir(&dir) {
             for e in rd.flatten() {
                 let p = e.path();
                 let is_zip = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("zip"));
-                if (p.is_dir() && p.join(package::MANIFEST).is_file()) || (p.is_file() && is_zip) {
+                if (p.is_dir() && p.join(bundle::MANIFEST).is_file()) || (p.is_file() && is_zip) {
                     paths.push(p);
                 }
             }

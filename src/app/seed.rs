@@ -1,17 +1,19 @@
 //! The default data compiled into the program (`data/default/`), so a fresh data directory works
 //! with no set-up. It is trusted because it is part of the binary; its manifest hashes are still
-//! checked so a bad regeneration cannot ship silently.
+//! checked so a bad regeneration cannot ship silently. The procedures (28 MB of JSON Lines) are
+//! stored and embedded zstd-compressed (1.4 MB) and decompressed only when a data directory is
+//! seeded; the manifest's sizes and hashes are those of the decompressed file.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::bundle::archive::RawBundle;
+use crate::bundle::{BundleError, RawBundle, zst};
 
 const MANIFEST: &[u8] = include_bytes!("../../data/default/manifest.json");
 const FILES: &[(&str, &[u8])] = &[
     (
-        "procedures.jsonl",
-        include_bytes!("../../data/default/procedures.jsonl"),
+        "procedures.jsonl.zst",
+        include_bytes!("../../data/default/procedures.jsonl.zst"),
     ),
     (
         "hotlines.json",
@@ -39,15 +41,23 @@ const FILES: &[(&str, &[u8])] = &[
     ),
 ];
 
-/// The embedded bundle as raw files, ready for `bundle::package::verify`.
-pub fn raw() -> RawBundle {
-    RawBundle {
-        path: Path::new("<built-in default data>").to_path_buf(),
+/// The embedded bundle as raw files (decompressed), ready for `bundle::package::verify`.
+pub fn raw() -> Result<RawBundle, BundleError> {
+    let path = Path::new("<built-in default data>");
+    let mut files = BTreeMap::new();
+    for (name, bytes) in FILES {
+        let plain = zst::plain_name(name);
+        let bytes = if plain == *name {
+            bytes.to_vec()
+        } else {
+            zst::decode(&path.join(name), bytes, zst::MAX_DECOMPRESSED)?
+        };
+        files.insert(plain.to_string(), bytes);
+    }
+    Ok(RawBundle {
+        path: path.to_path_buf(),
         manifest: MANIFEST.to_vec(),
         signature: None,
-        files: FILES
-            .iter()
-            .map(|(n, b)| (n.to_string(), b.to_vec()))
-            .collect::<BTreeMap<_, _>>(),
-    }
+        files,
+    })
 }

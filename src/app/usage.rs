@@ -303,7 +303,7 @@ pub fn heartbeat_text(
         .first()
         .map(|r| {
             (
-                u8::from(r.outcome == "applied" || r.outcome == "unchanged"),
+                u8::from(r.outcome == crate::store::RefreshOutcome::Applied),
                 DateTime::parse_from_rfc3339(&r.at).map_or(0, |t| t.timestamp()),
             )
         })

@@ -1,14 +1,14 @@
 //! Reading a bundle from a directory or a zip without trusting it: only plain files with plain
 //! names at the root, no links, no `..` or absolute paths, every file and the total under a size
 //! cap that is enforced on the bytes actually read (declared sizes are never trusted), and never
-//! a whole-archive extract. Writing a bundle as a zip.
+//! a whole-archive extract. Writing a bundle as a directory or a zip.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::BundleError;
-use super::package::{Built, MANIFEST, SIGNATURE, is_safe_name};
+use super::layout::{Built, MANIFEST, RawBundle, SIGNATURE, is_safe_name};
 
 /// Caps applied while reading.
 #[derive(Debug, Clone, Copy)]
@@ -36,16 +36,6 @@ impl Default for Limits {
     fn default() -> Self {
         Limits::from_mb(200)
     }
-}
-
-/// A bundle's raw files, read but not yet verified.
-#[derive(Debug, Clone)]
-pub struct RawBundle {
-    pub path: PathBuf,
-    pub manifest: Vec<u8>,
-    pub signature: Option<String>,
-    /// Content files by name (everything except the manifest and its signature).
-    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 fn rejected(path: &Path, message: impl Into<String>) -> BundleError {
@@ -234,7 +224,29 @@ fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     c.finish(path)
 }
 
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut f = std::fs::File::create(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 impl Built {
+    /// Writes a bundle directory (created if missing; existing bundle files are replaced).
+    pub fn write_dir(&self, out: &Path) -> Result<(), BundleError> {
+        std::fs::create_dir_all(out).map_err(|e| BundleError::io(out, e))?;
+        for (name, bytes) in &self.files {
+            let p = out.join(name);
+            write_synced(&p, bytes).map_err(|e| BundleError::io(&p, e))?;
+        }
+        let stale_sig = out.join(SIGNATURE);
+        if stale_sig.exists() {
+            std::fs::remove_file(&stale_sig).map_err(|e| BundleError::io(&stale_sig, e))?;
+        }
+        let p = out.join(MANIFEST);
+        write_synced(&p, &self.manifest_bytes).map_err(|e| BundleError::io(&p, e))?;
+        Ok(())
+    }
+
     /// Writes the bundle as a zip file (deflated), with the signature if given.
     pub fn write_zip(&self, out: &Path, signature: Option<&str>) -> Result<(), BundleError> {
         let tmp = out.with_extension("zip.tmp");

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 
 use super::archive::{self, Limits};
-use super::package::{self, Built, Manifest, Verified, WriteOptions};
+use super::package::{self, Verified, WriteOptions};
 use super::sign::{self, SignError};
+use super::{Built, Manifest, SIGNATURE};
 use super::{BundleError, ImportReport};
 use crate::domain::Dataset;
 
@@ -93,7 +94,7 @@ pub fn write(built: &Built, out: &Path, signature: Option<&str>) -> Result<(), B
     }
     built.write_dir(out)?;
     if let Some(s) = signature {
-        let p = out.join(package::SIGNATURE);
+        let p = out.join(SIGNATURE);
         std::fs::write(&p, s).map_err(|e| BundleError::io(&p, e))?;
     }
     Ok(())
@@ -118,7 +119,7 @@ pub fn sign_bundle(
         };
         built.write_zip(bundle, Some(&sig))?;
     } else {
-        let p = bundle.join(package::SIGNATURE);
+        let p = bundle.join(SIGNATURE);
         std::fs::write(&p, &sig).map_err(|e| BundleError::io(&p, e))?;
     }
     Ok(manifest)

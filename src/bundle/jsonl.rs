@@ -7,9 +7,10 @@ use serde::de::DeserializeOwned;
 
 use super::BundleError;
 
-/// Reads the whole file; an empty (or whitespace-only) file is an error.
+/// Reads the whole file (decompressed when its name ends in `.zst`); an empty (or
+/// whitespace-only) file is an error.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, BundleError> {
-    let bytes = std::fs::read(path).map_err(|e| BundleError::io(path, e))?;
+    let bytes = super::zst::read_file(path)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(BundleError::Empty {
             path: path.to_path_buf(),

@@ -10,6 +10,7 @@ mod catalog;
 pub mod curated;
 mod error;
 mod jsonl;
+mod layout;
 pub mod merge;
 mod official_list;
 pub mod package;
@@ -18,10 +19,15 @@ mod portal_pages;
 pub mod report;
 pub mod sign;
 pub mod steps;
+pub mod zst;
 
 use std::path::{Path, PathBuf};
 
 pub use error::BundleError;
+pub use layout::{
+    Built, FORMAT, FORMAT_VERSION, FileEntry, MANIFEST, Manifest, RawBundle, Role, SIGNATURE,
+    is_safe_name,
+};
 pub use report::{ImportReport, SourceReport};
 
 use crate::domain::{Dataset, Procedure, Source};
@@ -42,12 +48,14 @@ pub enum SourceFormat {
 
 impl SourceFormat {
     /// Decides by file name first, then by sniffing the first record of a JSON Lines file.
+    /// A `.zst` suffix is looked through: `portal-pages.jsonl.zst` is a portal-pages file.
     pub fn detect(path: &Path) -> Result<Option<SourceFormat>, BundleError> {
-        let name = path
+        let full = path
             .file_name()
             .map(|n| n.to_string_lossy().to_lowercase())
             .unwrap_or_default();
-        let by_name = match name.as_str() {
+        let name = zst::plain_name(&full);
+        let by_name = match name {
             "hotlines.json" => Some(SourceFormat::Hotlines),
             "guides.json" => Some(SourceFormat::Guides),
             "life-events.json" => Some(SourceFormat::LifeEvents),
@@ -138,7 +146,7 @@ pub fn read_sources(
             if explicit.contains(&path) {
                 return Err(BundleError::UnknownFormat {
                     path: path.clone(),
-                    hint: "expected portal-api-details/portal-pages/portal-catalog .jsonl, an official-list .xlsx, hotlines.json, guides.json, life-events.json or synonyms.tsv".into(),
+                    hint: "expected portal-api-details/portal-pages/portal-catalog .jsonl (or .jsonl.zst), an official-list .xlsx, hotlines.json, guides.json, life-events.json or synonyms.tsv".into(),
                 });
             }
             report.ignored_files.push(path.display().to_string());

@@ -255,7 +255,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn lists() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/official-lists")
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/corpus/official-lists")
     }
 
     fn read_file(path: &Path) -> (Result<Vec<Procedure>, BundleError>, SourceReport) {

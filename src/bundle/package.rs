@@ -1,82 +1,20 @@
 //! motcua's own bundle format: `manifest.json` (format, version, creation and expiry times, and
 //! the size and SHA-256 of every content file) beside the content files, with an optional
-//! detached signature `manifest.json.minisig`. See `docs/bundle-format.md`.
+//! detached signature `manifest.json.minisig`. Builds a dataset into a [`Built`] bundle and
+//! verifies a [`RawBundle`] into a dataset; reading and writing the files is `archive`'s job.
+//! See `docs/bundle-format.md`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{BundleError, ImportReport, curated, jsonl};
+use super::layout::{
+    Built, FORMAT, FORMAT_VERSION, FileEntry, Manifest, RawBundle, Role, is_safe_name,
+};
+use super::{BundleError, ImportReport, curated, jsonl, sign};
 use crate::domain::{Dataset, Guide, Hotline, LifeEvent, Procedure, Synonym};
-
-pub const FORMAT: &str = "motcua-bundle";
-pub const FORMAT_VERSION: u32 = 1;
-pub const MANIFEST: &str = "manifest.json";
-pub const SIGNATURE: &str = "manifest.json.minisig";
-
-/// What a content file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// JSON Lines, one procedure per line.
-    Procedures,
-    Hotlines,
-    Guides,
-    LifeEvents,
-    Synonyms,
-    /// Codes shown as "most used" on a new kiosk.
-    Featured,
-    /// The import report (informational; never shown to citizens).
-    Report,
-}
-
-impl Role {
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Role::Procedures => "procedures.jsonl",
-            Role::Hotlines => "hotlines.json",
-            Role::Guides => "guides.json",
-            Role::LifeEvents => "life-events.json",
-            Role::Synonyms => "synonyms.json",
-            Role::Featured => "featured.json",
-            Role::Report => "import-report.json",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileEntry {
-    pub path: String,
-    pub role: Role,
-    pub size: u64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Manifest {
-    pub format: String,
-    pub format_version: u32,
-    /// Monotonically increasing: a kiosk refuses a bundle not newer than the one it has.
-    pub version: u64,
-    pub created: DateTime<Utc>,
-    /// After this instant the bundle is refused (so stale data cannot be replayed forever).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub publisher: String,
-    #[serde(default)]
-    pub description: String,
-    /// Record counts, informational.
-    #[serde(default)]
-    pub counts: BTreeMap<String, u64>,
-    pub files: Vec<FileEntry>,
-}
 
 /// Options for writing a bundle.
 #[derive(Debug, Clone)]
@@ -152,15 +90,6 @@ fn manifest_for(ds: &Dataset, files: &[(Role, Vec<u8>)], opts: &WriteOptions) ->
     }
 }
 
-/// The bundle as files in memory: manifest bytes and content, ready to write to a directory or
-/// a zip (and to sign: the signature covers exactly `manifest_bytes`).
-#[derive(Debug, Clone)]
-pub struct Built {
-    pub manifest: Manifest,
-    pub manifest_bytes: Vec<u8>,
-    pub files: Vec<(String, Vec<u8>)>,
-}
-
 pub fn build(
     ds: &Dataset,
     report: Option<&ImportReport>,
@@ -195,30 +124,6 @@ fn listed_file<'a>(
         })
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::File::create(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-impl Built {
-    /// Writes a bundle directory (created if missing; existing bundle files are replaced).
-    pub fn write_dir(&self, out: &Path) -> Result<(), BundleError> {
-        std::fs::create_dir_all(out).map_err(|e| BundleError::io(out, e))?;
-        for (name, bytes) in &self.files {
-            let p = out.join(name);
-            write_synced(&p, bytes).map_err(|e| BundleError::io(&p, e))?;
-        }
-        let stale_sig = out.join(SIGNATURE);
-        if stale_sig.exists() {
-            std::fs::remove_file(&stale_sig).map_err(|e| BundleError::io(&stale_sig, e))?;
-        }
-        let p = out.join(MANIFEST);
-        write_synced(&p, &self.manifest_bytes).map_err(|e| BundleError::io(&p, e))?;
-        Ok(())
-    }
-}
-
 /// Parses manifest bytes and checks the format fields.
 pub fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest, BundleError> {
     let m: Manifest = serde_json::from_slice(bytes).map_err(|e| BundleError::Manifest {
@@ -249,18 +154,6 @@ pub fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest, BundleErr
         }
     }
     Ok(m)
-}
-
-/// Content files are plain names at the bundle root: no directories, `..`, absolute paths or
-/// drive letters.
-pub fn is_safe_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 128
-        && name != "."
-        && name != ".."
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 /// Checks a content file's bytes against its manifest entry.
@@ -363,7 +256,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Resu
 /// What a bundle must satisfy before anything in it is parsed.
 #[derive(Debug, Clone)]
 pub struct Policy<'a> {
-    pub trusted_keys: &'a [minisign::PublicKey],
+    pub trusted_keys: &'a [sign::PublicKey],
     /// Refuse bundles without a valid signature from a trusted key.
     pub require_signature: bool,
     /// The installed data version: a bundle must be newer (no rollback by replay).
@@ -383,10 +276,7 @@ pub struct Verified {
 
 /// Checks signature, version, expiry, the file list and every hash and size, in that order and
 /// before parsing anything; then parses the content.
-pub fn verify(
-    raw: &super::archive::RawBundle,
-    policy: &Policy<'_>,
-) -> Result<Verified, BundleError> {
+pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
     let bundle = raw.path.as_path();
     let rejected = |message: String| BundleError::Rejected {
         bundle: bundle.to_path_buf(),
@@ -400,7 +290,7 @@ pub fn verify(
         }
         (None, false) => None,
         (Some(sig), _) => Some(
-            super::sign::verify(&raw.manifest, sig, policy.trusted_keys)
+            sign::verify(&raw.manifest, sig, policy.trusted_keys)
                 .map_err(|e| rejected(format!("signature rejected: {e}")))?,
         ),
     };

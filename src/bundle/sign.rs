@@ -1,11 +1,38 @@
 //! Detached minisign (Ed25519) signatures over a bundle's `manifest.json`. Keys and signatures
 //! are the standard minisign formats, so a province can sign with `minisign -S` or
-//! `motcua bundle sign` and a kiosk verifies either.
+//! `motcua bundle sign` and a kiosk verifies either. The key types wrap minisign's so that only
+//! this module uses the minisign crate.
 
 use std::io::Cursor;
 use std::path::Path;
 
-use minisign::{KeyPair, PublicKey, SecretKey, SecretKeyBox, SignatureBox};
+use minisign::{KeyPair, SecretKeyBox, SignatureBox};
+
+/// A public key that bundles may be signed with.
+#[derive(Clone)]
+pub struct PublicKey(minisign::PublicKey);
+
+impl PublicKey {
+    /// The key id as minisign prints it.
+    pub fn id(&self) -> String {
+        key_id(self.0.keynum())
+    }
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({})", self.id())
+    }
+}
+
+/// A secret key that signs bundles (never printed).
+pub struct SecretKey(minisign::SecretKey);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(..)")
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {
@@ -52,7 +79,9 @@ pub fn parse_public_key(s: &str) -> Result<PublicKey, SignError> {
         .map(str::trim)
         .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
         .ok_or_else(|| SignError::BadPublicKey("empty".into()))?;
-    PublicKey::from_base64(line).map_err(|e| SignError::BadPublicKey(e.to_string()))
+    minisign::PublicKey::from_base64(line)
+        .map(PublicKey)
+        .map_err(|e| SignError::BadPublicKey(e.to_string()))
 }
 
 pub fn read_public_key_file(path: &Path) -> Result<PublicKey, SignError> {
@@ -68,7 +97,7 @@ pub fn read_public_key_file(path: &Path) -> Result<PublicKey, SignError> {
 
 /// The base64 line of a public key (what `updates.trusted_keys` holds).
 pub fn public_key_line(pk: &PublicKey) -> String {
-    pk.to_base64()
+    pk.0.to_base64()
 }
 
 /// Generates an unencrypted key pair and writes `<stem>.pub` and `<stem>.key` in minisign's
@@ -88,7 +117,7 @@ pub fn keygen(public_path: &Path, secret_path: &Path) -> Result<PublicKey, SignE
         .map_err(|e| SignError::Other(e.to_string()))?;
     write_new(secret_path, sk_box.into_string().as_bytes(), true)?;
     write_new(public_path, pk_box.into_string().as_bytes(), false)?;
-    Ok(pk)
+    Ok(PublicKey(pk))
 }
 
 fn write_new(path: &Path, bytes: &[u8], secret: bool) -> Result<(), SignError> {
@@ -141,7 +170,7 @@ pub fn read_secret_key(path: &Path, password: Option<String>) -> Result<SecretKe
     } else {
         b.into_unencrypted_secret_key()
     };
-    res.map_err(|e| SignError::BadSecretKey {
+    res.map(SecretKey).map_err(|e| SignError::BadSecretKey {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
@@ -151,7 +180,7 @@ pub fn read_secret_key(path: &Path, password: Option<String>) -> Result<SecretKe
 pub fn sign(sk: &SecretKey, data: &[u8], trusted_comment: &str) -> Result<String, SignError> {
     let sig = minisign::sign(
         None,
-        sk,
+        &sk.0,
         Cursor::new(data),
         Some(trusted_comment),
         Some("signature from motcua secret key"),
@@ -168,10 +197,10 @@ pub fn verify(data: &[u8], signature: &str, trusted: &[PublicKey]) -> Result<Str
     let sig =
         SignatureBox::from_string(signature).map_err(|e| SignError::BadSignature(e.to_string()))?;
     let id = key_id(sig.keynum());
-    let Some(pk) = trusted.iter().find(|pk| key_id(pk.keynum()) == id) else {
+    let Some(pk) = trusted.iter().find(|pk| pk.id() == id) else {
         return Err(SignError::UnknownKey { key_id: id });
     };
-    minisign::verify(pk, &sig, Cursor::new(data), true, false, false)
+    minisign::verify(&pk.0, &sig, Cursor::new(data), true, false, false)
         .map_err(|_| SignError::Mismatch)?;
     Ok(id)
 }

@@ -80,7 +80,7 @@ enum Command {
     Config(config::ConfigCmd),
     /// Search procedures, hotlines and guides as the kiosk does.
     Search(search::SearchArgs),
-    /// Relevance of the search engine on a query file (e.g. ../shared/queries/dev.jsonl):
+    /// Relevance of the search engine on a query file (e.g. data/eval/dev.jsonl):
     /// Success@1, Success@5 and MRR@10 per kind, for the queries and typed variants of them.
     Eval(search::EvalArgs),
     /// Keystroke benchmark: every query typed key by key, against SQLite FTS5 in the same run.

@@ -43,7 +43,7 @@ pub struct EvalArgs {
 #[derive(Args)]
 pub struct BenchArgs {
     /// JSON Lines with a `query` key per line, or plain text with one query per line.
-    #[arg(long, default_value = "../shared/queries/dev.jsonl")]
+    #[arg(long, default_value = "data/eval/dev.jsonl")]
     pub queries: PathBuf,
     #[arg(long)]
     pub json: bool,

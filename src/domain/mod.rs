@@ -428,10 +428,6 @@ impl Procedure {
         !self.steps.is_empty() && !self.dossier.is_empty()
     }
 
-    pub fn has_level(&self, level: Level) -> bool {
-        self.levels.contains(&level)
-    }
-
     /// Can be submitted online (a channel says so or it is fully online).
     pub fn online(&self) -> bool {
         self.fully_online || self.channels.iter().any(|c| c.method == Method::Online)

@@ -1,5 +1,5 @@
 //! Behaviour tests on a real tantivy index built once (per test binary) from the real corpus in
-//! `../shared/corpus` and the curated files in `data/src` (synonyms, hotlines, guides).
+//! `data/corpus` and the curated files in `data/src` (synonyms, hotlines, guides).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -19,9 +19,7 @@ fn manifest() -> &'static Path {
 }
 
 pub(super) fn corpus_dir() -> PathBuf {
-    std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest().join("../shared/corpus"))
+    manifest().join("data/corpus")
 }
 
 /// Reads the real corpus (the catalog, API details, pages and official lists). The importers
@@ -45,8 +43,9 @@ fn read_corpus() -> Dataset {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        if name.ends_with(".jsonl") {
-            let raw = std::fs::read_to_string(&p).expect("jsonl");
+        if let Some(stem) = name.strip_suffix(".jsonl.zst") {
+            let name = format!("{stem}.jsonl");
+            let raw = String::from_utf8(bundle::zst::read_file(&p).expect("jsonl")).expect("utf-8");
             let mut out = String::with_capacity(raw.len());
             for line in raw.split('\n') {
                 match serde_json::from_str::<serde_json::Value>(line) {
@@ -603,8 +602,7 @@ fn a_record_missing_from_the_side_file_at_query_time_is_an_error_not_a_panic() {
 }
 
 fn dev_cases() -> Vec<EvalCase> {
-    let path = corpus_dir().join("../queries/dev.jsonl");
-    let text = std::fs::read_to_string(&path).expect("dev.jsonl");
+    let text = std::fs::read_to_string(manifest().join("data/eval/dev.jsonl")).expect("dev.jsonl");
     EvalCase::parse_jsonl(&text).expect("parses")
 }
 

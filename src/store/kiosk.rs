@@ -83,14 +83,68 @@ pub struct UsageEvent {
     pub detail: String,
 }
 
+/// What made an entry in the refresh history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshSource {
+    /// `motcua import` on the command line.
+    Cli,
+    /// A bundle from a USB stick, confirmed on the staff screen.
+    Usb,
+    /// The configured network source.
+    Network,
+    /// The built-in data seeding an empty data directory.
+    Seed,
+    /// Staff (or `motcua rollback`) going back to the previous version.
+    Rollback,
+}
+
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshOutcome {
+    /// The data is live.
+    Applied,
+    /// The bundle was refused (signature, version, expiry, integrity, content).
+    Rejected,
+    /// Something else went wrong (disk, database); the data stayed as it was.
+    Failed,
+}
+
+/// The names stored in the database (and shown by `--json`).
+macro_rules! stored_names {
+    ($ty:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name),* }
+            }
+
+            fn parse(s: &str) -> Option<Self> {
+                match s { $($name => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+stored_names!(RefreshSource {
+    Cli => "cli",
+    Usb => "usb",
+    Network => "network",
+    Seed => "seed",
+    Rollback => "rollback",
+});
+stored_names!(RefreshOutcome {
+    Applied => "applied",
+    Rejected => "rejected",
+    Failed => "failed",
+});
+
 /// One line of the refresh history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RefreshRecord {
     pub at: String,
-    /// "usb", "network", "cli", "seed", "rollback".
-    pub source: String,
-    /// "applied", "rejected", "failed", "unchanged".
-    pub outcome: String,
+    pub source: RefreshSource,
+    pub outcome: RefreshOutcome,
     pub version: Option<u64>,
     pub message: String,
 }
@@ -174,8 +228,8 @@ impl KioskDb {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     r.at,
-                    r.source,
-                    r.outcome,
+                    r.source.as_str(),
+                    r.outcome.as_str(),
                     r.version.map(|v| v as i64),
                     r.message
                 ],
@@ -195,16 +249,33 @@ impl KioskDb {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([limit as i64], |r| {
-                Ok(RefreshRecord {
-                    at: r.get(0)?,
-                    source: r.get(1)?,
-                    outcome: r.get(2)?,
-                    version: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
-                    message: r.get(4)?,
-                })
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, source, outcome, version, message) = row.map_err(|e| self.err(e))?;
+            let corrupt = |what: &str, value: &str| StoreError::Corrupt {
+                path: self.path.clone(),
+                key: format!("refresh_log at {at}"),
+                message: format!("unknown {what} `{value}`"),
+            };
+            out.push(RefreshRecord {
+                source: RefreshSource::parse(&source).ok_or_else(|| corrupt("source", &source))?,
+                outcome: RefreshOutcome::parse(&outcome)
+                    .ok_or_else(|| corrupt("outcome", &outcome))?,
+                version: version.map(|v| v as u64),
+                message,
+                at,
+            });
+        }
+        Ok(out)
     }
 }
 

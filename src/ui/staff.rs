@@ -60,8 +60,8 @@ fn usb_item(b: &UsbBundle, installed: Option<u64>) -> UsbBundleItem {
 fn refresh_item(r: &RefreshRecord) -> RefreshItem {
     RefreshItem {
         at: s(&local_time(&r.at)),
-        source: s(&r.source),
-        outcome: s(&r.outcome),
+        source: s(r.source.as_str()),
+        outcome: s(r.outcome.as_str()),
         version: r.version.map(|v| s(&v.to_string())).unwrap_or_default(),
         message: s(&r.message),
     }

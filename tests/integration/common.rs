@@ -6,13 +6,31 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::bundle::{self, archive, package, sign};
+use motcua::bundle::{self, package, sign};
 use motcua::config::Config;
 
+/// The real portal corpus kept in the repository (`data/corpus`), or `$MOTCUA_CORPUS`.
 pub fn corpus() -> PathBuf {
     std::env::var_os("MOTCUA_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus"))
+}
+
+/// One JSON Lines file of the corpus by its stem (`portal-api-details`): compressed in the
+/// repository, possibly plain in a `$MOTCUA_CORPUS` copy.
+pub fn corpus_file(stem: &str) -> PathBuf {
+    let packed = corpus().join(format!("{stem}.jsonl.zst"));
+    if packed.is_file() {
+        packed
+    } else {
+        corpus().join(format!("{stem}.jsonl"))
+    }
+}
+
+/// A corpus file's text, decompressed when it is `.zst`.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = bundle::zst::read_file(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 pub fn data_src() -> PathBuf {
@@ -26,7 +44,7 @@ pub fn bin() -> &'static str {
 /// A signing key pair in a temp folder.
 pub struct Keys {
     pub dir: tempfile::TempDir,
-    pub public: minisign::PublicKey,
+    pub public: sign::PublicKey,
 }
 
 impl Keys {
@@ -68,7 +86,7 @@ fn dataset(inputs: &[PathBuf]) -> (motcua::domain::Dataset, bundle::ImportReport
 }
 
 /// Builds a bundle (in memory) from real sources.
-pub fn build_from(inputs: &[PathBuf], version: u64) -> package::Built {
+pub fn build_from(inputs: &[PathBuf], version: u64) -> bundle::Built {
     let (ds, report) = dataset(inputs);
     package::build(
         &ds,
@@ -87,7 +105,7 @@ pub fn build_from(inputs: &[PathBuf], version: u64) -> package::Built {
 /// The small real dataset: the 502 API records plus the curated files.
 pub fn small_inputs() -> Vec<PathBuf> {
     vec![
-        corpus().join("portal-api-details.jsonl"),
+        corpus_file("portal-api-details"),
         data_src().join("hotlines.json"),
         data_src().join("guides.json"),
         data_src().join("life-events.json"),
@@ -96,10 +114,10 @@ pub fn small_inputs() -> Vec<PathBuf> {
 }
 
 /// Writes `built` as a signed bundle directory under `dir`.
-pub fn write_signed_dir(built: &package::Built, dir: &Path, keys: &Keys) -> PathBuf {
+pub fn write_signed_dir(built: &bundle::Built, dir: &Path, keys: &Keys) -> PathBuf {
     built.write_dir(dir).expect("write bundle");
     std::fs::write(
-        dir.join(package::SIGNATURE),
+        dir.join(bundle::SIGNATURE),
         keys.sign(&built.manifest_bytes),
     )
     .expect("write signature");
@@ -109,7 +127,7 @@ pub fn write_signed_dir(built: &package::Built, dir: &Path, keys: &Keys) -> Path
 /// A kiosk on a fresh data dir seeded with the small real dataset (version 1).
 pub fn small_kiosk(data_dir: &Path) -> Kiosk {
     let built = build_from(&small_inputs(), 1);
-    let raw = archive::RawBundle {
+    let raw = bundle::RawBundle {
         path: PathBuf::from("small"),
         manifest: built.manifest_bytes.clone(),
         signature: None,

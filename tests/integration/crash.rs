@@ -43,7 +43,7 @@ fn setup() -> Setup {
     let keys = Keys::new();
     // A bigger version 2 (every catalog code too) so the import takes a while.
     let mut inputs = small_inputs();
-    inputs.push(corpus().join("portal-catalog.jsonl"));
+    inputs.push(corpus_file("portal-catalog"));
     let built = build_from(&inputs, 2);
     let after_count = built.manifest.counts["procedures"];
     let bundle = write_signed_dir(&built, &tmp.path().join("bundle"), &keys);

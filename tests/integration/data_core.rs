@@ -32,7 +32,7 @@ fn a_fresh_data_dir_is_seeded_with_every_code() {
 /// 1.001193 "Thủ tục đăng ký khai sinh", field by field against its API record.
 #[test]
 fn birth_registration_matches_the_portal_record() {
-    let src = std::fs::read_to_string(corpus().join("portal-api-details.jsonl")).expect("corpus");
+    let src = read_text(&corpus_file("portal-api-details")).expect("corpus");
     let raw: serde_json::Value = src
         .lines()
         .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
@@ -179,7 +179,7 @@ fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 fn first_api_lines(n: usize) -> Vec<String> {
-    std::fs::read_to_string(corpus().join("portal-api-details.jsonl"))
+    read_text(&corpus_file("portal-api-details"))
         .expect("corpus")
         .lines()
         .take(n)
@@ -342,7 +342,7 @@ fn a_good_bundle_replaces_the_data_and_the_previous_one_is_kept() {
     let k = small_kiosk(&tmp.path().join("data"));
     let keys = Keys::new();
     let mut inputs = small_inputs();
-    inputs.push(corpus().join("portal-catalog.jsonl"));
+    inputs.push(corpus_file("portal-catalog"));
     let built = build_from(&inputs, 5);
     let dir = write_signed_dir(&built, &tmp.path().join("b5"), &keys);
     let meta = k

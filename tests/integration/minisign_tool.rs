@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use motcua::bundle::package;
+use motcua::bundle::{MANIFEST, SIGNATURE};
 
 use crate::common::{bin, build_from, small_inputs};
 
@@ -47,12 +47,12 @@ fn a_bundle_signed_by_the_minisign_tool_is_verified_and_imported() {
             "-s",
             "prov.key",
             "-m",
-            &bundle.join(package::MANIFEST).display().to_string(),
+            &bundle.join(MANIFEST).display().to_string(),
         ],
         t,
     );
     assert!(
-        bundle.join(package::SIGNATURE).is_file(),
+        bundle.join(SIGNATURE).is_file(),
         "the tool writes manifest.json.minisig"
     );
 
@@ -111,7 +111,7 @@ fn a_bundle_signed_by_motcua_is_verified_by_the_minisign_tool() {
             "-p",
             &format!("{stem}.pub"),
             "-m",
-            &bundle.join(package::MANIFEST).display().to_string(),
+            &bundle.join(MANIFEST).display().to_string(),
         ],
         t,
     );

@@ -126,7 +126,7 @@ fn kiosk(tmp: &std::path::Path, url: &str, keys: &Keys, max_mb: u64) -> Kiosk {
     cfg.updates.max_bundle_mb = max_mb;
     cfg.updates.timeout_seconds = 10;
     let built = build_from(&small_inputs(), 1);
-    let raw = motcua::bundle::archive::RawBundle {
+    let raw = motcua::bundle::RawBundle {
         path: "seed".into(),
         manifest: built.manifest_bytes.clone(),
         signature: None,

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use motcua::app::kiosk::{Kiosk, Origin};
-use motcua::bundle::package::{self, Built};
+use motcua::bundle::{Built, package};
 use motcua::config::Config;
 
 use super::common::*;
@@ -24,7 +24,7 @@ fn fixture_with(config: Config) -> Fixture {
     let mut config = config;
     config.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
     let built = build_from(&small_inputs(), 1);
-    let raw = motcua::bundle::archive::RawBundle {
+    let raw = motcua::bundle::RawBundle {
         path: PathBuf::from("seed"),
         manifest: built.manifest_bytes.clone(),
         signature: None,
@@ -69,7 +69,11 @@ impl Fixture {
         );
         assert!(self.kiosk.procedure("1.001193").expect("store").is_some());
         let log = self.kiosk.kiosk_db().refresh_log(1).expect("log");
-        assert_eq!(log[0].outcome, "rejected", "{log:?}");
+        assert_eq!(
+            log[0].outcome,
+            motcua::store::RefreshOutcome::Rejected,
+            "{log:?}"
+        );
         err
     }
 

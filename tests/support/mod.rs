@@ -10,21 +10,33 @@ use std::time::{Duration, Instant};
 use slint::{ComponentHandle, LogicalSize};
 
 use motcua::app::idle::IdlePolicy;
-use motcua::bundle::{archive::RawBundle, package};
+use motcua::bundle::{self, RawBundle, package};
 use motcua::ui::MainWindow;
 use motcua::ui::shell::ShellOptions;
 
+/// The real portal corpus kept in the repository (`data/corpus`), or `$MOTCUA_CORPUS`.
 pub fn corpus() -> PathBuf {
     std::env::var_os("MOTCUA_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus"))
+}
+
+/// One JSON Lines file of the corpus by its stem (`portal-api-details`): compressed in the
+/// repository, possibly plain in a `$MOTCUA_CORPUS` copy.
+pub fn corpus_file(stem: &str) -> PathBuf {
+    let packed = corpus().join(format!("{stem}.jsonl.zst"));
+    if packed.is_file() {
+        packed
+    } else {
+        corpus().join(format!("{stem}.jsonl"))
+    }
 }
 
 /// The small real dataset as bundle `version` (in memory, unsigned).
-pub fn small_bundle(version: u64) -> package::Built {
+pub fn small_bundle(version: u64) -> bundle::Built {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
     let inputs = vec![
-        corpus().join("portal-api-details.jsonl"),
+        corpus_file("portal-api-details"),
         src.join("hotlines.json"),
         src.join("guides.json"),
         src.join("life-events.json"),
@@ -46,7 +58,7 @@ pub fn small_bundle(version: u64) -> package::Built {
 }
 
 /// `built` as the seed a fresh data directory starts from.
-pub fn seed(built: package::Built) -> RawBundle {
+pub fn seed(built: bundle::Built) -> RawBundle {
     RawBundle {
         path: "seed".into(),
         manifest: built.manifest_bytes,
