@@ -2,13 +2,14 @@
 //! same run: the search engine typed key by key versus SQLite FTS5 on the same procedures, with
 //! index size, open time and memory.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use super::AppError;
 use super::kiosk::Kiosk;
-use crate::search::{self, Latency};
+use crate::search;
+pub use crate::search::Latency;
 use crate::store::Fts5Peer;
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,5 +124,73 @@ impl SearchBench {
             ));
         }
         s
+    }
+}
+
+/// What `motcua bench --ui` measures (the window's side is `ui::bench`).
+#[derive(Debug, Clone, Serialize)]
+pub struct UiBench {
+    pub size: (u32, u32),
+    /// Opening the seeded data directory, building the window, filling the home page, first frame.
+    pub startup_ms: f64,
+    pub startup_open_data_ms: f64,
+    /// Peer: an empty kiosk window's first frame, same process, same renderer.
+    pub bare_window_ms: f64,
+    /// Key pressed → query composed → search → results model → frame drawn.
+    pub keystroke: Latency,
+    /// The part of `keystroke` before drawing: search and results model.
+    pub keystroke_before_draw: Latency,
+    /// The search alone for the same keystrokes (measured separately, same requests).
+    pub search_only: Latency,
+    /// Peer: key pressed → field redrawn, without searching.
+    pub redraw_only: Latency,
+    pub keystrokes: usize,
+    /// Frames drawn during the idle period (the clock changes once a minute).
+    pub idle_redraws: u32,
+    pub idle_seconds: f64,
+    /// CPU time used during the idle period, as a share of one core.
+    pub idle_cpu_percent: f64,
+}
+
+pub fn cpu_time() -> Option<Duration> {
+    // utime + stime in clock ticks (fields 14 and 15 of /proc/self/stat).
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = s.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+impl UiBench {
+    pub fn table(&self) -> String {
+        let ms = |us: u64| us as f64 / 1000.0;
+        format!(
+            "window {}x{}, software renderer (headless, partial redraws)\n\
+             start-up to first frame   {:>8.1} ms (opening the data {:.1} ms)   bare window peer {:.1} ms   ratio {:.2}\n\
+             keystroke to frame        p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>6.2} ms   ({} keystrokes)\n\
+             \x20 of which search+model p50 {:>6.2} ms   p99 {:>6.2} ms   (search alone p50 {:.2} ms, p99 {:.2} ms)\n\
+             redraw-only peer          p50 {:>6.2} ms   p99 {:>6.2} ms   ratio at p99 {:.2}\n\
+             idle {:.0} s: {} redraws, {:.2}% of one core\n",
+            self.size.0,
+            self.size.1,
+            self.startup_ms,
+            self.startup_open_data_ms,
+            self.bare_window_ms,
+            self.startup_ms / self.bare_window_ms.max(0.001),
+            ms(self.keystroke.p50_us),
+            ms(self.keystroke.p99_us),
+            ms(self.keystroke.max_us),
+            self.keystrokes,
+            ms(self.keystroke_before_draw.p50_us),
+            ms(self.keystroke_before_draw.p99_us),
+            ms(self.search_only.p50_us),
+            ms(self.search_only.p99_us),
+            ms(self.redraw_only.p50_us),
+            ms(self.redraw_only.p99_us),
+            self.keystroke.p99_us as f64 / self.redraw_only.p99_us.max(1) as f64,
+            self.idle_seconds,
+            self.idle_redraws,
+            self.idle_cpu_percent,
+        )
     }
 }

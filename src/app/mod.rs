@@ -9,6 +9,7 @@ pub mod idle;
 pub mod keyboard;
 pub mod kiosk;
 pub mod refresh;
+pub mod screen;
 pub mod search;
 mod seed;
 pub mod staff;

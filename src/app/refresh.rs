@@ -99,6 +99,24 @@ pub fn candidate_mounts(roots: &[PathBuf], mountinfo: &str) -> Vec<PathBuf> {
 /// Bundles in `<mount>/<folder>/`: the folder itself when it holds a manifest, its
 /// subdirectories that do, and its `.zip` files.
 pub fn scan(roots: &[PathBuf], folder: &str, mountinfo: &str) -> Vec<UsbBundle> {
+    scan_cached(roots, folder, mountinfo, &mut UsbCache::default())
+}
+
+/// What [`scan_cached`] remembers of the bundles it described: a bundle whose manifest (for a
+/// folder) or archive (for a zip) has the same size and modification time is not read again.
+#[derive(Debug, Default)]
+pub struct UsbCache {
+    seen: std::collections::HashMap<PathBuf, (Option<std::time::SystemTime>, u64, UsbBundle)>,
+}
+
+/// [`scan`], reading only the manifest of a bundle that changed since `cache` saw it (the watch
+/// thread rescans every few seconds).
+pub fn scan_cached(
+    roots: &[PathBuf],
+    folder: &str,
+    mountinfo: &str,
+    cache: &mut UsbCache,
+) -> Vec<UsbBundle> {
     let mut found = Vec::new();
     for m in candidate_mounts(roots, mountinfo) {
         let dir = m.join(folder);
@@ -119,15 +137,33 @@ pub fn scan(roots: &[PathBuf], folder: &str, mountinfo: &str) -> Vec<UsbBundle> 
         }
         paths.sort();
         for p in paths {
-            found.push(describe(&p));
+            let stamp_of = if p.is_dir() {
+                p.join(bundle::MANIFEST)
+            } else {
+                p.clone()
+            };
+            let stamp = std::fs::metadata(&stamp_of)
+                .map(|m| (m.modified().ok(), m.len()))
+                .unwrap_or((None, 0));
+            match cache.seen.get(&p) {
+                Some((mtime, len, b)) if (*mtime, *len) == stamp && mtime.is_some() => {
+                    found.push(b.clone())
+                }
+                _ => {
+                    let b = describe(&p);
+                    cache.seen.insert(p, (stamp.0, stamp.1, b.clone()));
+                    found.push(b);
+                }
+            }
         }
     }
+    // Forget sticks that went away.
+    cache.seen.retain(|p, _| found.iter().any(|b| &b.path == p));
     found
 }
 
 fn describe(path: &Path) -> UsbBundle {
-    let read = archive::read(path, archive::Limits::default())
-        .and_then(|raw| package::parse_manifest(path, &raw.manifest));
+    let read = archive::read_manifest(path).and_then(|bytes| package::parse_manifest(path, &bytes));
     match read {
         Ok(m) => UsbBundle {
             path: path.to_path_buf(),
@@ -303,10 +339,16 @@ impl super::kiosk::Kiosk {
 
     /// Bundles on USB sticks now.
     pub fn usb_bundles(&self) -> Vec<UsbBundle> {
-        scan(
+        self.usb_bundles_cached(&mut UsbCache::default())
+    }
+
+    /// Bundles on USB sticks now, reading only manifests that changed since `cache` saw them.
+    pub fn usb_bundles_cached(&self, cache: &mut UsbCache) -> Vec<UsbBundle> {
+        scan_cached(
             &self.usb_roots(),
             &self.config().updates.usb_folder,
             &read_mountinfo(),
+            cache,
         )
     }
 

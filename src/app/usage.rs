@@ -62,6 +62,26 @@ pub fn normalise_query(q: &str) -> String {
     crate::domain::text::clean_line(q).to_lowercase()
 }
 
+/// Something a citizen did that the statistics count; the window sends these to the worker so
+/// that no database write (which may wait on the heartbeat's aggregation) runs on the UI thread.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    /// A touch (starts a visit when none is running).
+    Touch,
+    /// The query on screen and its result count.
+    Query { text: String, results: u64 },
+    /// A procedure was opened.
+    Viewed(String),
+    /// A rating, with a reason for "Không hài lòng" and the procedure last viewed.
+    Rated {
+        rating: Rating,
+        reason: Option<String>,
+        code: Option<String>,
+    },
+    /// The visit ended (idle reset, "Xong").
+    EndVisit,
+}
+
 /// Records usage for a running kiosk. Statistics switched off in the configuration make every
 /// call a no-op. Errors are logged, never shown: statistics must not disturb a citizen.
 #[derive(Debug)]
@@ -91,6 +111,21 @@ impl Recorder {
     fn log<T>(r: Result<T, crate::store::StoreError>) {
         if let Err(e) = r {
             tracing::warn!("usage statistics: {e}");
+        }
+    }
+
+    /// Records `note`.
+    pub fn note(&self, k: &Kiosk, note: Note) {
+        match note {
+            Note::Touch => self.touch(k),
+            Note::Query { text, results } => self.query_typed(&text, results),
+            Note::Viewed(code) => self.viewed(k, &code),
+            Note::Rated {
+                rating,
+                reason,
+                code,
+            } => self.rated(k, rating, reason.as_deref(), code.as_deref()),
+            Note::EndVisit => self.end_visit(k),
         }
     }
 

@@ -164,6 +164,8 @@ pub struct ProcedureView {
     pub fully_online: bool,
     pub has_detail: bool,
     pub link: domain::PortalLink,
+    /// The QR code for `link` (none when it cannot be made).
+    pub qr: Option<super::screen::QrMatrix>,
     /// "Nộp hồ sơ tại quầy số 3 (Tầng 1)" when the office maps one of the fields to a counter.
     pub counter: Option<String>,
     pub updated: String,
@@ -182,6 +184,9 @@ fn raw_heading(field: &str) -> &'static str {
 
 impl ProcedureView {
     pub fn new(p: &Procedure, link: domain::PortalLink, counter: Option<String>) -> Self {
+        // The source tells required items from optional ones only when it marks some item
+        // required; when it does not, no item is labelled "Nếu có".
+        let marks_optional = p.dossier.iter().flat_map(|c| &c.items).any(|i| i.required);
         let mut agency: Vec<String> = p.agencies.executing.clone();
         for c in &p.agencies.competent {
             if !agency.contains(c) {
@@ -214,7 +219,7 @@ impl ProcedureView {
                             name: i.name.clone(),
                             quantity: quantity_text(i.originals, i.copies),
                             form: i.form.clone().unwrap_or_default(),
-                            required: i.required,
+                            required: i.required || !marks_optional,
                         })
                         .collect(),
                 })
@@ -225,7 +230,12 @@ impl ProcedureView {
                 .enumerate()
                 .map(|(i, s)| StepRow {
                     number: i + 1,
-                    title: s.title.clone(),
+                    // "Bước 2" repeats the number drawn beside the step.
+                    title: if domain::text::fold(s.title.trim()) == format!("buoc {}", i + 1) {
+                        String::new()
+                    } else {
+                        s.title.clone()
+                    },
                     text: s.text.clone(),
                 })
                 .collect(),
@@ -246,9 +256,10 @@ impl ProcedureView {
                 .collect(),
             fully_online: p.fully_online,
             has_detail: p.has_detail(),
+            qr: super::screen::qr(&link.url),
             link,
             counter,
-            updated: p.updated.clone().unwrap_or_default(),
+            updated: super::screen::date_vi(p.updated.as_deref().unwrap_or_default()),
         }
     }
 }

@@ -2,7 +2,11 @@
 //! delays a keystroke; when several searches queue up only the newest runs (older generations are
 //! stale by definition). Long jobs (applying a bundle, rollback, network checks) run on a second
 //! thread; staff PIN checks (argon2, tens of milliseconds) on a third, so a PIN is never stuck
-//! behind a download. Results go back through a sink the UI turns into event-loop callbacks.
+//! behind a download; the short office work the window asks for (the staff status, the
+//! statistics export with fsync, usage records that may wait on the heartbeat's database lock,
+//! help requests) on a fourth, so none of it ever runs on the UI thread nor waits behind a long
+//! job.
+//! Results go back through a sink the UI turns into event-loop callbacks.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,8 +14,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use super::kiosk::{Kiosk, Origin, Stage};
-use super::search::{SearchOutcome, SearchRequest};
-use crate::store::ContentMeta;
+use super::screen::search::SearchView;
+use super::screen::staff::StaffView;
+use super::search::SearchRequest;
+use super::usage::{Note, Recorder};
+pub use crate::store::ContentMeta;
 
 /// What the UI asks for.
 #[derive(Debug, Clone)]
@@ -29,6 +36,14 @@ pub enum Command {
     CheckNetwork,
     /// Check a staff PIN (answered by `Event::PinChecked`).
     CheckPin(super::staff::Pin),
+    /// Gather the staff screen, with the USB bundles the window knows of.
+    StaffStatus {
+        usb: Vec<super::refresh::UsbBundle>,
+    },
+    /// Write the usage statistics to the first USB stick found.
+    ExportStats,
+    /// Count something a citizen did.
+    Record(Note),
 }
 
 /// What comes back.
@@ -36,7 +51,7 @@ pub enum Command {
 pub enum Event {
     SearchDone {
         generation: u64,
-        result: Result<Arc<SearchOutcome>, String>,
+        result: Result<Arc<SearchView>, String>,
     },
     Progress {
         fraction: f32,
@@ -54,6 +69,9 @@ pub enum Event {
     UsbBundles(Vec<super::refresh::UsbBundle>),
     /// The answer to `Command::CheckPin`.
     PinChecked(super::staff::PinCheck),
+    StaffStatus(Result<Box<StaffView>, String>),
+    /// The statistics export finished: the folder written, or `None` when no stick was there.
+    Exported(Result<Option<PathBuf>, String>),
 }
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -63,6 +81,7 @@ pub struct Worker {
     search_tx: Option<Sender<(u64, SearchRequest)>>,
     task_tx: Option<Sender<Command>>,
     pin_tx: Option<Sender<Command>>,
+    office_tx: Option<Sender<Command>>,
     stop_tx: Option<Sender<()>>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -90,6 +109,7 @@ fn watch_loop(
     let prune_every = Duration::from_secs(24 * 3600);
     let mut last_mounts = None;
     let mut last_usb: Option<Vec<super::refresh::UsbBundle>> = None;
+    let mut usb_cache = super::refresh::UsbCache::default();
     let mut last_scan = Instant::now() - Duration::from_secs(3600);
     // The first network check waits a minute so start-up stays quick.
     let mut next_net = Instant::now() + Duration::from_secs(60);
@@ -107,7 +127,7 @@ fn watch_loop(
         if last_mounts.as_ref() != Some(&mounts) || now - last_scan > Duration::from_secs(10) {
             last_mounts = Some(mounts);
             last_scan = now;
-            let found = kiosk.usb_bundles();
+            let found = kiosk.usb_bundles_cached(&mut usb_cache);
             if last_usb.as_ref() != Some(&found) {
                 sink(Event::UsbBundles(found.clone()));
                 last_usb = Some(found);
@@ -141,7 +161,7 @@ fn search_loop(kiosk: Arc<Kiosk>, rx: Receiver<(u64, SearchRequest)>, sink: Sink
             job = newer;
         }
         let (generation, request) = job;
-        let result = kiosk.search(&request).map(Arc::new).map_err(|e| {
+        let result = kiosk.search_view(&request).map(Arc::new).map_err(|e| {
             tracing::error!("search `{}` failed: {e}", request.text);
             e.to_string()
         });
@@ -149,16 +169,16 @@ fn search_loop(kiosk: Arc<Kiosk>, rx: Receiver<(u64, SearchRequest)>, sink: Sink
     }
 }
 
-fn task_loop(kiosk: Arc<Kiosk>, rx: Receiver<Command>, sink: Sink) {
+fn job_loop(kiosk: Arc<Kiosk>, recorder: Arc<Recorder>, rx: Receiver<Command>, sink: Sink) {
     while let Ok(cmd) = rx.recv() {
-        perform(&kiosk, cmd, &*sink);
+        perform(&kiosk, &recorder, cmd, &*sink);
     }
 }
 
-/// Carries out one staff job (apply, rollback, network check, PIN) on the calling thread, reporting
-/// progress and the outcome to `sink` as the task thread does. Searches are not jobs: they go
-/// to the search thread, and are ignored here.
-pub fn perform(kiosk: &Kiosk, cmd: Command, sink: &dyn Fn(Event)) {
+/// Carries out one command other than a search on the calling thread, reporting progress and
+/// the outcome to `sink` as the worker's threads do (the window without a worker, in tests and
+/// screenshots, calls it directly). Searches go to the search thread and are ignored here.
+pub fn perform(kiosk: &Kiosk, recorder: &Recorder, cmd: Command, sink: &dyn Fn(Event)) {
     let mut progress = |stage: Stage| {
         sink(Event::Progress {
             fraction: stage.fraction(),
@@ -188,15 +208,41 @@ pub fn perform(kiosk: &Kiosk, cmd: Command, sink: &dyn Fn(Event)) {
             sink(Event::NetworkChecked { result });
         }
         Command::CheckPin(pin) => sink(Event::PinChecked(kiosk.check_staff_pin(pin.digits()))),
+        Command::StaffStatus { usb } => {
+            let result = kiosk
+                .staff_status(usb)
+                .map(|st| Box::new(StaffView::new(&st, chrono::Local::now().date_naive())))
+                .map_err(|e| e.to_string());
+            sink(Event::StaffStatus(result));
+        }
+        Command::ExportStats => {
+            let result = kiosk.export_stats_to_usb().map_err(|e| e.to_string());
+            sink(Event::Exported(result));
+        }
+        Command::Record(note) => recorder.note(kiosk, note),
         Command::Search { .. } => {}
     }
 }
 
+/// Whether `cmd` is quick office work (never queued behind a bundle being applied).
+fn is_office(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::StaffStatus { .. } | Command::ExportStats | Command::Record(_)
+    )
+}
+
 impl Worker {
-    pub fn spawn(kiosk: Arc<Kiosk>, sink: impl Fn(Event) + Send + Sync + 'static) -> Worker {
+    /// Starts the search, task and office threads; usage notes go to `recorder`.
+    pub fn spawn(
+        kiosk: Arc<Kiosk>,
+        recorder: Arc<Recorder>,
+        sink: impl Fn(Event) + Send + Sync + 'static,
+    ) -> Worker {
         let sink: Sink = Arc::new(sink);
         let (search_tx, search_rx) = mpsc::channel();
         let (task_tx, task_rx) = mpsc::channel();
+        let (office_tx, office_rx) = mpsc::channel();
         let mut threads = Vec::new();
         let (k, s) = (kiosk.clone(), sink.clone());
         threads.extend(
@@ -207,25 +253,34 @@ impl Worker {
                 .ok(),
         );
         let (pin_tx, pin_rx) = mpsc::channel();
-        let (k, s) = (kiosk.clone(), sink.clone());
+        let (k, r, s) = (kiosk.clone(), recorder.clone(), sink.clone());
         threads.extend(
             std::thread::Builder::new()
                 .name("motcua-pin".into())
-                .spawn(move || task_loop(k, pin_rx, s))
+                .spawn(move || job_loop(k, r, pin_rx, s))
                 .map_err(|e| tracing::error!("cannot start the PIN thread: {e}"))
+                .ok(),
+        );
+        let (k, r, s) = (kiosk.clone(), recorder.clone(), sink.clone());
+        threads.extend(
+            std::thread::Builder::new()
+                .name("motcua-tasks".into())
+                .spawn(move || job_loop(k, r, task_rx, s))
+                .map_err(|e| tracing::error!("cannot start the task thread: {e}"))
                 .ok(),
         );
         threads.extend(
             std::thread::Builder::new()
-                .name("motcua-tasks".into())
-                .spawn(move || task_loop(kiosk, task_rx, sink))
-                .map_err(|e| tracing::error!("cannot start the task thread: {e}"))
+                .name("motcua-office".into())
+                .spawn(move || job_loop(kiosk, recorder, office_rx, sink))
+                .map_err(|e| tracing::error!("cannot start the office thread: {e}"))
                 .ok(),
         );
         Worker {
             search_tx: Some(search_tx),
             task_tx: Some(task_tx),
             pin_tx: Some(pin_tx),
+            office_tx: Some(office_tx),
             stop_tx: None,
             threads,
         }
@@ -239,7 +294,7 @@ impl Worker {
     ) -> Worker {
         let sink: Sink = Arc::new(sink);
         let s2 = sink.clone();
-        let mut w = Worker::spawn(kiosk.clone(), move |e| s2(e));
+        let mut w = Worker::spawn(kiosk.clone(), recorder.clone(), move |e| s2(e));
         let (stop_tx, stop_rx) = mpsc::channel();
         if let Some(tasks) = w.task_tx.clone() {
             match std::thread::Builder::new()
@@ -264,6 +319,10 @@ impl Worker {
                 .as_ref()
                 .is_some_and(|t| t.send((generation, request)).is_ok()),
             pin @ Command::CheckPin(_) => self.pin_tx.as_ref().is_some_and(|t| t.send(pin).is_ok()),
+            other if is_office(&other) => self
+                .office_tx
+                .as_ref()
+                .is_some_and(|t| t.send(other).is_ok()),
             other => self.task_tx.as_ref().is_some_and(|t| t.send(other).is_ok()),
         };
         if !sent {
@@ -280,6 +339,7 @@ impl Drop for Worker {
         self.search_tx.take();
         self.task_tx.take();
         self.pin_tx.take();
+        self.office_tx.take();
         for t in self.threads.drain(..) {
             let _ = t.join();
         }

@@ -143,6 +143,39 @@ pub fn read(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     }
 }
 
+/// The largest manifest [`read_manifest`] reads: a manifest lists a few dozen files.
+const MAX_MANIFEST: u64 = 1024 * 1024;
+
+/// Reads only a bundle's `manifest.json` (directory or zip), to show what a bundle is without
+/// reading its content: nothing is verified, and the same checks as [`read`] apply to what is
+/// read (no links, a size cap).
+pub fn read_manifest(path: &Path) -> Result<Vec<u8>, BundleError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| BundleError::io(path, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(rejected(path, "the bundle itself is a symbolic link"));
+    }
+    if meta.is_dir() {
+        let file = path.join(MANIFEST);
+        let fm = std::fs::symlink_metadata(&file)
+            .map_err(|_| rejected(path, "no manifest.json at the bundle root"))?;
+        if !fm.is_file() {
+            return Err(rejected(path, "entry `manifest.json` is not a plain file"));
+        }
+        let mut f = std::fs::File::open(&file).map_err(|e| BundleError::io(&file, e))?;
+        return read_capped(&mut f, MAX_MANIFEST, path, MANIFEST);
+    }
+    let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| rejected(path, format!("not a readable zip archive: {e}")))?;
+    let mut entry = zip
+        .by_name(MANIFEST)
+        .map_err(|_| rejected(path, "no manifest.json at the bundle root"))?;
+    if entry.is_symlink() || entry.is_dir() {
+        return Err(rejected(path, "entry `manifest.json` is not a plain file"));
+    }
+    read_capped(&mut entry, MAX_MANIFEST, path, MANIFEST)
+}
+
 fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     let mut c = Collector {
         bundle: path,

@@ -8,47 +8,14 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use slint::{ComponentHandle, SharedString};
 
 use super::run::{attach, shell_options};
 use super::{MainWindow, Page, SearchAdapter, UiError};
+use crate::app::bench::{Latency, UiBench, cpu_time};
 use crate::app::kiosk::Kiosk;
+use crate::app::screen::search::RESULTS;
 use crate::app::usage::Recorder;
-use crate::search::Latency;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UiBench {
-    pub size: (u32, u32),
-    /// Opening the seeded data directory, building the window, filling the home page, first frame.
-    pub startup_ms: f64,
-    pub startup_open_data_ms: f64,
-    /// Peer: an empty kiosk window's first frame, same process, same renderer.
-    pub bare_window_ms: f64,
-    /// Key pressed → query composed → search → results model → frame drawn.
-    pub keystroke: Latency,
-    /// The part of `keystroke` before drawing: search and results model.
-    pub keystroke_before_draw: Latency,
-    /// The search alone for the same keystrokes (measured separately, same requests).
-    pub search_only: Latency,
-    /// Peer: key pressed → field redrawn, without searching.
-    pub redraw_only: Latency,
-    pub keystrokes: usize,
-    /// Frames drawn during the idle period (the clock changes once a minute).
-    pub idle_redraws: u32,
-    pub idle_seconds: f64,
-    /// CPU time used during the idle period, as a share of one core.
-    pub idle_cpu_percent: f64,
-}
-
-fn cpu_time() -> Option<Duration> {
-    // utime + stime in clock ticks (fields 14 and 15 of /proc/self/stat).
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = s.rsplit_once(')')?.1;
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
-    Some(Duration::from_millis(ticks * 10))
-}
 
 /// Shows `w` at `size` (once) and draws what changed.
 fn frame(w: &MainWindow, size: (u32, u32)) -> Result<(), UiError> {
@@ -87,8 +54,7 @@ pub fn run(
     let kiosk = Arc::new(open().map_err(UiError::Platform)?);
     let startup_open_data_ms = t.elapsed().as_secs_f64() * 1000.0;
     let w = super::screenshot::new_window()?;
-    let cfg = kiosk.config().clone();
-    let mut opts = shell_options(&cfg);
+    let mut opts = shell_options(&kiosk.shell_settings());
     opts.show_clock = true;
     let attached = attach(&w, kiosk.clone(), opts, Arc::new(Recorder::new(false)));
     frame(&w, size)?;
@@ -121,7 +87,7 @@ pub fn run(
                 field: None,
                 level: None,
                 online_only: false,
-                limit: super::run::RESULTS,
+                limit: RESULTS,
             });
             search_only.push(t.elapsed().as_micros() as u64);
             let t = Instant::now();
@@ -175,38 +141,4 @@ pub fn run(
         idle_seconds,
         idle_cpu_percent,
     })
-}
-
-impl UiBench {
-    pub fn table(&self) -> String {
-        let ms = |us: u64| us as f64 / 1000.0;
-        format!(
-            "window {}x{}, software renderer (headless, partial redraws)\n\
-             start-up to first frame   {:>8.1} ms (opening the data {:.1} ms)   bare window peer {:.1} ms   ratio {:.2}\n\
-             keystroke to frame        p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>6.2} ms   ({} keystrokes)\n\
-             \x20 of which search+model p50 {:>6.2} ms   p99 {:>6.2} ms   (search alone p50 {:.2} ms, p99 {:.2} ms)\n\
-             redraw-only peer          p50 {:>6.2} ms   p99 {:>6.2} ms   ratio at p99 {:.2}\n\
-             idle {:.0} s: {} redraws, {:.2}% of one core\n",
-            self.size.0,
-            self.size.1,
-            self.startup_ms,
-            self.startup_open_data_ms,
-            self.bare_window_ms,
-            self.startup_ms / self.bare_window_ms.max(0.001),
-            ms(self.keystroke.p50_us),
-            ms(self.keystroke.p99_us),
-            ms(self.keystroke.max_us),
-            self.keystrokes,
-            ms(self.keystroke_before_draw.p50_us),
-            ms(self.keystroke_before_draw.p99_us),
-            ms(self.search_only.p50_us),
-            ms(self.search_only.p99_us),
-            ms(self.redraw_only.p50_us),
-            ms(self.redraw_only.p99_us),
-            self.keystroke.p99_us as f64 / self.redraw_only.p99_us.max(1) as f64,
-            self.idle_seconds,
-            self.idle_redraws,
-            self.idle_cpu_percent,
-        )
-    }
 }

@@ -1,15 +1,20 @@
 //! Renders the kiosk window to PNG without a display: a software-rendered `MinimalSoftwareWindow`
-//! platform and `Window::take_snapshot`. For page previews, the documentation and tests (the QR
-//! in a rendered frame must decode).
+//! platform and `Window::take_snapshot`. For page previews (`motcua screenshot`, [`screenshot`]),
+//! the documentation and tests (the QR in a rendered frame must decode). PNG encoding is the
+//! one thing here that is not Slint (the `png` crate, used by this module alone).
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
-use slint::{ComponentHandle, PhysicalSize, PlatformError};
+use slint::{ComponentHandle, PhysicalSize, PlatformError, SharedString};
 
-use super::{MainWindow, UiError};
+use super::run::{attach, shell_options};
+use super::{Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, UiError, pages};
+use crate::app::kiosk::Kiosk;
+use crate::app::usage::Recorder;
 
 /// Every window gets its own software-rendered buffer; time is the real clock.
 struct Headless;
@@ -127,4 +132,105 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiErr
     writer.write_image_data(rgba)?;
     writer.finish()?;
     Ok(out)
+}
+
+/// The pages `motcua screenshot --page` knows.
+pub const SHOT_PAGES: [&str; 10] = [
+    "home",
+    "search",
+    "procedure",
+    "browse",
+    "hotlines",
+    "guides",
+    "guide",
+    "staff-pin",
+    "staff",
+    "rating",
+];
+
+/// Which page a screenshot shows, and with what.
+#[derive(Debug, Clone)]
+pub struct ShotOptions {
+    /// One of [`SHOT_PAGES`].
+    pub page: String,
+    pub query: Option<String>,
+    pub code: Option<String>,
+    /// A field name or a life-event slug for the browse page.
+    pub group: Option<String>,
+    pub size: (u32, u32),
+    pub language: Option<String>,
+    pub large_text: bool,
+    pub high_contrast: bool,
+    /// Leave the on-screen keyboard closed on the search page.
+    pub keyboard_closed: bool,
+}
+
+/// Renders one page of the kiosk on its real data to PNG, headless (software renderer).
+pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError> {
+    let w = new_window()?;
+    let mut options = shell_options(&kiosk.shell_settings());
+    if let Some(l) = &o.language {
+        options.language = l.clone();
+    }
+    options.large_text |= o.large_text;
+    options.high_contrast |= o.high_contrast;
+    // Screenshots are not visits.
+    let attached = attach(&w, kiosk.clone(), options, Arc::new(Recorder::new(false)));
+    let ctx = attached.ctx.clone();
+    let shell = ctx.shell.clone();
+    match o.page.as_str() {
+        "home" => {}
+        "search" => {
+            let q = o.query.clone().unwrap_or_else(|| "khai sinh".into());
+            shell.navigate(Page::Search);
+            w.global::<SearchAdapter>()
+                .set_query(SharedString::from(q.as_str()));
+            w.global::<SearchAdapter>()
+                .set_keyboard_open(!o.keyboard_closed);
+            attached.search_now();
+        }
+        "procedure" => {
+            let code = o.code.clone().unwrap_or_else(|| "1.001193".into());
+            attached.open_procedure(&code);
+            if w.global::<KioskGlobal>().get_page() != Page::Procedure {
+                return Err(UiError::Platform(format!(
+                    "no procedure {code} in the data"
+                )));
+            }
+        }
+        "browse" => {
+            shell.navigate(Page::Browse);
+            if let Some(g) = &o.group {
+                attached.open_group(g);
+            }
+        }
+        "hotlines" => shell.navigate(Page::Hotlines),
+        "guides" => shell.navigate(Page::Guides),
+        "guide" => {
+            let id = o
+                .code
+                .clone()
+                .or_else(|| kiosk.guides().first().map(|g| g.id.clone()))
+                .unwrap_or_default();
+            attached.open_guide(&id);
+        }
+        "staff-pin" => shell.navigate(Page::Staff),
+        "staff" => {
+            // As after the right PIN, with the sticks the kiosk can see now.
+            shell.navigate(Page::Staff);
+            *ctx.usb.borrow_mut() = kiosk.usb_bundles();
+            pages::staff::pin_checked(&ctx, &w, &crate::app::staff::PinCheck::Granted);
+        }
+        "rating" => {
+            pages::rating::show_rating(&w);
+            shell.navigate(Page::Rating);
+        }
+        other => {
+            return Err(UiError::Platform(format!(
+                "unknown page `{other}` ({})",
+                SHOT_PAGES.join(", ")
+            )));
+        }
+    }
+    render(&w, o.size)
 }

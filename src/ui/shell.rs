@@ -349,29 +349,8 @@ pub fn set_language(w: &MainWindow, language: &str) {
 
 /// "08:30" and "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026") in the header.
 fn update_clock(w: &MainWindow) {
-    use chrono::{Datelike, Local, Weekday};
-    let now = Local::now();
     let k = w.global::<Kiosk>();
-    let en = k.get_language() == "en";
-    let day = match (now.weekday(), en) {
-        (Weekday::Mon, false) => "Thứ Hai",
-        (Weekday::Tue, false) => "Thứ Ba",
-        (Weekday::Wed, false) => "Thứ Tư",
-        (Weekday::Thu, false) => "Thứ Năm",
-        (Weekday::Fri, false) => "Thứ Sáu",
-        (Weekday::Sat, false) => "Thứ Bảy",
-        (Weekday::Sun, false) => "Chủ Nhật",
-        (Weekday::Mon, true) => "Monday",
-        (Weekday::Tue, true) => "Tuesday",
-        (Weekday::Wed, true) => "Wednesday",
-        (Weekday::Thu, true) => "Thursday",
-        (Weekday::Fri, true) => "Friday",
-        (Weekday::Sat, true) => "Saturday",
-        (Weekday::Sun, true) => "Sunday",
-    };
-    k.set_clock(SharedString::from(now.format("%H:%M").to_string()));
-    k.set_date(SharedString::from(format!(
-        "{day}, {}",
-        now.format("%d/%m/%Y")
-    )));
+    let (time, date) = crate::app::screen::clock_now(k.get_language() == "en");
+    k.set_clock(SharedString::from(time));
+    k.set_date(SharedString::from(date));
 }

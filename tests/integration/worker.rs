@@ -9,7 +9,7 @@ use std::time::Duration;
 use motcua::app::kiosk::Kiosk;
 use motcua::app::search::SearchRequest;
 use motcua::app::staff::{Pin, PinCheck};
-use motcua::app::usage::Recorder;
+use motcua::app::usage::{Note, Recorder};
 use motcua::app::worker::{Command, Event, Worker};
 use motcua::config::Config;
 
@@ -26,7 +26,7 @@ fn queued_searches_only_run_the_newest() {
     let (entered_tx, entered_rx) = mpsc::channel::<()>();
     let (gate_tx, gate_rx) = mpsc::channel::<()>();
     let held = Mutex::new((entered_tx, gate_rx));
-    let w = Worker::spawn(k, move |e| {
+    let w = Worker::spawn(k, Arc::new(Recorder::new(false)), move |e| {
         if let Event::SearchDone { generation: 1, .. } = &e {
             let h = held.lock().expect("lock");
             let _ = h.0.send(());
@@ -67,7 +67,7 @@ fn queued_searches_only_run_the_newest() {
     assert_eq!(ran, [1, typed.len() as u64], "stale searches ran");
     let out = newest.expect("newest");
     assert_eq!(out.request.text, "khai sinh");
-    let top = &out.results.procedures[0];
+    let top = &out.rows[0].row;
     assert!(
         motcua::domain::text::fold(&top.name).contains("khai sinh"),
         "{}",
@@ -103,7 +103,7 @@ fn a_pin_is_checked_off_the_callers_thread_even_during_a_download() {
     cfg.updates.timeout_seconds = 20;
     let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
     let (tx, rx) = mpsc::channel();
-    let w = Worker::spawn(k, move |e| {
+    let w = Worker::spawn(k, Arc::new(Recorder::new(false)), move |e| {
         let thread = std::thread::current()
             .name()
             .unwrap_or_default()
@@ -199,7 +199,64 @@ fn a_usb_stick_with_a_bundle_is_noticed() {
     assert_eq!(found[0].version, Some(7));
     assert!(found[0].problem.is_none());
 
+    // The same folder now holds version 8: the watch reads the changed manifest again (it
+    // remembers bundles by path, size and modification time, and reads only manifests).
+    std::fs::remove_dir_all(media.join("KINGSTON/motcua/bundle-7")).expect("rm");
+    let built = build_from(&small_inputs(), 8);
+    write_signed_dir(&built, &media.join("KINGSTON/motcua/bundle-7"), &keys);
+    let found = wait_usb(&rx);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].version, Some(8));
+
     // "Remove" it.
     std::fs::remove_dir_all(media.join("KINGSTON")).expect("rm");
     assert!(wait_usb(&rx).is_empty());
+}
+
+#[test]
+fn office_work_runs_on_the_worker_and_answers_through_events() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    drop(small_kiosk(&tmp.path().join("data")));
+    // Sticks are looked for only under an empty folder of the test's own.
+    let media = tmp.path().join("media");
+    std::fs::create_dir_all(&media).expect("mkdir");
+    let mut cfg = Config::default();
+    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
+    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let recorder = Arc::new(Recorder::new(true));
+    let (tx, rx) = mpsc::channel();
+    let w = Worker::spawn(k.clone(), recorder, move |e| {
+        let _ = tx.send(e);
+    });
+    // No PIN configured: the staff screen is disabled, and says so.
+    w.send(Command::CheckPin(Pin::new("1234")));
+    w.send(Command::Record(Note::Touch));
+    w.send(Command::Record(Note::Viewed("1.001193".into())));
+    w.send(Command::StaffStatus { usb: Vec::new() });
+    w.send(Command::ExportStats);
+    let mut pin = None;
+    let mut status = None;
+    let mut exported = None;
+    while pin.is_none() || status.is_none() || exported.is_none() {
+        match rx.recv_timeout(Duration::from_secs(60)).expect("an event") {
+            Event::PinChecked(a) => pin = Some(a),
+            Event::StaffStatus(s) => status = Some(s.expect("status")),
+            Event::Exported(e) => exported = Some(e.expect("export")),
+            _ => {}
+        }
+    }
+    assert_eq!(pin, Some(PinCheck::Disabled));
+    let status = status.expect("status");
+    assert_eq!(status.data_version, "1");
+    // The view was gathered after the notes (one queue, in order).
+    assert_eq!((status.usage.sessions, status.usage.views), (1, 1));
+    // No USB stick: nothing to export to.
+    assert_eq!(exported, Some(None));
+    drop(w);
+    let events = k.kiosk_db().usage_events("").expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == "view" && e.subject == "1.001193")
+    );
 }

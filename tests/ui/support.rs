@@ -1,16 +1,22 @@
-//! Shared by the window tests (`tests/ui*.rs`): a shown 1920×1080 window under Slint's testing
-//! backend whose idle clock is the backend's mock time, and the small real dataset (the portal's
-//! 502 API records plus motcua's curated files) as a bundle. Each test file uses part of it.
-#![allow(dead_code)]
+//! Shared by the window tests: a shown 1920×1080 window under Slint's testing backend whose idle
+//! clock is the backend's mock time, the small real dataset (the portal's 502 API records plus
+//! motcua's curated files) as a bundle built once per version, a kiosk on it built once, and
+//! finding and tapping elements by their accessible label.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, LogicalSize};
 
 use motcua::app::idle::IdlePolicy;
+use motcua::app::kiosk::Kiosk;
 use motcua::bundle::{self, RawBundle, package};
+use motcua::config::Config;
 use motcua::ui::MainWindow;
 use motcua::ui::shell::ShellOptions;
 
@@ -32,8 +38,22 @@ pub fn corpus_file(stem: &str) -> PathBuf {
     }
 }
 
-/// The small real dataset as bundle `version` (in memory, unsigned).
+/// The small real dataset as bundle `version` (in memory, unsigned), built once per version.
 pub fn small_bundle(version: u64) -> bundle::Built {
+    static BUILT: OnceLock<Mutex<HashMap<u64, bundle::Built>>> = OnceLock::new();
+    let cache = BUILT.get_or_init(Mutex::default);
+    if let Some(b) = cache.lock().expect("bundle cache").get(&version) {
+        return b.clone();
+    }
+    let b = build_small_bundle(version);
+    cache
+        .lock()
+        .expect("bundle cache")
+        .insert(version, b.clone());
+    b
+}
+
+fn build_small_bundle(version: u64) -> bundle::Built {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
     let inputs = vec![
         corpus_file("portal-api-details"),
@@ -88,4 +108,44 @@ pub fn mock_clock() -> ShellOptions {
         show_clock: false,
         ..ShellOptions::default()
     }
+}
+
+/// A kiosk on the small real dataset, opened once for the tests that only read it.
+pub fn shared_kiosk() -> Arc<Kiosk> {
+    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
+    KIOSK
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let k = Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), || {
+                seed(small_bundle(1))
+            })
+            .expect("kiosk");
+            (dir, Arc::new(k))
+        })
+        .1
+        .clone()
+}
+
+/// The one button with this accessible label (texts inside it carry no role).
+pub fn button(window: &MainWindow, label: &str) -> ElementHandle {
+    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(window, label)
+        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .collect();
+    assert_eq!(found.len(), 1, "one button labelled {label:?}");
+    found.into_iter().next().expect("a button")
+}
+
+pub fn click(window: &MainWindow, label: &str) {
+    button(window, label).mock_single_click(PointerEventButton::Left);
+}
+
+pub fn has_label(window: &MainWindow, label: &str) -> bool {
+    ElementHandle::find_by_accessible_label(window, label)
+        .next()
+        .is_some()
+}
+
+/// Runs the change handlers and timers that the event loop would run right away.
+pub fn settle() {
+    i_slint_backend_testing::mock_elapsed_time(Duration::ZERO);
 }

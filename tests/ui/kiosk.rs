@@ -2,53 +2,27 @@
 //! the on-screen keyboard (Telex included) give search results from the real index, filters
 //! change them, a typed code opens its procedure, and the idle reset clears everything.
 
-mod support;
-
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use i_slint_backend_testing::{AccessibleRole, ElementHandle};
-use slint::platform::PointerEventButton;
 use slint::{ComponentHandle, Model};
 
-use motcua::app::kiosk::Kiosk;
+use motcua::app::screen::search::{MORE_RESULTS, RESULTS};
 use motcua::app::usage::Recorder;
-use motcua::config::Config;
 use motcua::ui::run::{Attached, attach};
 use motcua::ui::{Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter, SearchAdapter};
 
-/// A kiosk on the portal's API records (502 real procedures with full detail), built once.
-fn kiosk() -> Arc<Kiosk> {
-    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
-    KIOSK.get_or_init(open_kiosk).1.clone()
-}
-
-fn open_kiosk() -> (tempfile::TempDir, Arc<Kiosk>) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let k = Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), || {
-        support::seed(support::small_bundle(1))
-    })
-    .expect("kiosk");
-    (dir, Arc::new(k))
-}
+use super::support::{self, click, shared_kiosk};
 
 fn window() -> (MainWindow, Attached) {
     let w = support::window();
     let a = attach(
         &w,
-        kiosk(),
+        shared_kiosk(),
         support::mock_clock(),
         Arc::new(Recorder::new(false)),
     );
     (w, a)
-}
-
-fn click(w: &MainWindow, label: &str) {
-    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(w, label)
-        .filter(|e| e.accessible_role() == Some(AccessibleRole::Button))
-        .collect();
-    assert_eq!(found.len(), 1, "one button labelled {label:?}");
-    found[0].mock_single_click(PointerEventButton::Left);
 }
 
 fn type_keys(w: &MainWindow, keys: &str) {
@@ -150,17 +124,14 @@ fn the_list_starts_short_and_show_more_adds_results() {
     let sa = w.global::<SearchAdapter>();
     let total = sa.get_result_count();
     let first = result_names(&w);
-    assert_eq!(first.len(), motcua::ui::run::RESULTS, "of {total}");
-    assert!(total as usize > first.len() + motcua::ui::run::MORE_RESULTS);
+    assert_eq!(first.len(), RESULTS, "of {total}");
+    assert!(total as usize > first.len() + MORE_RESULTS);
     sa.invoke_show_more();
     let more = result_names(&w);
-    assert_eq!(
-        more.len(),
-        motcua::ui::run::RESULTS + motcua::ui::run::MORE_RESULTS
-    );
+    assert_eq!(more.len(), RESULTS + MORE_RESULTS);
     // The same list, longer: the first results stay where they were.
     assert_eq!(&more[..first.len()], first.as_slice());
     // Typing goes back to a short list.
     type_keys(&w, " k");
-    assert_eq!(result_names(&w).len(), motcua::ui::run::RESULTS);
+    assert_eq!(result_names(&w).len(), RESULTS);
 }

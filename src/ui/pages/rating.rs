@@ -3,10 +3,13 @@
 //! [`Rating`] ([`parse_rating`]). The page shows the thanks and goes home after 3 seconds by
 //! itself; [`show_thanks`] shows it from Rust.
 
+use std::rc::Rc;
+
 use slint::ComponentHandle;
 
-use super::{MainWindow, RatingAdapter, RatingStep};
-use crate::app::usage::Rating;
+use super::super::context::Ctx;
+use super::super::{MainWindow, RatingAdapter, RatingStep};
+use crate::app::usage::{Note, Rating};
 
 /// The reasons a citizen can give for "Không hài lòng", exactly as `rate` sends them (the
 /// Vietnamese text in every interface language, so the statistics read the same).
@@ -36,6 +39,25 @@ pub fn parse_rating(level: i32, reason: &str) -> Option<(Rating, Option<&'static
         .then(|| REASONS.iter().copied().find(|r| *r == reason))
         .flatten();
     Some((rating, reason))
+}
+
+pub fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
+    let r = w.global::<RatingAdapter>();
+    let c = ctx.clone();
+    r.on_rate(move |level, reason| {
+        if let Some((rating, reason)) = parse_rating(level, &reason) {
+            let code = c.last_code.borrow_mut().take();
+            c.note(Note::Rated {
+                rating,
+                reason: reason.map(str::to_string),
+                code,
+            });
+        }
+    });
+    let c = ctx.clone();
+    r.on_skip(move || {
+        c.last_code.borrow_mut().take();
+    });
 }
 
 #[cfg(test)]

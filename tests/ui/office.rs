@@ -3,8 +3,6 @@
 //! refused with the data kept, rollback, statistics exported to the stick), the rating after
 //! "Xong" stored with its procedure, and the counters of the configuration with their fields.
 
-mod support;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -17,9 +15,11 @@ use motcua::bundle::{MANIFEST, SIGNATURE, sign};
 use motcua::config::{Config, Counter};
 use motcua::ui::run::{Attached, attach};
 use motcua::ui::{
-    HotlinesAdapter, Kiosk as KioskGlobal, MainWindow, Page, PinStatus, RatingAdapter, ResultKind,
-    StaffAdapter,
+    HotlinesAdapter, Kiosk as KioskGlobal, MainWindow, Page, PinStatus, RatingAdapter,
+    RefreshOutcome, RefreshSource, ResultKind, StaffAdapter,
 };
+
+use super::support;
 
 const PIN: &str = "2468";
 
@@ -160,8 +160,8 @@ fn staff_screen_unlocks_applies_a_stick_refuses_a_forgery_rolls_back_and_exports
     assert!(history.row_count() >= 1);
     let last = history.row_data(0).expect("history line");
     assert_eq!(
-        (last.source.as_str(), last.outcome.as_str()),
-        ("usb", "applied")
+        (last.source, last.outcome),
+        (RefreshSource::Usb, RefreshOutcome::Applied)
     );
 
     // A forged version 3: one content file changed after signing.

@@ -1,0 +1,445 @@
+//! Every screen of the kiosk as plain data, built here from the live data and the office's
+//! configuration so the window only copies: home, a browse list, hotlines and counters, guides,
+//! search results ([`search`]), the staff screen ([`staff`]), the header clock and the shell's
+//! settings. QR codes come as matrices ([`QrMatrix`]); the window draws them. Testable without a
+//! window.
+
+pub mod search;
+pub mod staff;
+
+use std::time::Duration;
+
+use super::AppError;
+use super::idle::IdlePolicy;
+use super::kiosk::Kiosk;
+use super::kiosk::row_from_summary;
+use super::view::ProcedureRow;
+use crate::domain::text::fold;
+use crate::domain::{FieldCount, Guide, Hotline, LifeEvent};
+use crate::store::ListFilter;
+
+pub use crate::qr::QrMatrix;
+
+/// How many procedures the home page shows as "most used".
+pub const POPULAR: usize = 9;
+/// How many fields the home page lists (the browse page has them all).
+pub const HOME_FIELDS: usize = 9;
+/// How many procedures a browse list shows at first, and how many more each "Xem thêm" adds:
+/// a field can hold hundreds, and every row is an element to lay out on the UI thread.
+pub const LIST_PAGE: usize = 40;
+
+/// A QR code for `text`, or `None` (logged) when it cannot be made: a page without its QR is
+/// better than no page.
+pub fn qr(text: &str) -> Option<QrMatrix> {
+    match crate::qr::encode(text) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::error!("{e}");
+            None
+        }
+    }
+}
+
+/// A field or a life event with how many procedures it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// What a tap sends back: the field's name or the life event's slug.
+    pub key: String,
+    pub label: String,
+    pub count: usize,
+    /// "CÔNG DÂN" / "DOANH NGHIỆP" for life events; empty for fields.
+    pub audience: String,
+}
+
+impl GroupRow {
+    pub fn field(f: &FieldCount) -> GroupRow {
+        GroupRow {
+            key: f.name.clone(),
+            label: f.name.clone(),
+            count: f.count as usize,
+            audience: String::new(),
+        }
+    }
+
+    /// A life event; the count is its resolved membership.
+    pub fn life_event(e: &LifeEvent) -> GroupRow {
+        GroupRow {
+            key: e.slug.clone(),
+            label: e.label.clone(),
+            count: e.codes.len(),
+            audience: e.audience.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineRow {
+    pub name: String,
+    pub number: String,
+    pub hours: String,
+    pub purpose: String,
+    pub scope: String,
+}
+
+impl From<&Hotline> for HotlineRow {
+    fn from(h: &Hotline) -> Self {
+        HotlineRow {
+            name: h.name.clone(),
+            number: h.number.clone(),
+            hours: h.hours.clone(),
+            purpose: h.purpose.clone(),
+            scope: h.scope.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuideRow {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub step_count: usize,
+}
+
+impl From<&Guide> for GuideRow {
+    fn from(g: &Guide) -> Self {
+        GuideRow {
+            id: g.id.clone(),
+            title: g.title.clone(),
+            summary: g.summary.clone(),
+            step_count: g.steps.len(),
+        }
+    }
+}
+
+/// The office, as the header and the contact page show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeView {
+    pub name: String,
+    pub address: String,
+    pub opening_hours: String,
+    /// The folder a USB stick must hold (`updates.usb_folder`), for the staff screen's hint.
+    pub usb_folder: String,
+}
+
+/// The home page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HomeView {
+    pub office: OfficeView,
+    pub popular: Vec<ProcedureRow>,
+    pub life_events: Vec<GroupRow>,
+    /// The first [`HOME_FIELDS`] fields.
+    pub fields: Vec<GroupRow>,
+    /// How many fields there are in all.
+    pub field_total: usize,
+    /// The portal's dossier status lookup and its QR.
+    pub lookup_url: String,
+    pub lookup_qr: Option<QrMatrix>,
+}
+
+/// A counter of the office and the fields it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterRow {
+    pub number: u32,
+    pub location: String,
+    pub label: String,
+    /// Each field in the data's own spelling with its count (a tap opens its list); a field the
+    /// data does not know is shown as configured, with a count of 0.
+    pub fields: Vec<GroupRow>,
+}
+
+/// The hotlines page: the office's counters, then every hotline (the office's first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactView {
+    pub counters: Vec<CounterRow>,
+    pub hotlines: Vec<HotlineRow>,
+}
+
+/// One guide, with the QR to its page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuideView {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub steps: Vec<String>,
+    pub link: String,
+    pub qr: Option<QrMatrix>,
+    pub source: String,
+}
+
+/// Which kind of group a browse list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    Field,
+    LifeEvent,
+}
+
+/// The procedures of one field or life event, the first `limit` of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListView {
+    pub kind: GroupKind,
+    pub key: String,
+    pub label: String,
+    /// How many procedures the group has.
+    pub total: usize,
+    pub rows: Vec<ProcedureRow>,
+    /// More rows than shown exist ("Xem thêm").
+    pub more: bool,
+}
+
+/// The browse page's two lists of groups.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowseView {
+    pub fields: Vec<GroupRow>,
+    pub life_events: Vec<GroupRow>,
+}
+
+/// What the window's shell starts from and goes back to after a visit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShellSettings {
+    pub idle: IdlePolicy,
+    /// "vi" or "en".
+    pub language: String,
+    pub large_text: bool,
+    pub high_contrast: bool,
+}
+
+/// The header's clock: "08:30" and "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026").
+pub fn clock<Tz: chrono::TimeZone>(now: &chrono::DateTime<Tz>, english: bool) -> (String, String)
+where
+    Tz::Offset: std::fmt::Display,
+{
+    use chrono::{Datelike, Weekday};
+    let day = match (now.weekday(), english) {
+        (Weekday::Mon, false) => "Thứ Hai",
+        (Weekday::Tue, false) => "Thứ Ba",
+        (Weekday::Wed, false) => "Thứ Tư",
+        (Weekday::Thu, false) => "Thứ Năm",
+        (Weekday::Fri, false) => "Thứ Sáu",
+        (Weekday::Sat, false) => "Thứ Bảy",
+        (Weekday::Sun, false) => "Chủ Nhật",
+        (Weekday::Mon, true) => "Monday",
+        (Weekday::Tue, true) => "Tuesday",
+        (Weekday::Wed, true) => "Wednesday",
+        (Weekday::Thu, true) => "Thursday",
+        (Weekday::Fri, true) => "Friday",
+        (Weekday::Sat, true) => "Saturday",
+        (Weekday::Sun, true) => "Sunday",
+    };
+    (
+        now.format("%H:%M").to_string(),
+        format!("{day}, {}", now.format("%d/%m/%Y")),
+    )
+}
+
+/// [`clock`] for the local time now.
+pub fn clock_now(english: bool) -> (String, String) {
+    clock(&chrono::Local::now(), english)
+}
+
+/// "2026-04-27" → "27/04/2026"; anything else as it is.
+pub fn date_vi(iso: &str) -> String {
+    let parts: Vec<&str> = iso.trim().split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+impl Kiosk {
+    pub fn office_view(&self) -> OfficeView {
+        let cfg = self.config();
+        OfficeView {
+            name: cfg.office.name.clone(),
+            address: cfg.office.address.clone(),
+            opening_hours: cfg.office.opening_hours.clone(),
+            usb_folder: cfg.updates.usb_folder.clone(),
+        }
+    }
+
+    pub fn shell_settings(&self) -> ShellSettings {
+        let cfg = self.config();
+        ShellSettings {
+            idle: IdlePolicy::new(
+                Duration::from_secs(cfg.idle.timeout_seconds),
+                Duration::from_secs(cfg.idle.warning_seconds),
+            ),
+            language: cfg.display.language.clone(),
+            large_text: cfg.display.large_text,
+            high_contrast: cfg.display.high_contrast,
+        }
+    }
+
+    pub fn home_view(&self) -> Result<HomeView, AppError> {
+        let fields = self.fields();
+        let lookup_url = self.config().portal.lookup_url.clone();
+        Ok(HomeView {
+            office: self.office_view(),
+            popular: self.featured(POPULAR)?,
+            life_events: self
+                .life_events()
+                .iter()
+                .map(GroupRow::life_event)
+                .collect(),
+            fields: fields
+                .iter()
+                .take(HOME_FIELDS)
+                .map(GroupRow::field)
+                .collect(),
+            field_total: fields.len(),
+            lookup_qr: qr(&lookup_url),
+            lookup_url,
+        })
+    }
+
+    pub fn browse_view(&self) -> BrowseView {
+        BrowseView {
+            fields: self.fields().iter().map(GroupRow::field).collect(),
+            life_events: self
+                .life_events()
+                .iter()
+                .map(GroupRow::life_event)
+                .collect(),
+        }
+    }
+
+    pub fn contact_view(&self) -> ContactView {
+        let fields = self.fields();
+        let mut counters: Vec<_> = self.config().counters.iter().collect();
+        counters.sort_by_key(|c| c.number);
+        ContactView {
+            counters: counters
+                .into_iter()
+                .map(|c| CounterRow {
+                    number: c.number,
+                    location: c.location.clone(),
+                    label: c.label.clone(),
+                    fields: c
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            // Matched ignoring case and diacritics, so a tap opens the list.
+                            let key = fold(f);
+                            fields
+                                .iter()
+                                .find(|d| fold(&d.name) == key)
+                                .map(GroupRow::field)
+                                .unwrap_or_else(|| GroupRow {
+                                    key: f.clone(),
+                                    label: f.clone(),
+                                    count: 0,
+                                    audience: String::new(),
+                                })
+                        })
+                        .collect(),
+                })
+                .collect(),
+            hotlines: self.hotlines().iter().map(HotlineRow::from).collect(),
+        }
+    }
+
+    pub fn guide_rows(&self) -> Vec<GuideRow> {
+        self.guides().iter().map(GuideRow::from).collect()
+    }
+
+    /// One guide with its QR; `None` when the data has no such guide.
+    pub fn guide_view(&self, id: &str) -> Option<GuideView> {
+        let g = self.guides().into_iter().find(|g| g.id == id)?;
+        Some(GuideView {
+            qr: qr(&g.link),
+            id: g.id,
+            title: g.title,
+            summary: g.summary,
+            steps: g.steps,
+            link: g.link,
+            source: g.source,
+        })
+    }
+
+    /// Which kind of group `key` names: a life event's slug, else a field.
+    pub fn group_kind(&self, key: &str) -> GroupKind {
+        if self.life_events().iter().any(|e| e.slug == key) {
+            GroupKind::LifeEvent
+        } else {
+            GroupKind::Field
+        }
+    }
+
+    /// The first `limit` procedures of a field or a life event.
+    pub fn list_view(
+        &self,
+        kind: GroupKind,
+        key: &str,
+        limit: usize,
+    ) -> Result<ListView, AppError> {
+        let live = self.live();
+        let (filter, label, total) = match kind {
+            GroupKind::LifeEvent => {
+                let event = live.life_events.iter().find(|e| e.slug == key);
+                (
+                    ListFilter {
+                        life_event: Some(key.to_string()),
+                        limit: Some(limit + 1),
+                        ..Default::default()
+                    },
+                    event.map_or_else(|| key.to_string(), |e| e.label.clone()),
+                    event.map(|e| e.codes.len()),
+                )
+            }
+            GroupKind::Field => (
+                ListFilter {
+                    field: Some(key.to_string()),
+                    limit: Some(limit + 1),
+                    ..Default::default()
+                },
+                key.to_string(),
+                live.fields
+                    .iter()
+                    .find(|f| f.name == key)
+                    .map(|f| f.count as usize),
+            ),
+        };
+        let mut rows: Vec<ProcedureRow> = live
+            .content
+            .list(&filter)?
+            .iter()
+            .map(row_from_summary)
+            .collect();
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        Ok(ListView {
+            kind,
+            key: key.to_string(),
+            label,
+            total: total.unwrap_or(rows.len()).max(rows.len()),
+            rows,
+            more,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_clock_reads_the_vietnamese_way() {
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 26, 8, 30, 0)
+            .single()
+            .expect("time");
+        assert_eq!(
+            clock(&t, false),
+            ("08:30".to_string(), "Thứ Năm, 26/11/2026".to_string())
+        );
+        assert_eq!(clock(&t, true).1, "Thursday, 26/11/2026");
+    }
+
+    #[test]
+    fn dates_read_the_vietnamese_way() {
+        assert_eq!(date_vi("2026-04-27"), "27/04/2026");
+        assert_eq!(date_vi(""), "");
+        assert_eq!(date_vi("tháng 4"), "tháng 4");
+    }
+}
