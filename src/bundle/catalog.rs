@@ -44,48 +44,78 @@ fn list(v: &[String]) -> Vec<String> {
 pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, BundleError> {
     let mut out = Vec::new();
     for (line, it) in jsonl::read::<Item>(path)? {
-        let code = clean_line(&it.code);
-        if !crate::domain::is_valid_code(&code) {
-            return Err(BundleError::Field {
-                path: path.to_path_buf(),
-                line,
-                field: "code".into(),
-                message: format!("`{code}` is not a procedure code"),
-            });
-        }
+        let code = checked_code(path, line, &it)?;
         if let Some(state) = it.state.as_deref()
-            && !matches!(state, "ACTIVE" | "UPDATED")
+            && !is_published(state)
         {
             report.skip(line, format!("{code}: state {state}"));
             continue;
         }
-        out.push(Procedure {
-            code,
-            name: clean_line(&it.name),
-            portal_id: it
-                .id
-                .map(|s| s.trim().to_string())
-                .filter(|s| crate::domain::is_uuid(s)),
-            fields: list(&it.categories),
-            kind: it
-                .kind
-                .as_deref()
-                .map(ProcedureKind::parse)
-                .unwrap_or_default(),
-            issuer: it
-                .department_promulgate
-                .as_deref()
-                .map(clean_line)
-                .unwrap_or_default(),
-            agencies: Agencies {
-                executing: list(&it.departments),
-                ..Default::default()
-            },
-            subjects: list(&it.formality_target_type),
-            sources: vec![Source::Catalog],
-            ..Default::default()
-        });
+        out.push(convert(it, code));
     }
     report.records = out.len();
     Ok(out)
+}
+
+/// The states in which the portal publishes a procedure; any other state means withdrawn.
+pub fn is_published(state: &str) -> bool {
+    matches!(state, "ACTIVE" | "UPDATED")
+}
+
+fn checked_code(path: &Path, line: usize, it: &Item) -> Result<String, BundleError> {
+    let code = clean_line(&it.code);
+    if !crate::domain::is_valid_code(&code) {
+        return Err(BundleError::Field {
+            path: path.to_path_buf(),
+            line,
+            field: "code".into(),
+            message: format!("`{code}` is not a procedure code"),
+        });
+    }
+    Ok(code)
+}
+
+/// Checks one catalog item the way [`read`] would take it from a file. Returns the procedure
+/// and whether the portal still publishes it (its `state`).
+pub fn parse_one(text: &str) -> Result<(Procedure, bool), BundleError> {
+    let at = Path::new("<catalog item>");
+    if text.contains('\n') {
+        return Err(BundleError::Invalid {
+            path: at.to_path_buf(),
+            message: "an item must be one line".into(),
+        });
+    }
+    let it: Item = jsonl::parse_line(at, 1, text)?;
+    let code = checked_code(at, 1, &it)?;
+    let published = it.state.as_deref().is_none_or(is_published);
+    Ok((convert(it, code), published))
+}
+
+fn convert(it: Item, code: String) -> Procedure {
+    Procedure {
+        code,
+        name: clean_line(&it.name),
+        portal_id: it
+            .id
+            .map(|s| s.trim().to_string())
+            .filter(|s| crate::domain::is_uuid(s)),
+        fields: list(&it.categories),
+        kind: it
+            .kind
+            .as_deref()
+            .map(ProcedureKind::parse)
+            .unwrap_or_default(),
+        issuer: it
+            .department_promulgate
+            .as_deref()
+            .map(clean_line)
+            .unwrap_or_default(),
+        agencies: Agencies {
+            executing: list(&it.departments),
+            ..Default::default()
+        },
+        subjects: list(&it.formality_target_type),
+        sources: vec![Source::Catalog],
+        ..Default::default()
+    }
 }

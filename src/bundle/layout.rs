@@ -26,6 +26,8 @@ pub enum Role {
     Featured,
     /// The import report (informational; never shown to citizens).
     Report,
+    /// What changed against the previous version (`domain::changes::Changes`).
+    Changes,
 }
 
 impl Role {
@@ -38,6 +40,7 @@ impl Role {
             Role::Synonyms => "synonyms.json",
             Role::Featured => "featured.json",
             Role::Report => "import-report.json",
+            Role::Changes => "changes.json",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod authoring;
 mod catalog;
 pub mod curated;
 mod error;
+pub mod feed;
 mod jsonl;
 mod layout;
 pub mod merge;
@@ -23,11 +24,13 @@ pub mod zst;
 
 use std::path::{Path, PathBuf};
 
+pub use catalog::{is_published, parse_one as parse_catalog_item};
 pub use error::BundleError;
 pub use layout::{
     Built, FORMAT, FORMAT_VERSION, FileEntry, MANIFEST, Manifest, RawBundle, Role, SIGNATURE,
     is_safe_name,
 };
+pub use portal_api::parse_one as parse_detail_answer;
 pub use report::{ImportReport, SourceReport};
 
 use crate::domain::{Dataset, Procedure, Source};

@@ -14,6 +14,7 @@ use super::layout::{
     Built, FORMAT, FORMAT_VERSION, FileEntry, Manifest, RawBundle, Role, is_safe_name,
 };
 use super::{BundleError, ImportReport, curated, jsonl, sign};
+use crate::domain::changes::Changes;
 use crate::domain::{Dataset, Guide, Hotline, LifeEvent, Procedure, Synonym};
 
 /// Options for writing a bundle.
@@ -52,6 +53,9 @@ pub fn content_files(
         (Role::Synonyms, serde_json::to_vec_pretty(&ds.synonyms)?),
         (Role::Featured, serde_json::to_vec_pretty(&ds.featured)?),
     ];
+    if let Some(c) = &ds.changes {
+        files.push((Role::Changes, serde_json::to_vec_pretty(c)?));
+    }
     if let Some(r) = report {
         files.push((Role::Report, serde_json::to_vec_pretty(r)?));
     }
@@ -207,6 +211,7 @@ pub fn parse_content(
             Role::LifeEvents => ds.life_events = parse_json::<Vec<LifeEvent>>(&display, bytes)?,
             Role::Synonyms => ds.synonyms = parse_json::<Vec<Synonym>>(&display, bytes)?,
             Role::Featured => ds.featured = parse_json::<Vec<String>>(&display, bytes)?,
+            Role::Changes => ds.changes = Some(parse_json::<Changes>(&display, bytes)?),
             Role::Report => {}
         }
     }

@@ -258,6 +258,34 @@ pub fn read(path: &Path, report: &mut SourceReport) -> Result<Vec<Procedure>, Bu
     Ok(out)
 }
 
+/// Checks one detail API answer (a `{code, data, message}` envelope) the way [`read`] would take
+/// it from a file, and converts it. `Ok(None)` is a well-formed answer without data (the portal
+/// says it has no such record).
+pub fn parse_one(text: &str) -> Result<Option<Procedure>, BundleError> {
+    let at = Path::new("<detail answer>");
+    if text.contains('\n') {
+        return Err(BundleError::Invalid {
+            path: at.to_path_buf(),
+            message: "a record must be one line".into(),
+        });
+    }
+    let env: Envelope = jsonl::parse_line(at, 1, text)?;
+    let Some(d) = env.data.filter(|_| env.code == "OK") else {
+        return Ok(None);
+    };
+    let code = clean_line(&d.code);
+    if !crate::domain::is_valid_code(&code) {
+        return Err(BundleError::Field {
+            path: at.to_path_buf(),
+            line: 1,
+            field: "data.code".into(),
+            message: format!("`{code}` is not a procedure code"),
+        });
+    }
+    let mut report = SourceReport::new(crate::domain::Source::PortalApi, at);
+    Ok(Some(convert(d, code, &mut report)))
+}
+
 fn convert(d: Detail, code: String, report: &mut SourceReport) -> Procedure {
     let mut levels = Vec::new();
     for (flag, level) in [

@@ -2,6 +2,7 @@
 //! synonyms, as pure data with the rules that belong to them. No I/O lives here; every other module
 //! speaks these types.
 
+pub mod changes;
 pub mod text;
 
 use serde::{Deserialize, Serialize};
@@ -652,6 +653,9 @@ pub struct Dataset {
     /// most-searched list and the procedures one-stop shops handle most).
     #[serde(default)]
     pub featured: Vec<String>,
+    /// What changed against the version before (absent in bundles built without a feed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<changes::Changes>,
 }
 
 impl Dataset {

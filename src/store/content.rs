@@ -9,6 +9,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, migrate};
+use crate::domain::changes::Changes;
 use crate::domain::{
     Dataset, FieldCount, Guide, Hotline, Level, LifeEvent, Procedure, ProcedureSummary, Source,
     Synonym, levels_from_mask,
@@ -254,6 +255,15 @@ impl ContentDb {
                 params![meta_json],
             )
             .map_err(sql)?;
+            // A key of its own: the schema stays the same, and older data simply has none.
+            if let Some(changes) = &ds.changes {
+                let doc = serde_json::to_string(changes).map_err(|e| json("changes", e))?;
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('changes', ?1)",
+                    params![doc],
+                )
+                .map_err(sql)?;
+            }
         }
         tx.commit().map_err(sql)?;
         // Fold the WAL into the main file so the version directory is one self-contained file.
@@ -330,6 +340,19 @@ impl ContentDb {
             key: "meta".into(),
             message: e.to_string(),
         })
+    }
+
+    /// The version's change list against the one before it, when its bundle carried one.
+    pub fn changes(&self) -> Result<Option<Changes>, StoreError> {
+        let doc: Option<String> = {
+            let conn = self.lock();
+            conn.query_row("SELECT value FROM meta WHERE key = 'changes'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?
+        };
+        doc.map(|d| self.decode("changes", &d)).transpose()
     }
 
     fn decode<T: serde::de::DeserializeOwned>(
@@ -552,6 +575,7 @@ impl ContentDb {
             life_events: self.life_events()?,
             synonyms: self.synonyms()?,
             featured: self.featured()?,
+            changes: self.changes()?,
         })
     }
 

@@ -70,7 +70,7 @@ impl Keys {
 }
 
 /// Reads real sources once per test run (parsing the corpus in a debug build is the slow part).
-fn dataset(inputs: &[PathBuf]) -> (motcua::domain::Dataset, bundle::ImportReport) {
+pub fn dataset(inputs: &[PathBuf]) -> (motcua::domain::Dataset, bundle::ImportReport) {
     type Cache = Mutex<HashMap<Vec<PathBuf>, (motcua::domain::Dataset, bundle::ImportReport)>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);

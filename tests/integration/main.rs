@@ -7,6 +7,7 @@ mod config;
 mod crash;
 mod data_core;
 mod index_rebuild;
+mod feed;
 mod minisign_tool;
 mod mounts;
 mod net;
