@@ -326,12 +326,7 @@ pub fn publish(
             false,
         ),
         None => {
-            let stamp: u64 = opts
-                .now
-                .format("%Y%m%d%H%M")
-                .to_string()
-                .parse()
-                .unwrap_or(1);
+            let stamp = super::authoring::version_at(opts.now);
             let floor = current.as_ref().map(|c| c.latest.version + 1).unwrap_or(1);
             let version = opts.version.unwrap_or(stamp).max(floor);
             if let Some(v) = opts.version
@@ -376,7 +371,7 @@ pub fn publish(
             let signature = sign::sign(
                 secret,
                 &built.manifest_bytes,
-                &format!("motcua bundle version {version}"),
+                &super::authoring::signature_comment(version),
             )
             .map_err(|e| signing_failed(feed, e))?;
             let rel = format!("{BUNDLES}/{version}.zip");

@@ -101,7 +101,7 @@ pub fn run(c: &BundleCmd) -> Result<()> {
 }
 
 /// Shows which input file is being read.
-struct FileProgress(indicatif::ProgressBar);
+pub struct FileProgress(pub indicatif::ProgressBar);
 
 impl bundle::Progress for FileProgress {
     fn file(&mut self, path: &Path, index: usize, total: usize) {

@@ -10,6 +10,7 @@
 mod bundle;
 mod config;
 mod data;
+mod feed;
 mod kiosk;
 mod office;
 mod search;
@@ -73,6 +74,9 @@ enum Command {
     /// Build, sign and verify bundles.
     #[command(subcommand)]
     Bundle(bundle::BundleCmd),
+    /// Build, sign and write the province's feed folder (bundles/<version>.zip and a signed
+    /// latest.json with the change list), pruning old bundles.
+    Publish(feed::PublishArgs),
     /// Make a minisign key pair for signing bundles (STEM.pub and STEM.key).
     Keygen(bundle::KeygenArgs),
     /// Configuration tools.
@@ -138,6 +142,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Heartbeat(a) => office::heartbeat(g, &a),
         Command::Staff(c) => office::staff(&c),
         Command::Bundle(c) => bundle::run(&c),
+        Command::Publish(a) => feed::publish(&a),
         Command::Keygen(a) => bundle::keygen(&a),
         Command::Config(c) => config::run(g, &c),
         Command::Search(a) => search::search(g, &a),

@@ -1,0 +1,105 @@
+//! `publish`: what a province runs (after `portal sync`) to keep one signed feed for all of its
+//! kiosks.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use motcua::bundle::{self, feed, sign};
+
+use super::bundle::FileProgress;
+use super::{bar, out};
+
+#[derive(Args)]
+pub struct PublishArgs {
+    /// Input files or directories, as for `bundle build` (the `portal sync` folder and
+    /// `data/src`).
+    #[arg(long, num_args = 1.., required = true)]
+    from: Vec<PathBuf>,
+    /// The feed folder (created if missing): what the web server serves.
+    #[arg(long)]
+    feed: PathBuf,
+    /// The province's minisign secret key (unencrypted).
+    #[arg(long)]
+    sign: PathBuf,
+    /// The new bundle's version (default: the time as YYYYMMDDHHMM, above the feed's last).
+    #[arg(long)]
+    version: Option<u64>,
+    /// Days a bundle stays valid.
+    #[arg(long, default_value_t = 180)]
+    bundle_days: u32,
+    /// Days latest.json stays valid: publish again (from cron) well within this time.
+    #[arg(long, default_value_t = 14)]
+    latest_days: u32,
+    /// Bundles kept in the feed's bundles/ folder.
+    #[arg(long, default_value_t = 5)]
+    keep: usize,
+    #[arg(long, default_value = "")]
+    publisher: String,
+    #[arg(long, default_value = "")]
+    description: String,
+    /// Print what was published as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn publish(a: &PublishArgs) -> Result<()> {
+    let sk = sign::read_secret_key(&a.sign, None)?;
+    let mut prog = FileProgress(bar(a.from.len() as u64, "reading"));
+    let (ds, report) = bundle::read_sources(&a.from, &mut prog)?;
+    prog.0.finish_and_clear();
+    let p = feed::publish(
+        &a.feed,
+        ds,
+        Some(&report),
+        &sk,
+        &feed::PublishOptions {
+            now: chrono::Utc::now(),
+            version: a.version,
+            bundle_days: a.bundle_days,
+            latest_days: a.latest_days,
+            keep: a.keep,
+            publisher: a.publisher.clone(),
+            description: a.description.clone(),
+        },
+    )
+    .with_context(|| format!("publishing to {}", a.feed.display()))?;
+    let mut o = out();
+    if a.json {
+        serde_json::to_writer_pretty(&mut o, &p)?;
+        writeln!(o)?;
+        return Ok(());
+    }
+    if p.new_bundle {
+        writeln!(
+            o,
+            "published version {} ({:.1} MB): {} new, {} changed, {} withdrawn{}",
+            p.version,
+            p.bundle_size as f64 / 1e6,
+            p.counts.new,
+            p.counts.changed,
+            p.counts.withdrawn,
+            p.from_version
+                .map(|v| format!(" since version {v}"))
+                .unwrap_or_else(|| " (the feed's first version)".into())
+        )?;
+    } else {
+        writeln!(
+            o,
+            "no change since version {}: latest.json renewed",
+            p.version
+        )?;
+    }
+    for old in &p.pruned {
+        writeln!(o, "removed {}", old.display())?;
+    }
+    writeln!(
+        o,
+        "feed {} ({:.1} MB in all)",
+        a.feed.display(),
+        p.feed_size as f64 / 1e6
+    )?;
+    Ok(())
+}
