@@ -32,6 +32,8 @@ pub struct Live {
     pub hotlines: Vec<Hotline>,
     pub guides: Vec<Guide>,
     pub featured: Vec<String>,
+    /// The bundle's change list, when it carried one.
+    pub changes: Option<crate::domain::changes::Changes>,
 }
 
 impl Live {
@@ -55,6 +57,7 @@ impl Live {
             hotlines: content.hotlines()?,
             guides: content.guides()?,
             featured: content.featured()?,
+            changes: content.changes()?,
             content,
             index,
         })

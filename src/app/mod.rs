@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod datadir;
 mod error;
+pub mod freshness;
 pub mod idle;
 pub mod keyboard;
 pub mod kiosk;

@@ -88,6 +88,9 @@ pub fn show(g: &Global, a: &ShowArgs) -> Result<()> {
     let k = g.kiosk()?;
     let code = motcua::domain::normalize_code_query(&a.code).unwrap_or_else(|| a.code.clone());
     let Some(p) = k.procedure(&code)? else {
+        if let Some(w) = k.withdrawn(&code) {
+            bail!("{} ({})", w.message, w.name);
+        }
         bail!("no procedure with code {code}");
     };
     let mut o = out();
@@ -97,6 +100,13 @@ pub fn show(g: &Global, a: &ShowArgs) -> Result<()> {
     }
     let v = k.procedure_view(&code)?.context("procedure vanished")?;
     writeln!(o, "{}  {}", v.code, v.name)?;
+    if k.recently_updated(
+        &p.code,
+        p.updated.as_deref(),
+        chrono::Local::now().date_naive(),
+    ) {
+        writeln!(o, "Mới cập nhật")?;
+    }
     for (label, val) in [
         ("Lĩnh vực", &v.fields),
         ("Cấp thực hiện", &v.levels),
@@ -191,6 +201,20 @@ pub fn stats(g: &Global, a: &StatsArgs) -> Result<()> {
         o,
         "data version {} (created {})",
         live.meta.version, live.meta.created
+    )?;
+    let age = k.data_age(chrono::Utc::now());
+    writeln!(
+        o,
+        "data age {} days{}",
+        age.days,
+        if age.stale {
+            format!(
+                " — older than the {}-day limit: check the feed",
+                age.limit_days
+            )
+        } else {
+            String::new()
+        }
     )?;
     writeln!(
         o,

@@ -10,7 +10,7 @@ use clap::Args;
 use motcua::bundle::{self, feed, sign};
 
 use super::bundle::FileProgress;
-use super::{bar, out};
+use super::{Global, bar, out};
 
 #[derive(Args)]
 pub struct PublishArgs {
@@ -101,5 +101,73 @@ pub fn publish(a: &PublishArgs) -> Result<()> {
         a.feed.display(),
         p.feed_size as f64 / 1e6
     )?;
+    Ok(())
+}
+
+#[derive(Args)]
+pub struct ChangesArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+/// The live data's change list and age, as the staff screen shows them.
+pub fn changes(g: &Global, a: &ChangesArgs) -> Result<()> {
+    let k = g.kiosk()?;
+    let age = k.data_age(chrono::Utc::now());
+    let view = k.last_changes();
+    let mut o = out();
+    if a.json {
+        let rows: Vec<serde_json::Value> = view
+            .iter()
+            .flat_map(|v| &v.rows)
+            .map(|r| {
+                serde_json::json!({
+                    "kind": format!("{:?}", r.kind).to_lowercase(),
+                    "code": r.code,
+                    "name": r.name,
+                    "parts": r.parts,
+                })
+            })
+            .collect();
+        let v = serde_json::json!({
+            "data_version": k.live().meta.version,
+            "data_age_days": age.days,
+            "stale": age.stale,
+            "stale_after_days": age.limit_days,
+            "from_version": view.as_ref().and_then(|v| v.from_version),
+            "date": view.as_ref().map(|v| v.date.clone()),
+            "new": view.as_ref().map_or(0, |v| v.new),
+            "changed": view.as_ref().map_or(0, |v| v.changed),
+            "withdrawn": view.as_ref().map_or(0, |v| v.withdrawn),
+            "rows": rows,
+        });
+        writeln!(o, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    writeln!(o, "{} ({} ngày)", age.label_vi(), age.days)?;
+    if age.stale {
+        writeln!(
+            o,
+            "Dữ liệu đã quá {} ngày: kiểm tra nguồn cập nhật.",
+            age.limit_days
+        )?;
+    }
+    let Some(v) = view else {
+        writeln!(o, "Gói dữ liệu này không kèm danh sách thay đổi.")?;
+        return Ok(());
+    };
+    writeln!(
+        o,
+        "{} (so với phiên bản {})",
+        v.summary,
+        v.from_version.map_or("—".into(), |f| f.to_string())
+    )?;
+    for r in &v.rows {
+        write!(o, "  {:<9} {:<10} {}", r.kind.label_vi(), r.code, r.name)?;
+        if !r.parts_label.is_empty() {
+            write!(o, " — {}", r.parts_label)?;
+        }
+        writeln!(o)?;
+    }
     Ok(())
 }

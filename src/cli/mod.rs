@@ -77,6 +77,8 @@ enum Command {
     /// Build, sign and write the province's feed folder (bundles/<version>.zip and a signed
     /// latest.json with the change list), pruning old bundles.
     Publish(feed::PublishArgs),
+    /// What the live data's last update changed, and how old the data is.
+    Changes(feed::ChangesArgs),
     /// Make a minisign key pair for signing bundles (STEM.pub and STEM.key).
     Keygen(bundle::KeygenArgs),
     /// Configuration tools.
@@ -143,6 +145,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Staff(c) => office::staff(&c),
         Command::Bundle(c) => bundle::run(&c),
         Command::Publish(a) => feed::publish(&a),
+        Command::Changes(a) => feed::changes(g, &a),
         Command::Keygen(a) => bundle::keygen(&a),
         Command::Config(c) => config::run(g, &c),
         Command::Search(a) => search::search(g, &a),

@@ -190,6 +190,9 @@ pub struct Updates {
     pub max_bundle_mb: u64,
     /// minisign public keys (the base64 line of a `minisign -G` public key file).
     pub trusted_keys: Vec<String>,
+    /// Data older than this many days is flagged on the staff screen and in the heartbeat
+    /// (0: never).
+    pub stale_after_days: u32,
 }
 
 impl Default for Updates {
@@ -202,6 +205,7 @@ impl Default for Updates {
             timeout_seconds: 30,
             max_bundle_mb: 200,
             trusted_keys: Vec::new(),
+            stale_after_days: 60,
         }
     }
 }

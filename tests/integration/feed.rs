@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use chrono::{Duration, Utc};
+use motcua::app::kiosk::Origin;
 use motcua::bundle::feed::{self, LATEST, LATEST_SIGNATURE, PublishOptions};
 use motcua::bundle::{archive, package, sign};
 use motcua::domain::Dataset;
@@ -31,6 +32,15 @@ fn versions() -> (Dataset, Dataset, [String; 3], String, [String; 2]) {
     let mut second = real;
     second.procedures.retain(|p| !gone.contains(&p.code));
     (first, second, added, changed, gone)
+}
+
+/// A procedure of `ds` that is neither `other` nor changed by the test.
+fn codes_kept(ds: &Dataset, other: &str) -> String {
+    ds.procedures
+        .iter()
+        .map(|p| p.code.clone())
+        .rfind(|c| c != other)
+        .expect("a procedure")
 }
 
 fn opts(now: chrono::DateTime<Utc>, keep: usize) -> PublishOptions {
@@ -126,6 +136,56 @@ fn publish_writes_a_signed_feed_with_change_lists_renewal_and_retention() {
     }
     assert_eq!(c.changed_on(&changed), Some(day));
     assert_eq!(c.changed_on(&added[0]), Some(day));
+
+    // A kiosk that installs it shows the list, the "Mới cập nhật" badge, the withdrawal and the
+    // data's age.
+    let kiosk_dir = tempfile::tempdir().expect("kiosk dir");
+    let kiosk = small_kiosk(kiosk_dir.path());
+    assert!(
+        kiosk.last_changes().is_none(),
+        "seed data has no change list"
+    );
+    kiosk
+        .apply_bundle(
+            &feed_dir.join(&l2.bundle.path),
+            std::slice::from_ref(&keys.public),
+            Origin::Cli,
+            &mut |_| {},
+        )
+        .expect("apply bundle 2");
+    let view = kiosk.last_changes().expect("change list");
+    assert_eq!((view.new, view.changed, view.withdrawn), (3, 1, 2));
+    assert_eq!(view.summary, "3 thủ tục mới, 1 thay đổi, 2 bãi bỏ");
+    let row = view
+        .rows
+        .iter()
+        .find(|r| r.code == changed)
+        .expect("changed row");
+    assert_eq!(row.parts_label, "Trình tự thực hiện");
+    assert!(row.openable);
+    assert!(kiosk.procedure(&row.code).expect("lookup").is_some());
+    let gone_row = view
+        .rows
+        .iter()
+        .find(|r| r.code == gone[0])
+        .expect("withdrawn row");
+    assert!(!gone_row.openable);
+    assert!(kiosk.procedure(&gone[0]).expect("lookup").is_none());
+    let notice = kiosk.withdrawn(&gone[0]).expect("withdrawn notice");
+    assert_eq!(notice.since, Some(day));
+    assert!(
+        notice.message.contains("đã bãi bỏ từ ngày"),
+        "{}",
+        notice.message
+    );
+    assert!(kiosk.withdrawn(&changed).is_none());
+    assert!(kiosk.recently_updated(&changed, None, day + Duration::days(29)));
+    assert!(!kiosk.recently_updated(&changed, None, day + Duration::days(31)));
+    assert!(!kiosk.recently_updated(&codes_kept(&second, &changed), None, day));
+    let age = kiosk.data_age(t1 + Duration::days(10));
+    assert_eq!((age.days, age.stale), (10, false));
+    let age = kiosk.data_age(t1 + Duration::days(61));
+    assert_eq!((age.days, age.stale, age.limit_days), (61, true, 60));
 
     // Nothing changed: latest.json is renewed, no bundle is written, the version stays.
     let t2 = t1 + Duration::days(10);
