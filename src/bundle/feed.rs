@@ -125,7 +125,7 @@ pub fn parse_latest(at: &str, bytes: &[u8]) -> Result<Latest, BundleError> {
 /// `bundles/<plain name>.zip` and nothing else: no other folder, no `..`, no address.
 pub fn is_bundle_path(p: &str) -> bool {
     p.strip_prefix("bundles/").is_some_and(|name| {
-        package::is_safe_name(name)
+        super::is_safe_name(name)
             && name.len() > 4
             && name.to_ascii_lowercase().ends_with(".zip")
             && !name.starts_with('.')
@@ -138,7 +138,7 @@ pub fn verify_latest(
     at: &str,
     bytes: &[u8],
     signature: &str,
-    keys: &[minisign::PublicKey],
+    keys: &[sign::PublicKey],
     now: DateTime<Utc>,
 ) -> Result<Latest, BundleError> {
     let rejected = |message: String| BundleError::Rejected {
@@ -305,7 +305,7 @@ pub fn publish(
     feed: &Path,
     mut ds: Dataset,
     report: Option<&ImportReport>,
-    secret: &minisign::SecretKey,
+    secret: &sign::SecretKey,
     opts: &PublishOptions,
 ) -> Result<Published, BundleError> {
     let bundles = feed.join(BUNDLES);
