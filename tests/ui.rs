@@ -3,7 +3,8 @@
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
 //! `office`: staff screen, USB bundles, rollback, export, rating storage, counters), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
-//! header and key buttons are drawn where the layout puts them).
+//! header and key buttons are drawn where the layout puts them), and a short run of the soak
+//! bench (`soak`).
 
 #[path = "ui/kiosk.rs"]
 mod kiosk;
@@ -13,5 +14,7 @@ mod office;
 mod render;
 #[path = "ui/shell.rs"]
 mod shell;
+#[path = "ui/soak.rs"]
+mod soak;
 #[path = "ui/support.rs"]
 mod support;

@@ -194,3 +194,211 @@ impl UiBench {
         )
     }
 }
+
+/// How many entries a `/proc` folder has (`/proc/self/fd`: open files; `/proc/self/task`:
+/// threads).
+pub fn count_entries(dir: &str) -> Option<usize> {
+    Some(std::fs::read_dir(dir).ok()?.count())
+}
+
+/// The process as the soak bench sees it after a number of visits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SoakSample {
+    pub visits: usize,
+    pub rss_kb: u64,
+    pub threads: usize,
+    pub open_files: usize,
+    /// The kiosk database (usage records, refresh history) with its journal, in bytes.
+    pub kiosk_db_bytes: u64,
+}
+
+impl SoakSample {
+    /// Now, after `visits` visits, for the kiosk keeping its data in `data_dir`.
+    pub fn now(visits: usize, data_dir: &std::path::Path) -> SoakSample {
+        let db = |name: &str| {
+            std::fs::metadata(data_dir.join(name))
+                .map(|m| m.len())
+                .unwrap_or(0)
+        };
+        SoakSample {
+            visits,
+            rss_kb: proc_status_kb("VmRSS:").unwrap_or(0),
+            threads: count_entries("/proc/self/task").unwrap_or(0),
+            open_files: count_entries("/proc/self/fd").unwrap_or(0),
+            kiosk_db_bytes: db("kiosk.sqlite") + db("kiosk.sqlite-wal"),
+        }
+    }
+}
+
+/// What `motcua bench --soak N` measured: N simulated visits through the window code.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoakReport {
+    pub visits: usize,
+    pub seconds: f64,
+    pub keystrokes: usize,
+    pub procedures_opened: usize,
+    pub ratings: usize,
+    pub idle_resets: usize,
+    pub network_checks: usize,
+    /// Requests the bench's own HTTP server answered (one per network check).
+    pub network_requests_served: usize,
+    pub usb_scans: usize,
+    /// Visits before the first sample that counts for the slope.
+    pub warm_up_visits: usize,
+    /// Least-squares slope of the resident memory after warm-up, in kB per 1,000 visits.
+    pub rss_slope_kb_per_1000: f64,
+    pub rss_after_warm_up_kb: u64,
+    pub rss_max_kb: u64,
+    pub samples: Vec<SoakSample>,
+}
+
+impl SoakReport {
+    /// `samples` in visit order; the slope uses those after `warm_up_visits`.
+    pub fn summarise(mut self) -> SoakReport {
+        let kept: Vec<&SoakSample> = self
+            .samples
+            .iter()
+            .filter(|s| s.visits >= self.warm_up_visits)
+            .collect();
+        self.rss_after_warm_up_kb = kept.first().map_or(0, |s| s.rss_kb);
+        self.rss_max_kb = kept.iter().map(|s| s.rss_kb).max().unwrap_or(0);
+        self.rss_slope_kb_per_1000 = slope(
+            &kept
+                .iter()
+                .map(|s| (s.visits as f64, s.rss_kb as f64))
+                .collect::<Vec<_>>(),
+        ) * 1000.0;
+        self
+    }
+
+    fn after_warm_up(&self) -> Option<(&SoakSample, &SoakSample)> {
+        let mut kept = self
+            .samples
+            .iter()
+            .filter(|s| s.visits >= self.warm_up_visits);
+        let first = kept.next()?;
+        Some((first, kept.next_back().unwrap_or(first)))
+    }
+
+    pub fn table(&self) -> String {
+        let (first, last) = match self.after_warm_up() {
+            Some(p) => p,
+            None => return format!("{} visits, no sample\n", self.visits),
+        };
+        format!(
+            "{} visits in {:.0} s ({:.1} ms a visit): {} keystrokes, {} procedures opened, {} ratings, {} idle resets\n\
+             {} network checks ({} answered by the bench's server on 127.0.0.1), {} USB scans\n\
+             resident memory after {} visits of warm-up: {:.1} MB, at the end {:.1} MB, max {:.1} MB\n\
+             \x20 slope after warm-up {:+.1} kB per 1,000 visits\n\
+             threads {} → {}, open files {} → {}, kiosk database {:.1} kB → {:.1} kB (usage records)\n",
+            self.visits,
+            self.seconds,
+            self.seconds * 1000.0 / self.visits.max(1) as f64,
+            self.keystrokes,
+            self.procedures_opened,
+            self.ratings,
+            self.idle_resets,
+            self.network_checks,
+            self.network_requests_served,
+            self.usb_scans,
+            self.warm_up_visits,
+            first.rss_kb as f64 / 1024.0,
+            last.rss_kb as f64 / 1024.0,
+            self.rss_max_kb as f64 / 1024.0,
+            self.rss_slope_kb_per_1000,
+            first.threads,
+            last.threads,
+            first.open_files,
+            last.open_files,
+            first.kiosk_db_bytes as f64 / 1024.0,
+            last.kiosk_db_bytes as f64 / 1024.0,
+        )
+    }
+}
+
+/// The least-squares slope of `points` (0 for fewer than two distinct x).
+pub fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return 0.0;
+    }
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    if sxx == 0.0 { 0.0 } else { sxy / sxx }
+}
+
+/// A feed server with nothing new, on 127.0.0.1, for the soak bench's network checks: every
+/// request gets `304 Not Modified` (as nginx answers a kiosk whose ETag is current). It serves
+/// on its own thread until dropped.
+#[derive(Debug)]
+pub struct NothingNewServer {
+    addr: std::net::SocketAddr,
+    served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NothingNewServer {
+    pub fn start() -> std::io::Result<NothingNewServer> {
+        use std::io::{BufRead, BufReader, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (s, st) = (served.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("soak-http".into())
+            .spawn(move || {
+                for conn in listener.incoming() {
+                    if st.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(conn) = conn else { continue };
+                    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                    let mut reader = BufReader::new(&conn);
+                    let mut line = String::new();
+                    // The request head ends with an empty line.
+                    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                        if line == "\r\n" || line == "\n" {
+                            break;
+                        }
+                        line.clear();
+                    }
+                    let answer =
+                        "HTTP/1.1 304 Not Modified\r\nETag: \"soak\"\r\nConnection: close\r\n\r\n";
+                    if (&conn).write_all(answer.as_bytes()).is_ok() {
+                        s.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })?;
+        Ok(NothingNewServer {
+            addr,
+            served,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/motcua/bundle.zip", self.addr)
+    }
+
+    /// Requests answered so far.
+    pub fn served(&self) -> usize {
+        self.served.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for NothingNewServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // Wake the accept call so the thread sees the flag.
+        let _ = std::net::TcpStream::connect(self.addr);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

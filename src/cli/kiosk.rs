@@ -1,4 +1,4 @@
-//! The kiosk window (`motcua` with no command), `screenshot` and `bench --ui`.
+//! The kiosk window (`motcua` with no command), `screenshot`, `bench --ui` and `bench --soak`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -116,5 +116,50 @@ pub fn bench_ui(g: &Global, a: &BenchArgs) -> Result<()> {
     } else {
         write!(o, "{}", b.table())?;
     }
+    Ok(())
+}
+
+pub fn bench_soak(g: &Global, a: &BenchArgs) -> Result<()> {
+    let visits = a.soak.unwrap_or(0);
+    anyhow::ensure!(visits > 0, "--soak needs a number of visits above 0");
+    let qs = motcua::search::read_queries(&a.queries)?;
+    let size = parse_size(&a.size)?;
+    let dir = g.data_dir()?;
+    let mut cfg = g.config()?;
+    let report = motcua::ui::soak::run(
+        |url| {
+            // The network checks go to the bench's own server, whatever the office configured.
+            cfg.updates.network_url = url.to_string();
+            Kiosk::open(&dir, cfg)
+                .map_err(|e| format!("opening data directory {}: {e}", dir.display()))
+        },
+        &qs,
+        visits,
+        size,
+        &mut |s| {
+            if !a.json {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{:>7} visits  {:>7.1} MB  {} threads  {} open files",
+                    s.visits,
+                    s.rss_kb as f64 / 1024.0,
+                    s.threads,
+                    s.open_files
+                );
+            }
+        },
+    )?;
+    let problems = super::problems_logged();
+    let mut o = out();
+    if a.json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        write!(o, "{}", report.table())?;
+        writeln!(o, "warnings and errors logged: {problems}")?;
+    }
+    anyhow::ensure!(
+        problems == 0,
+        "{problems} warnings or errors were logged during the soak (see above)"
+    );
     Ok(())
 }

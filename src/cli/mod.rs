@@ -100,12 +100,16 @@ enum Command {
 
 pub fn main() {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    use tracing_subscriber::prelude::*;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
         )
-        .with_writer(std::io::stderr)
+        .with(Problems)
         .init();
     let code = match run(cli) {
         Ok(()) => 0,
@@ -150,6 +154,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Config(c) => config::run(g, &c),
         Command::Search(a) => search::search(g, &a),
         Command::Eval(a) => search::eval(g, &a),
+        Command::Bench(a) if a.soak.is_some() => kiosk::bench_soak(g, &a),
         Command::Bench(a) if a.ui => kiosk::bench_ui(g, &a),
         Command::Bench(a) => search::bench(g, &a),
         Command::Screenshot(a) => kiosk::screenshot(g, &a),
@@ -188,6 +193,24 @@ impl Global {
         let cfg = self.config()?;
         Kiosk::open(&dir, cfg).with_context(|| format!("opening data directory {}", dir.display()))
     }
+}
+
+/// Warnings and errors logged so far (`bench --soak` must end with none).
+static PROBLEMS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts every warning and error, whatever the log filter shows.
+struct Problems;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Problems {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if *event.metadata().level() <= tracing::Level::WARN {
+            PROBLEMS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+pub fn problems_logged() -> usize {
+    PROBLEMS.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// Standard output, locked: every command writes through it with `writeln!` (see the module doc).

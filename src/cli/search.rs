@@ -50,6 +50,10 @@ pub struct BenchArgs {
     /// Benchmark the kiosk window instead (start-up, keystroke to frame, idle), headless.
     #[arg(long)]
     pub ui: bool,
+    /// Soak the kiosk window instead: N simulated visits (type, open, scroll, Xong, rate, idle
+    /// reset; network checks and USB scans), reporting memory, threads and open files.
+    #[arg(long, value_name = "N")]
+    pub soak: Option<usize>,
     /// Window size for --ui, WIDTHxHEIGHT.
     #[arg(long, default_value = "1920x1080")]
     pub size: String,

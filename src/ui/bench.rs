@@ -18,7 +18,7 @@ use crate::app::screen::search::RESULTS;
 use crate::app::usage::Recorder;
 
 /// Shows `w` at `size` (once) and draws what changed.
-fn frame(w: &MainWindow, size: (u32, u32)) -> Result<(), UiError> {
+pub(super) fn frame(w: &MainWindow, size: (u32, u32)) -> Result<(), UiError> {
     let win = w.window();
     let want = slint::PhysicalSize::new(size.0, size.1);
     if win.size() != want || !win.is_visible() {

@@ -27,6 +27,7 @@ pub mod pages;
 pub mod run;
 pub mod screenshot;
 pub mod shell;
+pub mod soak;
 
 pub use convert::{QR_QUIET_ZONE, highlight_markdown, qr_image, styled_name};
 pub use pages::procedure::show_procedure;
