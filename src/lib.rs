@@ -11,6 +11,7 @@ pub mod config;
 pub mod domain;
 pub mod net;
 pub mod pin;
+pub mod portal;
 pub mod qr;
 pub mod search;
 pub mod store;

@@ -13,6 +13,7 @@ mod data;
 mod feed;
 mod kiosk;
 mod office;
+mod portal;
 mod search;
 
 use std::io::{IsTerminal, Write};
@@ -77,6 +78,9 @@ enum Command {
     /// Build, sign and write the province's feed folder (bundles/<version>.zip and a signed
     /// latest.json with the change list), pruning old bundles.
     Publish(feed::PublishArgs),
+    /// Mirror the national public service portal (catalog and details) into a folder.
+    #[command(subcommand)]
+    Portal(portal::PortalCmd),
     /// What the live data's last update changed, and how old the data is.
     Changes(feed::ChangesArgs),
     /// Make a minisign key pair for signing bundles (STEM.pub and STEM.key).
@@ -150,6 +154,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bundle(c) => bundle::run(&c),
         Command::Publish(a) => feed::publish(&a),
         Command::Changes(a) => feed::changes(g, &a),
+        Command::Portal(c) => portal::run(&c),
         Command::Keygen(a) => bundle::keygen(&a),
         Command::Config(c) => config::run(g, &c),
         Command::Search(a) => search::search(g, &a),

@@ -424,7 +424,7 @@ impl Config {
     /// Every number in the configuration with its range (inclusive). The ranges are the
     /// documented ones (`kiosk-config/kiosk.toml`) and keep every duration and count the kiosk
     /// computes from them far from overflow. Warning at least 20 s: WCAG 2.2.1.
-    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 8] {
+    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 9] {
         [
             ("idle.timeout_seconds", self.idle.timeout_seconds, 15..=3600),
             ("idle.warning_seconds", self.idle.warning_seconds, 20..=600),
@@ -442,6 +442,11 @@ impl Config {
                 "updates.max_bundle_mb",
                 self.updates.max_bundle_mb,
                 1..=4096,
+            ),
+            (
+                "updates.stale_after_days",
+                u64::from(self.updates.stale_after_days),
+                0..=3650,
             ),
             (
                 "staff.max_delay_seconds",

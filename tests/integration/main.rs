@@ -13,6 +13,7 @@ mod mounts;
 mod net;
 mod network;
 mod office;
+mod portal;
 mod refresh;
 mod staff;
 mod tmpfs;
