@@ -225,7 +225,8 @@ fn portal_sync_mirrors_the_real_corpus_resumes_after_a_kill_and_reports_changes(
     );
 
     // The importers take the mirror as it is.
-    let (ds, _) = bundle::read_sources(&[out.clone()], &mut ()).expect("bundle build input");
+    let (ds, _) =
+        bundle::read_sources(std::slice::from_ref(&out), &mut ()).expect("bundle build input");
     // The portal lists one code twice (" 1.014325" and "1.014325"): records merge by code.
     let distinct: std::collections::HashSet<String> = v1
         .catalog
