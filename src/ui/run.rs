@@ -123,6 +123,8 @@ pub fn attach(
         exit: Cell::new(RunExit::Closed),
     });
     pages::home::show_data(w, &kiosk);
+    // The search page starts as an empty query leaves it, never with the layout's sample rows.
+    pages::search::clear(w);
     bind(w, &ctx);
     Attached { ctx }
 }
@@ -187,7 +189,7 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     k.on_finish_visit(move || {
         // The visit is over: clear it for the next person, then offer the rating.
         let code = c.last_code.borrow().clone();
-        c.shell.reset();
+        c.shell.finish();
         *c.last_code.borrow_mut() = code;
         if let Some(w) = c.window.upgrade() {
             pages::rating::show_rating(&w);
@@ -199,6 +201,10 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     pages::staff::bind(w, ctx);
     pages::rating::bind(w, ctx);
 
+    let c = ctx.clone();
+    ctx.shell.on_home(move |_w| {
+        c.search.borrow_mut().clear();
+    });
     let c = ctx.clone();
     ctx.shell.on_reset(move |_w| {
         c.note(Note::EndVisit);

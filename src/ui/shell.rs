@@ -58,6 +58,7 @@ impl Default for ShellOptions {
 
 type QueryHook = Rc<dyn Fn(&MainWindow, &str)>;
 type ResetHook = Rc<dyn Fn(&MainWindow)>;
+type HomeHook = Rc<dyn Fn(&MainWindow)>;
 
 struct State {
     options: ShellOptions,
@@ -65,6 +66,7 @@ struct State {
     last_touch: Instant,
     on_query: Option<QueryHook>,
     on_reset: Option<ResetHook>,
+    on_home: Option<HomeHook>,
 }
 
 /// The installed shell. Keep it alive as long as the window (it owns the one-second timer).
@@ -94,10 +96,11 @@ impl Shell {
                 last_touch: now,
                 on_query: None,
                 on_reset: None,
+                on_home: None,
             })),
             timer: Rc::new(Timer::default()),
         };
-        shell.apply_defaults(window);
+        shell.apply_defaults(window, false);
         shell.bind(window);
         let tick = shell.clone();
         shell
@@ -118,6 +121,12 @@ impl Shell {
     /// count a session, …).
     pub fn on_reset(&self, hook: impl Fn(&MainWindow) + 'static) {
         self.state.borrow_mut().on_reset = Some(Rc::new(hook));
+    }
+
+    /// Called when someone goes home ("Trang đầu", or the rating's end), after the query was
+    /// cleared (forget the search filters, …).
+    pub fn on_home(&self, hook: impl Fn(&MainWindow) + 'static) {
+        self.state.borrow_mut().on_home = Some(Rc::new(hook));
     }
 
     /// Shows `page`, remembering the current one for "Quay lại".
@@ -146,15 +155,35 @@ impl Shell {
             return;
         };
         let previous = self.state.borrow_mut().history.pop();
+        self.leave_rating(&w);
         w.global::<Kiosk>().set_page(previous.unwrap_or(Page::Home));
     }
 
+    /// "Trang đầu": the home page with nothing of the search left (the next person may be
+    /// someone else), and no history.
     pub fn home(&self) {
         let Some(w) = self.window.upgrade() else {
             return;
         };
         self.state.borrow_mut().history.clear();
+        self.leave_rating(&w);
         w.global::<Kiosk>().set_page(Page::Home);
+        let sa = w.global::<SearchAdapter>();
+        sa.set_query(SharedString::new());
+        sa.set_keyboard_open(true);
+        let hook = self.state.borrow().on_home.clone();
+        if let Some(h) = hook {
+            h(&w);
+        }
+        self.query_changed(&w, "");
+    }
+
+    /// The rating ends the visit that "Xong" began: the office's language and display come back
+    /// once the visitor has answered in theirs.
+    fn leave_rating(&self, w: &MainWindow) {
+        if w.global::<Kiosk>().get_page() == Page::Rating {
+            self.restore_display(w);
+        }
     }
 
     /// Someone touched the screen.
@@ -179,11 +208,21 @@ impl Shell {
     /// Back to the start for the next person: home page, empty query, default language and
     /// display, no history.
     pub fn reset(&self) {
+        self.reset_visit(false);
+    }
+
+    /// "Xong": the same reset, except that the language and display stay as the visitor chose
+    /// them until the rating that follows is over (see [`Shell::home`]).
+    pub fn finish(&self) {
+        self.reset_visit(true);
+    }
+
+    fn reset_visit(&self, keep_display: bool) {
         let Some(w) = self.window.upgrade() else {
             return;
         };
         self.state.borrow_mut().history.clear();
-        self.apply_defaults(&w);
+        self.apply_defaults(&w, keep_display);
         self.touch();
         let hook = self.state.borrow().on_reset.clone();
         if let Some(h) = hook {
@@ -192,14 +231,14 @@ impl Shell {
         self.query_changed(&w, "");
     }
 
-    fn apply_defaults(&self, w: &MainWindow) {
+    fn apply_defaults(&self, w: &MainWindow, keep_display: bool) {
         let o = self.state.borrow().options.clone();
         let k = w.global::<Kiosk>();
         k.set_page(Page::Home);
         k.set_idle_warning(false);
-        let t = w.global::<Theme>();
-        t.set_large_text(o.large_text);
-        t.set_high_contrast(o.high_contrast);
+        if !keep_display {
+            self.restore_display(w);
+        }
         let sa = w.global::<SearchAdapter>();
         sa.set_query(SharedString::new());
         sa.set_keyboard_open(true);
@@ -208,10 +247,18 @@ impl Shell {
         b.set_tab(BrowseTab::Fields);
         b.set_selected_key(SharedString::new());
         b.set_selected_label(SharedString::new());
-        set_language(w, &o.language);
         if o.show_clock {
             update_clock(w);
         }
+    }
+
+    /// The office's language, text size and contrast.
+    fn restore_display(&self, w: &MainWindow) {
+        let o = self.state.borrow().options.clone();
+        let t = w.global::<Theme>();
+        t.set_large_text(o.large_text);
+        t.set_high_contrast(o.high_contrast);
+        set_language(w, &o.language);
     }
 
     /// Whether the next person would see anything the last one left.

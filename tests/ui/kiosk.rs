@@ -10,7 +10,10 @@ use slint::{ComponentHandle, Model};
 use motcua::app::screen::search::{MORE_RESULTS, RESULTS};
 use motcua::app::usage::Recorder;
 use motcua::ui::run::{Attached, attach};
-use motcua::ui::{Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter, SearchAdapter};
+use motcua::ui::{
+    BrowseAdapter, GuidesAdapter, Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter,
+    RatingAdapter, SearchAdapter, Theme,
+};
 
 use super::support::{self, click, shared_kiosk};
 
@@ -134,4 +137,72 @@ fn the_list_starts_short_and_show_more_adds_results() {
     // Typing goes back to a short list.
     type_keys(&w, " k");
     assert_eq!(result_names(&w).len(), RESULTS);
+}
+
+/// Issue 11, defect 1: what the first visitor after a start sees comes from the data, never from
+/// the layout's sample rows (three "khai sinh" results whose codes opened other procedures).
+#[test]
+fn the_first_visitor_sees_no_sample_data() {
+    let (w, a) = window();
+    a.shell().navigate(Page::Search);
+    let s = w.global::<SearchAdapter>();
+    assert_eq!(s.get_query(), "");
+    assert_eq!((s.get_results().row_count(), s.get_result_count()), (0, 0));
+    assert_eq!(s.get_field_filters().row_count(), 0);
+    assert_eq!(s.get_level_filters().row_count(), 0);
+    // Pages not opened yet hold nothing either.
+    assert_eq!(w.global::<ProcedureAdapter>().get_code(), "");
+    assert_eq!(w.global::<ProcedureAdapter>().get_dossier().row_count(), 0);
+    assert_eq!(w.global::<BrowseAdapter>().get_procedures().row_count(), 0);
+    assert_eq!(w.global::<BrowseAdapter>().get_selected_key(), "");
+    assert_eq!(w.global::<GuidesAdapter>().get_current_title(), "");
+}
+
+/// Issue 11, defect 2: "Trang đầu" leaves nothing of the search for the next person.
+#[test]
+fn going_home_clears_the_query_results_and_filters() {
+    let (w, a) = window();
+    a.shell().navigate(Page::Search);
+    type_keys(&w, "khai sinh");
+    let s = w.global::<SearchAdapter>();
+    assert!(s.get_results().row_count() > 0);
+    let field = s.get_field_filters().row_data(0).expect("a field chip").key;
+    s.invoke_toggle_field(field);
+    assert!(s.get_filters_active());
+    click(&w, "Trang đầu");
+    assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Home);
+    assert_eq!(s.get_query(), "");
+    assert_eq!((s.get_results().row_count(), s.get_result_count()), (0, 0));
+    assert!(!s.get_filters_active());
+    // The next search starts without the old filter.
+    a.shell().navigate(Page::Search);
+    type_keys(&w, "khai sinh");
+    assert!(!s.get_filters_active());
+    assert!(
+        (0..s.get_field_filters().row_count())
+            .filter_map(|i| s.get_field_filters().row_data(i))
+            .all(|c| !c.selected)
+    );
+}
+
+/// Issue 11, defect 3: "Xong" keeps the visitor's language and text size for the rating; the
+/// office's come back when the rating is over.
+#[test]
+fn xong_keeps_language_and_large_text_until_the_rating_is_over() {
+    let (w, a) = window();
+    let k = w.global::<KioskGlobal>();
+    k.invoke_set_language("en".into());
+    w.global::<Theme>().set_large_text(true);
+    a.open_procedure("1.001193");
+    assert_eq!(k.get_page(), Page::Procedure);
+    k.invoke_finish_visit();
+    assert_eq!(k.get_page(), Page::Rating);
+    assert_eq!(k.get_language(), "en");
+    assert!(w.global::<Theme>().get_large_text());
+    w.global::<RatingAdapter>().invoke_rate(4, "".into());
+    // The thanks page goes home by itself.
+    k.invoke_home();
+    assert_eq!(k.get_page(), Page::Home);
+    assert_eq!(k.get_language(), "vi");
+    assert!(!w.global::<Theme>().get_large_text());
 }
