@@ -9,6 +9,7 @@ pub mod app;
 pub mod bundle;
 pub mod config;
 pub mod domain;
+pub mod fleet;
 pub mod net;
 pub mod pin;
 pub mod portal;

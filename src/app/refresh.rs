@@ -302,10 +302,12 @@ impl super::kiosk::Kiosk {
             Ok(_) => {
                 let _ = db.set_setting(LAST_SUCCESS, &now);
                 let _ = db.set_setting(LAST_ERROR, "");
+                let _ = db.set_setting(super::usage::REFRESH_FAILURES, "0");
             }
             Err(e) => {
                 tracing::warn!("network refresh from {url}: {e}");
                 let _ = db.set_setting(LAST_ERROR, &e.to_string());
+                let _ = db.add_to_counter(super::usage::REFRESH_FAILURES, 1);
             }
         }
         result

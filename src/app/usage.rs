@@ -12,7 +12,9 @@ use chrono::{DateTime, Local};
 
 use super::AppError;
 use super::kiosk::Kiosk;
-use crate::store::{UsageEvent, UsageSummary};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{UsageEvent, UsageTotals};
 
 /// The 4-level scale Vietnamese offices use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,15 +218,114 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// Writes `motcua-usage-<date>.csv` (every record) and `motcua-daily-<date>.csv` (per day) into
-/// `dir`; returns their paths. UTF-8 with a byte-order mark so spreadsheet programs show the
-/// Vietnamese text correctly.
+/// What `motcua stats export` writes beside its CSV files, last (so its presence means the
+/// export is complete): who exported, from which data, and each file's size and SHA-256. The
+/// fleet report reads exports through it and refuses any other `format` or `format_version`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportManifest {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    /// [`EXPORT_FORMAT_VERSION`] when written by this version of motcua.
+    pub format_version: u32,
+    /// When the export was made (RFC 3339, the kiosk's local time).
+    pub exported_at: String,
+    pub kiosk: ExportKiosk,
+    pub data: ExportData,
+    /// How many days of records the kiosk keeps (older ones are not in the export).
+    pub retention_days: u64,
+    pub files: Vec<ExportFile>,
+}
+
+/// The exporting kiosk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportKiosk {
+    /// Random, made once per data directory ([`kiosk_id`]).
+    pub id: String,
+    pub office: String,
+    pub province: String,
+    /// "province" or "commune".
+    pub level: String,
+    /// The machine's host name (empty when unknown).
+    pub hostname: String,
+    /// motcua's version.
+    pub software_version: String,
+}
+
+/// The data the kiosk showed when it exported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportData {
+    pub version: u64,
+    /// When that bundle was made (RFC 3339).
+    pub created: String,
+}
+
+/// One CSV file of an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// "events" (every record) or "daily" (per-day totals).
+    pub role: String,
+    /// File name, in the same folder as the manifest.
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// Data rows (the header line not counted).
+    pub rows: u64,
+}
+
+pub const EXPORT_FORMAT: &str = "motcua-usage-export";
+pub const EXPORT_FORMAT_VERSION: u32 = 1;
+/// The header line of the events file, the columns every format-1 export has.
+pub const EVENTS_HEADER: &str = "kind,at,subject,value,detail";
+
+/// This kiosk's identity for exports and the heartbeat: random, made on first use and kept in
+/// `kiosk.sqlite`, so it survives data refreshes and changes only with a new data directory.
+pub fn kiosk_id(k: &Kiosk) -> Result<String, AppError> {
+    if let Some(id) = k.kiosk_db().setting(KIOSK_ID)?.filter(|s| !s.is_empty()) {
+        return Ok(id);
+    }
+    let mut bytes = [0u8; 8];
+    let random = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes));
+    let id = match random {
+        Ok(()) => bytes.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        // No /dev/urandom: the time and the process id are unique enough for one machine.
+        Err(_) => crate::bundle::package::sha256_hex(
+            format!("{:?} {}", std::time::SystemTime::now(), std::process::id()).as_bytes(),
+        )[..16]
+            .to_string(),
+    };
+    // Two processes may race here: the first id stored wins for both.
+    Ok(k.kiosk_db().setting_or_insert(KIOSK_ID, &id)?)
+}
+
+const KIOSK_ID: &str = "kiosk_id";
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Writes `motcua-usage-<date>-<kiosk>.csv` (every record), `motcua-daily-<date>-<kiosk>.csv`
+/// (per day) and, last, the manifest `motcua-export-<date>-<kiosk>.json` into `dir`; returns
+/// their paths in that order. The CSV files are UTF-8 with a byte-order mark so spreadsheet
+/// programs show the Vietnamese text correctly.
 pub fn export_csv(k: &Kiosk, dir: &Path) -> Result<Vec<PathBuf>, AppError> {
     std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
-    let stamp = Local::now().format("%Y%m%d-%H%M%S");
+    let id = kiosk_id(k)?;
+    let stamp = format!(
+        "{}-{}",
+        Local::now().format("%Y%m%d-%H%M%S"),
+        &id[..8.min(id.len())]
+    );
     let events: Vec<UsageEvent> = k.kiosk_db().usage_events("")?;
     let events_path = dir.join(format!("motcua-usage-{stamp}.csv"));
-    let mut out = String::from("\u{feff}kind,at,subject,value,detail\n");
+    let mut out = format!("\u{feff}{EVENTS_HEADER}\n");
     for e in &events {
         out.push_str(&format!(
             "{},{},{},{},{}\n",
@@ -236,6 +337,7 @@ pub fn export_csv(k: &Kiosk, dir: &Path) -> Result<Vec<PathBuf>, AppError> {
         ));
     }
     write_synced(&events_path, out.as_bytes())?;
+    let mut files = vec![export_file("events", &events_path, &out, events.len())];
 
     let daily_path = dir.join(format!("motcua-daily-{stamp}.csv"));
     let mut days: std::collections::BTreeMap<String, [u64; 8]> = Default::default();
@@ -262,6 +364,7 @@ pub fn export_csv(k: &Kiosk, dir: &Path) -> Result<Vec<PathBuf>, AppError> {
     let mut out = String::from(
         "\u{feff}date,sessions,searches,zero_result_searches,views,rating_1_khong_hai_long,rating_2_binh_thuong,rating_3_hai_long,rating_4_rat_hai_long\n",
     );
+    let day_rows = days.len();
     for (d, r) in days {
         out.push_str(&format!(
             "{d},{},{},{},{},{},{},{},{}\n",
@@ -269,7 +372,47 @@ pub fn export_csv(k: &Kiosk, dir: &Path) -> Result<Vec<PathBuf>, AppError> {
         ));
     }
     write_synced(&daily_path, out.as_bytes())?;
-    Ok(vec![events_path, daily_path])
+    files.push(export_file("daily", &daily_path, &out, day_rows));
+
+    let cfg = k.config();
+    let live = k.live();
+    let manifest = ExportManifest {
+        format: EXPORT_FORMAT.into(),
+        format_version: EXPORT_FORMAT_VERSION,
+        exported_at: now(),
+        kiosk: ExportKiosk {
+            id,
+            office: cfg.office.name.clone(),
+            province: cfg.office.province.clone(),
+            level: cfg.office.level.clone(),
+            hostname: hostname(),
+            software_version: env!("CARGO_PKG_VERSION").into(),
+        },
+        data: ExportData {
+            version: live.meta.version,
+            created: live.meta.created.clone(),
+        },
+        retention_days: cfg.statistics.retention_days,
+        files,
+    };
+    let manifest_path = dir.join(format!("motcua-export-{stamp}.json"));
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| AppError::io(&manifest_path, std::io::Error::other(e)))?;
+    write_synced(&manifest_path, &json)?;
+    Ok(vec![events_path, daily_path, manifest_path])
+}
+
+fn export_file(role: &str, path: &Path, text: &str, rows: usize) -> ExportFile {
+    ExportFile {
+        role: role.into(),
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        bytes: text.len() as u64,
+        sha256: crate::bundle::package::sha256_hex(text.as_bytes()),
+        rows: rows as u64,
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
@@ -278,14 +421,37 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     f.sync_all().map_err(|e| AppError::io(path, e))
 }
 
+/// Settings keys of the counters the heartbeat reports.
+pub const STARTS: &str = "kiosk.starts";
+pub const REFRESH_FAILURES: &str = "refresh.consecutive_failures";
+
+/// Where the heartbeat goes: `[statistics] heartbeat_path`, relative to the data directory
+/// unless absolute; `None` when it is empty (no heartbeat).
+pub fn heartbeat_path(k: &Kiosk) -> Option<PathBuf> {
+    let p = &k.config().statistics.heartbeat_path;
+    (!p.trim().is_empty()).then(|| k.data_dir().root().join(p))
+}
+
+/// A Prometheus label value: backslash, double quote and line feed escaped.
+fn label_value(v: &str) -> String {
+    v.replace('\\', r"\\")
+        .replace('"', "\\\"")
+        .replace('\n', r"\n")
+}
+
 /// The metrics in Prometheus text exposition format (for node_exporter's textfile collector).
+/// Counters (`*_total`) count everything ever recorded on this data directory, so they never go
+/// down, not even when the retention limit deletes old records. docs/fleet.md lists them all.
 pub fn heartbeat_text(
     k: &Kiosk,
     uptime_seconds: u64,
     now: DateTime<Local>,
 ) -> Result<String, AppError> {
     let live = k.live();
-    let usage: UsageSummary = k.kiosk_db().usage("")?;
+    let db = k.kiosk_db();
+    let totals: UsageTotals = db.usage_totals()?;
+    let cfg = k.config();
+    let id = kiosk_id(k)?;
     let mut s = String::new();
     let mut metric = |name: &str, help: &str, kind: &str, lines: Vec<(String, String)>| {
         s.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
@@ -301,10 +467,32 @@ pub fn heartbeat_text(
         one("1".into()),
     );
     metric(
+        "motcua_kiosk_info",
+        "The kiosk's identity: random id, office, province, level, motcua version (value 1).",
+        "gauge",
+        vec![(
+            format!(
+                "{{kiosk_id=\"{}\",office=\"{}\",province=\"{}\",level=\"{}\",version=\"{}\"}}",
+                label_value(&id),
+                label_value(&cfg.office.name),
+                label_value(&cfg.office.province),
+                label_value(&cfg.office.level),
+                env!("CARGO_PKG_VERSION")
+            ),
+            "1".into(),
+        )],
+    );
+    metric(
         "motcua_uptime_seconds",
         "Seconds since the kiosk started.",
         "gauge",
         one(uptime_seconds.to_string()),
+    );
+    metric(
+        "motcua_starts_total",
+        "Times the kiosk started on this data directory.",
+        "counter",
+        one(db.counter(STARTS)?.to_string()),
     );
     metric(
         "motcua_data_version",
@@ -315,7 +503,7 @@ pub fn heartbeat_text(
     let created = DateTime::parse_from_rfc3339(&live.meta.created).ok();
     metric(
         "motcua_data_created_timestamp_seconds",
-        "When the installed data bundle was created (Unix time).",
+        "When the installed data bundle was created (Unix time; 0 unknown).",
         "gauge",
         one(created.map_or(0, |c| c.timestamp()).to_string()),
     );
@@ -328,12 +516,18 @@ pub fn heartbeat_text(
             .to_string()),
     );
     metric(
+        "motcua_data_max_age_seconds",
+        "The configured limit on the data's age ([updates] stale_after_days; 0 no limit).",
+        "gauge",
+        one((u64::from(cfg.updates.stale_after_days) * 86_400).to_string()),
+    );
+    metric(
         "motcua_procedures",
         "Procedures in the installed data.",
         "gauge",
         one(live.content.count()?.to_string()),
     );
-    let last = k.kiosk_db().refresh_log(1)?;
+    let last = db.refresh_log(1)?;
     let (ok, at) = last
         .first()
         .map(|r| {
@@ -367,28 +561,42 @@ pub fn heartbeat_text(
             .to_string()),
     );
     metric(
+        "motcua_refresh_consecutive_failures",
+        "Network refreshes that failed or were refused since the last one that succeeded.",
+        "gauge",
+        one(db.counter(REFRESH_FAILURES)?.to_string()),
+    );
+    metric(
+        "motcua_sessions_today",
+        "Visits that started today (the kiosk's local day).",
+        "gauge",
+        one(db
+            .sessions_since(&now.format("%Y-%m-%d").to_string())?
+            .to_string()),
+    );
+    metric(
         "motcua_sessions_total",
         "Visits (first touch to idle reset).",
         "counter",
-        one(usage.sessions.to_string()),
+        one(totals.sessions.to_string()),
     );
     metric(
         "motcua_searches_total",
         "Searches citizens settled on.",
         "counter",
-        one(usage.searches.to_string()),
+        one(totals.searches.to_string()),
     );
     metric(
         "motcua_zero_result_searches_total",
         "Searches that found no procedure.",
         "counter",
-        one(usage.zero_result_searches.to_string()),
+        one(totals.zero_result_searches.to_string()),
     );
     metric(
         "motcua_procedure_views_total",
         "Procedure pages opened.",
         "counter",
-        one(usage.views.to_string()),
+        one(totals.views.to_string()),
     );
     metric(
         "motcua_ratings_total",
@@ -398,7 +606,7 @@ pub fn heartbeat_text(
             .map(|l| {
                 (
                     format!("{{level=\"{l}\"}}"),
-                    usage.ratings[l - 1].to_string(),
+                    totals.ratings[l - 1].to_string(),
                 )
             })
             .collect(),
@@ -406,17 +614,26 @@ pub fn heartbeat_text(
     Ok(s)
 }
 
-/// Where the heartbeat goes: `[statistics] heartbeat_path`, when set.
-pub fn heartbeat_path(cfg: &crate::config::Config) -> Option<PathBuf> {
-    let p = &cfg.statistics.heartbeat_path;
-    (!p.is_empty()).then(|| PathBuf::from(p))
-}
-
-/// Writes the heartbeat file atomically (node_exporter must never read half a file).
+/// Replaces the heartbeat file: a temp file beside it, then a rename, so node_exporter reads
+/// either the old or the new file, never half of one. No fsync: the file is rewritten every
+/// minute, and syncing it would cost the kiosk's flash two forced writes a minute for nothing
+/// (after a power cut the next beat rewrites it).
 pub fn write_heartbeat(k: &Kiosk, path: &Path, uptime_seconds: u64) -> Result<(), AppError> {
     let text = heartbeat_text(k, uptime_seconds, Local::now())?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
-    }
-    super::datadir::write_atomic(path, text.as_bytes())
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, e))?;
+    // node_exporter reads only `*.prom`; the pid keeps two writers (the kiosk and
+    // `motcua heartbeat`) off each other's temp file.
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, text.as_bytes()).map_err(|e| AppError::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        AppError::io(path, e)
+    })
 }

@@ -107,6 +107,7 @@ fn watch_loop(
             .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
     };
     let prune_every = Duration::from_secs(24 * 3600);
+    let heartbeat = super::usage::heartbeat_path(&kiosk);
     let mut last_mounts = None;
     let mut last_usb: Option<Vec<super::refresh::UsbBundle>> = None;
     let mut usb_cache = super::refresh::UsbCache::default();
@@ -137,11 +138,11 @@ fn watch_loop(
             next_net = after(now, net_every);
             let _ = tasks.send(Command::CheckNetwork);
         }
-        if !cfg.statistics.heartbeat_path.is_empty() && now >= next_beat {
+        if let Some(path) = &heartbeat
+            && now >= next_beat
+        {
             next_beat = after(now, beat_every);
-            let path = std::path::PathBuf::from(&cfg.statistics.heartbeat_path);
-            if let Err(e) = super::usage::write_heartbeat(&kiosk, &path, recorder.uptime_seconds())
-            {
+            if let Err(e) = super::usage::write_heartbeat(&kiosk, path, recorder.uptime_seconds()) {
                 tracing::warn!("heartbeat {}: {e}", path.display());
             }
         }
@@ -295,6 +296,11 @@ impl Worker {
         let sink: Sink = Arc::new(sink);
         let s2 = sink.clone();
         let mut w = Worker::spawn(kiosk.clone(), recorder.clone(), move |e| s2(e));
+        // Counted here, before the window can fail, so a kiosk that keeps crashing at start
+        // shows in `motcua_starts_total`.
+        if let Err(e) = kiosk.kiosk_db().add_to_counter(super::usage::STARTS, 1) {
+            tracing::warn!("counting the start: {e}");
+        }
         let (stop_tx, stop_rx) = mpsc::channel();
         if let Some(tasks) = w.task_tx.clone() {
             match std::thread::Builder::new()

@@ -88,7 +88,7 @@ pub fn heartbeat(g: &Global, a: &HeartbeatArgs) -> Result<()> {
     let path = a
         .out
         .clone()
-        .or_else(|| motcua::app::usage::heartbeat_path(k.config()))
+        .or_else(|| motcua::app::usage::heartbeat_path(&k))
         .context("no heartbeat path: pass --out or set [statistics] heartbeat_path")?;
     motcua::app::usage::write_heartbeat(&k, &path, 0)?;
     writeln!(out(), "wrote {}", path.display())?;

@@ -233,6 +233,7 @@ impl Default for Staff {
 pub struct Statistics {
     pub enabled: bool,
     pub retention_days: u64,
+    /// The Prometheus textfile; a relative path is inside the data directory, empty: none.
     pub heartbeat_path: String,
     pub heartbeat_every_seconds: u64,
 }
@@ -242,7 +243,7 @@ impl Default for Statistics {
         Statistics {
             enabled: true,
             retention_days: 365,
-            heartbeat_path: String::new(),
+            heartbeat_path: "metrics/motcua.prom".into(),
             heartbeat_every_seconds: 60,
         }
     }

@@ -69,6 +69,51 @@ pub struct UsageSummary {
     pub sessions_by_day: Vec<(String, u64)>,
 }
 
+/// All-time usage counts (see [`KioskDb::usage_totals`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct UsageTotals {
+    pub sessions: u64,
+    pub searches: u64,
+    pub zero_result_searches: u64,
+    pub views: u64,
+    /// By level: index 0 = 1 (Không hài lòng) … index 3 = 4 (Rất hài lòng).
+    pub ratings: [u64; 4],
+}
+
+/// Each kind of usage record in [`UsageTotals`] order: the settings key that keeps how many of
+/// them the retention limit deleted, the table, its time column and what else selects them.
+const KINDS: [(&str, &str, &str, &str); 8] = [
+    ("pruned.sessions", "sessions", "started_at", ""),
+    ("pruned.searches", "searches", "at", ""),
+    (
+        "pruned.zero_result_searches",
+        "searches",
+        "at",
+        "AND results = 0",
+    ),
+    ("pruned.views", "views", "at", ""),
+    ("pruned.ratings_1", "ratings", "at", "AND level = 1"),
+    ("pruned.ratings_2", "ratings", "at", "AND level = 2"),
+    ("pruned.ratings_3", "ratings", "at", "AND level = 3"),
+    ("pruned.ratings_4", "ratings", "at", "AND level = 4"),
+];
+
+/// Counts the records of a kind (a [`KINDS`] row) whose time is `op` ?1.
+fn count_sql((_, table, column, extra): (&str, &str, &str, &str), op: &str) -> String {
+    format!("SELECT count(*) FROM {table} WHERE {column} {op} ?1 {extra}")
+}
+
+fn add_counter(conn: &Connection, key: &str, n: u64) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "INSERT INTO settings(key, value) VALUES (?1, CAST(?2 AS TEXT))
+         ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?2 AS TEXT)
+         RETURNING CAST(value AS INTEGER)",
+        params![key, n as i64],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|v| v as u64)
+}
+
 /// One row of the usage export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UsageEvent {
@@ -221,6 +266,20 @@ impl KioskDb {
         tx.commit().map_err(|e| self.err(e))
     }
 
+    /// The value under `key`, storing `value` first when there is none (the first writer wins).
+    pub fn setting_or_insert(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+            params![key, value],
+        )
+        .map_err(|e| self.err(e))?;
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .map_err(|e| self.err(e))
+    }
+
     pub fn log_refresh(&self, r: &RefreshRecord) -> Result<(), StoreError> {
         self.lock()
             .execute(
@@ -328,9 +387,32 @@ impl KioskDb {
         .map(|_| ())
     }
 
-    /// Deletes usage records older than `before` (an RFC 3339 time); returns how many.
-    pub fn prune_usage(&self, before: &str) -> Result<u64, StoreError> {
+    /// Adds `n` to the integer kept under `key` in the settings (missing counts as 0) and
+    /// returns the new value.
+    pub fn add_to_counter(&self, key: &str, n: u64) -> Result<u64, StoreError> {
         let conn = self.lock();
+        add_counter(&conn, key, n).map_err(|e| self.err(e))
+    }
+
+    /// The integer kept under `key` in the settings (0 when missing or not a number).
+    pub fn counter(&self, key: &str) -> Result<u64, StoreError> {
+        Ok(self.setting(key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Deletes usage records older than `before` (an RFC 3339 time); returns how many. What is
+    /// deleted is added to the `pruned.*` counters in the same transaction, so the all-time
+    /// totals ([`KioskDb::usage_totals`]) never go down.
+    pub fn prune_usage(&self, before: &str) -> Result<u64, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction().map_err(|e| self.err(e))?;
+        for kind in KINDS {
+            let n: i64 = tx
+                .query_row(&count_sql(kind, "<"), [before], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if n > 0 {
+                add_counter(&tx, kind.0, n as u64).map_err(|e| self.err(e))?;
+            }
+        }
         let mut n = 0;
         for sql in [
             "DELETE FROM sessions WHERE started_at < ?1",
@@ -338,9 +420,36 @@ impl KioskDb {
             "DELETE FROM views WHERE at < ?1",
             "DELETE FROM ratings WHERE at < ?1",
         ] {
-            n += conn.execute(sql, [before]).map_err(|e| self.err(e))? as u64;
+            n += tx.execute(sql, [before]).map_err(|e| self.err(e))? as u64;
         }
+        tx.commit().map_err(|e| self.err(e))?;
         Ok(n)
+    }
+
+    /// Everything ever recorded, including what the retention limit has deleted since: these
+    /// only grow, so they can be Prometheus counters.
+    pub fn usage_totals(&self) -> Result<UsageTotals, StoreError> {
+        let mut n = [0u64; 8];
+        for (kind, slot) in KINDS.into_iter().zip(&mut n) {
+            // Every time is >= "": this counts every record of the kind still kept.
+            *slot = self.count(&count_sql(kind, ">="), "")? + self.counter(kind.0)?;
+        }
+        let t = UsageTotals {
+            sessions: n[0],
+            searches: n[1],
+            zero_result_searches: n[2],
+            views: n[3],
+            ratings: [n[4], n[5], n[6], n[7]],
+        };
+        Ok(t)
+    }
+
+    /// Visits that started at or after `since` (an RFC 3339 time).
+    pub fn sessions_since(&self, since: &str) -> Result<u64, StoreError> {
+        self.count(
+            "SELECT count(*) FROM sessions WHERE started_at >= ?1",
+            since,
+        )
     }
 
     fn count(&self, sql: &str, since: &str) -> Result<u64, StoreError> {

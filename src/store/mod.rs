@@ -12,7 +12,9 @@ use std::path::PathBuf;
 
 pub use content::{ContentDb, ContentMeta, ContentStats, ListFilter};
 pub use fts5::Fts5Peer;
-pub use kiosk::{KioskDb, RefreshOutcome, RefreshRecord, RefreshSource, UsageEvent, UsageSummary};
+pub use kiosk::{
+    KioskDb, RefreshOutcome, RefreshRecord, RefreshSource, UsageEvent, UsageSummary, UsageTotals,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

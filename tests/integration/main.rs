@@ -7,6 +7,7 @@ mod config;
 mod crash;
 mod data_core;
 mod feed;
+mod fleet;
 mod index_rebuild;
 mod minisign_tool;
 mod mounts;

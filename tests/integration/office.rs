@@ -173,7 +173,7 @@ fn statistics_switched_off_record_nothing() {
 }
 
 /// Parses the Prometheus text exposition format strictly enough to catch malformed output.
-fn parse_prometheus(text: &str) -> std::collections::BTreeMap<String, f64> {
+pub fn parse_prometheus(text: &str) -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
     let mut typed = std::collections::BTreeSet::new();
     let name_ok = |n: &str| {

@@ -144,6 +144,7 @@ fn the_watch_thread_survives_the_largest_numbers() {
     let mut cfg = Config::default();
     cfg.updates.usb_mount_roots = vec![media.display().to_string()];
     cfg.statistics.retention_days = u64::MAX;
+    cfg.updates.stale_after_days = u32::MAX;
     cfg.statistics.heartbeat_every_seconds = u64::MAX;
     cfg.statistics.heartbeat_path = tmp.path().join("motcua.prom").display().to_string();
     cfg.updates.check_every_minutes = u64::MAX;

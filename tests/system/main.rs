@@ -1,0 +1,8 @@
+//! One test binary for tests that drive real external Debian programs, each started by the test
+//! on loopback and stopped by it: Prometheus, promtool and node_exporter for the fleet, headless
+//! Chromium for the fleet report. A missing program fails the test with the Debian package to
+//! install (`scripts/install-deps.sh` installs them all); nothing is skipped silently.
+
+mod fleet_prometheus;
+mod fleet_report;
+mod support;
