@@ -9,6 +9,9 @@ PACKAGES=(
   fonts-dejavu-core               # run: fontconfig must find one system font or Slint panics
   fonts-noto-core                 # run: Noto Sans, the kiosk's own font
   minisign                        # tests: signatures made and checked by the reference tool
+  prometheus                      # tests: promtool and Prometheus (server and agent) for deploy/
+  prometheus-node-exporter        # tests: serves the kiosk's heartbeat file to Prometheus
+  chromium                        # tests: renders the fleet report headless
 )
 
 SUDO=""

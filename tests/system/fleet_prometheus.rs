@@ -144,7 +144,8 @@ fn fast_rules(dir: &Path) -> PathBuf {
 }
 
 /// node_exporter serving a textfile folder in which `motcua.prom` links to the kiosk's
-/// heartbeat, as the package sets it up.
+/// heartbeat, as the package sets it up. Only the textfile collector: the test machine's own
+/// disks are not the kiosk's (the disk alert is tested by promtool).
 fn node_exporter(tmp: &Path, heartbeat: &Path) -> (Proc, u16) {
     let textfile = tmp.join("textfile");
     std::fs::create_dir_all(&textfile).expect("mkdir");

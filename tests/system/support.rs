@@ -35,12 +35,23 @@ pub fn require(program: &str, package: &str) -> PathBuf {
     );
 }
 
-/// A port nothing listens on now (the OS picks it; the program binds it right after).
+/// A port nothing listens on now (the OS picks it; the program binds it right after). The OS
+/// hands a just-released port out again, so ports already given to a program of this test run
+/// are never given twice.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    // Hold every candidate until one is new, so the OS cannot offer the same one again.
+    let mut held = Vec::new();
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+        let port = l.local_addr().expect("address").port();
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+        held.push(l);
+    }
 }
 
 /// A child process killed when the test ends, however it ends; its output goes to a log file
