@@ -50,7 +50,13 @@ fn seed_usage(k: &Kiosk) {
     }
     let start = std::time::Instant::now();
     let today = chrono::Local::now();
-    let queries = ["dang ky khai sinh", "cap lai cccd", "so do", "giay phep lai xe", "zxqv"];
+    let queries = [
+        "dang ky khai sinh",
+        "cap lai cccd",
+        "so do",
+        "giay phep lai xe",
+        "zxqv",
+    ];
     for back in (1..=365i64).rev() {
         let day = (today - chrono::Duration::days(back)).format("%Y-%m-%d");
         for v in 0..200usize {
@@ -67,7 +73,10 @@ fn seed_usage(k: &Kiosk) {
             db.end_session(s, &at).expect("end");
         }
     }
-    eprintln!("seeded a year of usage in {:.1} s", start.elapsed().as_secs_f64());
+    eprintln!(
+        "seeded a year of usage in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
 }
 
 fn measure(label: &str, writes: u64, mut write: impl FnMut()) {
@@ -117,10 +126,14 @@ fn main() {
         usage::write_heartbeat(&k, &path, 1).expect("write")
     });
     let synced: &Path = &path.with_file_name("synced.prom");
-    measure("same text with fsync of file and folder", writes.min(200), || {
-        let text = usage::heartbeat_text(&k, 1, chrono::Local::now()).expect("text");
-        motcua::app::datadir::write_atomic(synced, text.as_bytes()).expect("write")
-    });
+    measure(
+        "same text with fsync of file and folder",
+        writes.min(200),
+        || {
+            let text = usage::heartbeat_text(&k, 1, chrono::Local::now()).expect("text");
+            motcua::app::datadir::write_atomic(synced, text.as_bytes()).expect("write")
+        },
+    );
     let _ = std::fs::remove_file(synced);
     drop(k);
     if given.is_none() {

@@ -1,5 +1,5 @@
 //! The command line: parses arguments, calls the library, prints. One file per command group
-//! (`data`, `bundle`, `search`, `kiosk`, `office`, `config`); logic that is not parsing or
+//! (`data`, `bundle`, `search`, `kiosk`, `office`, `config`, `fleet`); logic that is not parsing or
 //! printing belongs in the library. With no command, `motcua` starts the kiosk.
 //!
 //! Output goes through `writeln!` on a locked stdout, never `println!`: a reader that closes
@@ -11,6 +11,7 @@ mod bundle;
 mod config;
 mod data;
 mod feed;
+mod fleet;
 mod kiosk;
 mod office;
 mod portal;
@@ -100,6 +101,9 @@ enum Command {
     Staff(office::StaffCmd),
     /// Render a page of the kiosk on the live data to PNG, without a display.
     Screenshot(kiosk::ShotArgs),
+    /// The province's view of many kiosks.
+    #[command(subcommand)]
+    Fleet(fleet::FleetCmd),
 }
 
 pub fn main() {
@@ -163,6 +167,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(a) if a.ui => kiosk::bench_ui(g, &a),
         Command::Bench(a) => search::bench(g, &a),
         Command::Screenshot(a) => kiosk::screenshot(g, &a),
+        Command::Fleet(c) => fleet::run(g, &c),
     }
 }
 

@@ -160,7 +160,6 @@ fn node_exporter(tmp: &Path, heartbeat: &Path) -> (Proc, u16) {
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg("--collector.disable-defaults")
         .arg("--collector.textfile")
-        .arg("--collector.filesystem")
         .arg(format!(
             "--collector.textfile.directory={}",
             textfile.display()

@@ -17,6 +17,10 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_motcua")
+}
+
 /// The path of `program`, or a failure that names the Debian package that provides it.
 pub fn require(program: &str, package: &str) -> PathBuf {
     for dir in std::env::var("PATH")
