@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::bundle::{archive, package, sign};
+use motcua::bundle::{self, package, sign};
 use motcua::config::Config;
 
 pub fn repo() -> &'static Path {
@@ -160,10 +160,22 @@ pub fn wait_for<T>(
     }
 }
 
+/// The real portal corpus kept in the repository (compressed), or `$MOTCUA_CORPUS`.
 fn corpus() -> PathBuf {
     std::env::var_os("MOTCUA_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/corpus"))
+        .unwrap_or_else(|| repo().join("data/corpus"))
+}
+
+/// One JSON Lines file of the corpus by its stem: compressed in the repository, possibly plain
+/// in a `$MOTCUA_CORPUS` copy.
+fn corpus_file(stem: &str) -> PathBuf {
+    let packed = corpus().join(format!("{stem}.jsonl.zst"));
+    if packed.is_file() {
+        packed
+    } else {
+        corpus().join(format!("{stem}.jsonl"))
+    }
 }
 
 /// The small real dataset, read once per test run.
@@ -172,7 +184,7 @@ fn dataset() -> &'static (motcua::domain::Dataset, motcua::bundle::ImportReport)
     DS.get_or_init(|| {
         let src = repo().join("data/src");
         let inputs = vec![
-            corpus().join("portal-api-details.jsonl"),
+            corpus_file("portal-api-details"),
             src.join("hotlines.json"),
             src.join("guides.json"),
             src.join("life-events.json"),
@@ -183,7 +195,7 @@ fn dataset() -> &'static (motcua::domain::Dataset, motcua::bundle::ImportReport)
 }
 
 /// The small dataset as bundle `version`, made at `created`.
-pub fn bundle(version: u64, created: chrono::DateTime<chrono::Utc>) -> package::Built {
+pub fn bundle(version: u64, created: chrono::DateTime<chrono::Utc>) -> bundle::Built {
     let (ds, report) = dataset();
     package::build(
         ds,
@@ -202,7 +214,7 @@ pub fn bundle(version: u64, created: chrono::DateTime<chrono::Utc>) -> package::
 /// A kiosk on a fresh data dir seeded with the small dataset as version 1.
 pub fn kiosk(data_dir: &Path, cfg: Config) -> Kiosk {
     let built = bundle(1, chrono::Utc::now());
-    let raw = archive::RawBundle {
+    let raw = bundle::RawBundle {
         path: PathBuf::from("small"),
         manifest: built.manifest_bytes.clone(),
         signature: None,
@@ -212,7 +224,7 @@ pub fn kiosk(data_dir: &Path, cfg: Config) -> Kiosk {
 }
 
 /// A key pair, and `built` written as a bundle folder under `dir` signed with it.
-pub fn signed_bundle(built: &package::Built, dir: &Path) -> minisign::PublicKey {
+pub fn signed_bundle(built: &bundle::Built, dir: &Path) -> sign::PublicKey {
     let keys = dir.join("keys");
     std::fs::create_dir_all(&keys).expect("mkdir");
     let public = sign::keygen(&keys.join("k.pub"), &keys.join("k.key")).expect("keygen");
@@ -220,7 +232,7 @@ pub fn signed_bundle(built: &package::Built, dir: &Path) -> minisign::PublicKey 
     let out = dir.join("bundle");
     built.write_dir(&out).expect("write bundle");
     std::fs::write(
-        out.join(package::SIGNATURE),
+        out.join(bundle::SIGNATURE),
         sign::sign(&sk, &built.manifest_bytes, "test").expect("sign"),
     )
     .expect("write signature");
