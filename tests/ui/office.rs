@@ -205,12 +205,20 @@ fn staff_screen_unlocks_applies_a_stick_refuses_a_forgery_rolls_back_and_exports
         o.staff().get_result_message(),
         out.display().to_string().as_str()
     );
-    let csvs: Vec<PathBuf> = std::fs::read_dir(&out)
+    let files: Vec<PathBuf> = std::fs::read_dir(&out)
         .expect("export folder")
         .flatten()
         .map(|e| e.path())
         .collect();
-    assert_eq!(csvs.len(), 2, "{csvs:?}");
+    // Two CSV files and the manifest that names them with their hashes.
+    let csvs = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"));
+    assert_eq!(csvs.count(), 2, "{files:?}");
+    let manifests = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"));
+    assert_eq!(manifests.count(), 1, "{files:?}");
 
     // Closing locks it again.
     o.staff().invoke_close();
