@@ -134,6 +134,84 @@ fn buttons(window: &MainWindow, label: &str) -> Vec<ElementHandle> {
         .collect()
 }
 
+/// Every button labelled one of `keys` is inside the window, drawn, and at least 48 px each way.
+fn buttons_on_screen(w: &MainWindow, f: &Frame, size: (u32, u32), page: &str, keys: &[&str]) {
+    for label in keys {
+        let found = buttons(w, label);
+        assert!(!found.is_empty(), "{page} at {size:?}: no {label:?}");
+        for b in found {
+            let (p, s) = (b.absolute_position(), b.size());
+            assert!(
+                p.x >= 0.0
+                    && p.y >= 0.0
+                    && p.x + s.width <= size.0 as f32
+                    && p.y + s.height <= size.1 as f32,
+                "{page} at {size:?}: {label:?} at {p:?} {s:?} is off the window"
+            );
+            assert!(
+                s.width >= 48.0 && s.height >= 48.0,
+                "{page} at {size:?}: {label:?} is {s:?}, under 48 px"
+            );
+            assert!(
+                f.colours_in(p.x, p.y, s.width, s.height) > 2,
+                "{page} at {size:?}: {label:?} is drawn empty"
+            );
+        }
+    }
+}
+
+/// Issue 11: on the small landscape panels offices buy, the whole keyboard (its bottom row with
+/// "Dấu cách" and "Tìm") is on screen with every key at least 48 px, and the procedure's QR
+/// fits its card and decodes.
+#[test]
+fn the_keyboard_and_the_procedure_qr_fit_the_small_landscape_panels() {
+    let kiosk = shared_kiosk();
+    let w = ui::screenshot::new_window().expect("headless window");
+    let a = attach(
+        &w,
+        kiosk.clone(),
+        support::mock_clock(),
+        Arc::new(Recorder::new(false)),
+    );
+    let keyboard: &[&str] = &[
+        "Tìm",
+        "Xóa hết",
+        "Dấu cách",
+        "Xóa lùi",
+        "Dấu chấm",
+        "Bỏ dấu",
+        "Dấu sắc",
+        "q",
+        "đ",
+        "a",
+        "â",
+        "z",
+        "ư",
+    ];
+    for size in [(1280, 720), (1280, 800), (1366, 768)] {
+        a.shell().home();
+        a.shell().navigate(Page::Search);
+        w.global::<SearchAdapter>()
+            .set_query(SharedString::from("khai sinh"));
+        a.search_now();
+        let f = Frame::of(&w, size);
+        buttons_on_screen(&w, &f, size, "search", keyboard);
+
+        a.open_procedure("1.001193");
+        let f = Frame::of(&w, size);
+        buttons_on_screen(&w, &f, size, "procedure", &["Quay lại", "Trang đầu"]);
+        let url = w.global::<ui::ProcedureAdapter>().get_link_url();
+        assert_eq!(f.qr_codes(), vec![url.to_string()], "procedure at {size:?}");
+        let qr: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(&w, "Mã QR").collect();
+        assert_eq!(qr.len(), 1);
+        let (p, s) = (qr[0].absolute_position(), qr[0].size());
+        assert!(
+            p.x + s.width <= size.0 as f32 - 32.0,
+            "procedure at {size:?}: the QR at {p:?} {s:?} spills past its card"
+        );
+    }
+}
+
 #[test]
 fn every_page_draws_its_header_and_key_buttons_on_real_data() {
     let kiosk = shared_kiosk();
@@ -179,24 +257,7 @@ fn every_page_draws_its_header_and_key_buttons_on_real_data() {
             let f = Frame::of(&w, size);
             // The header in its colour (deep blue) at the left edge.
             assert_eq!(f.px(4, 4), (0x0b, 0x3a, 0x82), "{page} at {size:?}: header");
-            for label in keys {
-                let found = buttons(&w, label);
-                assert!(!found.is_empty(), "{page} at {size:?}: no {label:?}");
-                for b in found {
-                    let (p, s) = (b.absolute_position(), b.size());
-                    assert!(
-                        p.x >= 0.0
-                            && p.y >= 0.0
-                            && p.x + s.width <= size.0 as f32
-                            && p.y + s.height <= size.1 as f32,
-                        "{page} at {size:?}: {label:?} at {p:?} {s:?} is off the window"
-                    );
-                    assert!(
-                        f.colours_in(p.x, p.y, s.width, s.height) > 2,
-                        "{page} at {size:?}: {label:?} is drawn empty"
-                    );
-                }
-            }
+            buttons_on_screen(&w, &f, size, page, keys);
             match page {
                 "home" => assert_eq!(f.qr_codes(), vec![lookup.clone()], "home at {size:?}"),
                 "procedure" => {
