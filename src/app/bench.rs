@@ -1,16 +1,38 @@
 //! Benchmarks run from the command line (`motcua bench`), always against a peer measured in the
-//! same run: the search engine typed key by key versus SQLite FTS5 on the same procedures, with
-//! index size, open time and memory.
+//! same run: the search engine versus SQLite FTS5 on the same procedures — every query typed key
+//! by key, a large varied workload (names, half-typed names, questions, ten-word phrases), the
+//! share of real citizen questions that find nothing, and the same keystrokes on a corpus
+//! several times the size — with index size, open time and memory.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use super::AppError;
 use super::kiosk::Kiosk;
-use crate::search;
+use crate::domain::Procedure;
 pub use crate::search::Latency;
+use crate::search::{self, Query, SearchIndex};
 use crate::store::Fts5Peer;
+
+/// What to run.
+#[derive(Debug, Clone, Default)]
+pub struct BenchPlan {
+    /// Queries typed key by key.
+    pub keystroke: Vec<String>,
+    /// How many varied queries (0: none).
+    pub varied: usize,
+    /// Real citizen questions: part of the varied workload, and the zero-result rate.
+    pub questions: Vec<String>,
+    /// Also type the keystroke queries on a corpus this many times the size (0 or 1: no).
+    pub scale: usize,
+}
+
+/// FTS5 answers at most this many of the varied queries (one in every few, evenly spread): at
+/// its speed the whole workload would take many minutes.
+const FTS5_VARIED_SAMPLE: usize = 5_000;
+const VARIED_SEED: u64 = 2026;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchBench {
@@ -25,9 +47,44 @@ pub struct SearchBench {
     pub index_bytes: u64,
     pub index_open_us: u64,
     pub fts5_build_ms: u64,
-    /// Peak resident memory of this process after both runs, in kB (VmHWM).
+    pub varied: Option<VariedBench>,
+    pub questions: Option<ZeroResults>,
+    /// Peak resident memory of this process after the runs on the live data, in kB (VmHWM),
+    /// before any scaled corpus is built.
     pub peak_rss_kb: Option<u64>,
     pub rss_kb: Option<u64>,
+    pub scaled: Option<ScaledBench>,
+}
+
+/// The varied workload: each query searched once.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariedBench {
+    pub queries: usize,
+    pub motcua: Latency,
+    /// Per kind of query.
+    pub by_kind: Vec<(String, Latency)>,
+    /// FTS5 on an even sample of the same queries.
+    pub fts5: Latency,
+    pub fts5_queries: usize,
+}
+
+/// Real citizen questions that find no procedure at all.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZeroResults {
+    pub questions: usize,
+    pub motcua_zero: usize,
+    pub fts5_zero: usize,
+}
+
+/// The keystroke workload on a corpus `scale` times the size, beside the live one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScaledBench {
+    pub scale: usize,
+    pub procedures: usize,
+    pub motcua: Latency,
+    pub fts5: Latency,
+    pub index_bytes: u64,
+    pub index_build_ms: u64,
 }
 
 /// A value from `/proc/self/status` in kB.
@@ -39,25 +96,12 @@ pub fn proc_status_kb(key: &str) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-fn percentiles(samples: &[u64]) -> Latency {
-    Latency::from_samples(samples)
-}
-
-/// Types every query key by key on the live index and on an FTS5 table built from the same
-/// procedures. Three measured rounds after a warm-up each; the best round by p99 is kept for
-/// each engine.
-pub fn search_bench(kiosk: &Kiosk, queries: &[String]) -> Result<SearchBench, AppError> {
-    let live = kiosk.live();
-    let ours = search::keystroke_bench(&live.index, queries)?;
-    let procedures = live.content.procedures()?;
-    let t = Instant::now();
-    let peer = Fts5Peer::build(&procedures)?;
-    let fts5_build_ms = t.elapsed().as_millis() as u64;
-    let prefixes = search::keystroke_prefixes(queries);
+/// Every keystroke on FTS5: one warm-up round, then three measured; the best round by p99.
+fn fts5_keystrokes(peer: &Fts5Peer, prefixes: &[String]) -> Result<Latency, AppError> {
     let mut best: Option<Latency> = None;
     for round in 0..4 {
         let mut samples = Vec::with_capacity(prefixes.len());
-        for p in &prefixes {
+        for p in prefixes {
             let t = Instant::now();
             let r = peer.search(p, 30)?;
             samples.push(t.elapsed().as_micros() as u64);
@@ -66,15 +110,46 @@ pub fn search_bench(kiosk: &Kiosk, queries: &[String]) -> Result<SearchBench, Ap
         if round == 0 {
             continue;
         }
-        let l = percentiles(&samples);
+        let l = Latency::from_samples(&samples);
         if best.is_none_or(|b| l.p99_us < b.p99_us) {
             best = Some(l);
         }
     }
-    let fts5 = best.unwrap_or_default();
+    Ok(best.unwrap_or_default())
+}
+
+/// Runs `plan` on the live index and on FTS5 tables built from the same procedures.
+pub fn search_bench(kiosk: &Kiosk, plan: &BenchPlan) -> Result<SearchBench, AppError> {
+    let live = kiosk.live();
+    let ours = search::keystroke_bench(&live.index, &plan.keystroke)?;
+    let procedures = live.content.procedures()?;
+    let t = Instant::now();
+    let peer = Fts5Peer::build(&procedures)?;
+    let fts5_build_ms = t.elapsed().as_millis() as u64;
+    let prefixes = search::keystroke_prefixes(&plan.keystroke);
+    let fts5 = fts5_keystrokes(&peer, &prefixes)?;
+    let varied = if plan.varied > 0 {
+        let ds = kiosk.dataset()?;
+        Some(varied_bench(&live.index, &peer, &ds, plan)?)
+    } else {
+        None
+    };
+    let questions = if plan.questions.is_empty() {
+        None
+    } else {
+        Some(zero_results(&live.index, &peer, &plan.questions)?)
+    };
+    let peak_rss_kb = proc_status_kb("VmHWM:");
+    let rss_kb = proc_status_kb("VmRSS:");
+    drop(peer);
+    let scaled = if plan.scale > 1 {
+        Some(scaled_bench(kiosk, plan)?)
+    } else {
+        None
+    };
     let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     Ok(SearchBench {
-        queries: queries.len(),
+        queries: plan.keystroke.len(),
         keystrokes: prefixes.len(),
         procedures: procedures.len(),
         p99_ratio: ratio(fts5.p99_us, ours.keystroke.p99_us),
@@ -84,22 +159,126 @@ pub fn search_bench(kiosk: &Kiosk, queries: &[String]) -> Result<SearchBench, Ap
         index_bytes: ours.index_bytes,
         index_open_us: ours.open_us,
         fts5_build_ms,
-        peak_rss_kb: proc_status_kb("VmHWM:"),
-        rss_kb: proc_status_kb("VmRSS:"),
+        varied,
+        questions,
+        peak_rss_kb,
+        rss_kb,
+        scaled,
     })
+}
+
+fn varied_bench(
+    index: &SearchIndex,
+    peer: &Fts5Peer,
+    ds: &crate::domain::Dataset,
+    plan: &BenchPlan,
+) -> Result<VariedBench, AppError> {
+    let qs = search::varied_queries(ds, &plan.questions, plan.varied, VARIED_SEED);
+    // Warm the caches on a slice of the workload first.
+    for q in qs.iter().take(2_000) {
+        std::hint::black_box(index.search(&Query::new(q.text.clone()))?);
+    }
+    let mut all = Vec::with_capacity(qs.len());
+    let mut kinds: Vec<(&'static str, Vec<u64>)> = Vec::new();
+    for q in &qs {
+        let t = Instant::now();
+        let r = index.search(&Query::new(q.text.clone()))?;
+        let us = t.elapsed().as_micros() as u64;
+        std::hint::black_box(r);
+        all.push(us);
+        match kinds.iter_mut().find(|k| k.0 == q.kind) {
+            Some(k) => k.1.push(us),
+            None => kinds.push((q.kind, vec![us])),
+        }
+    }
+    let every = qs.len().div_ceil(FTS5_VARIED_SAMPLE).max(1);
+    let mut peer_samples = Vec::new();
+    for q in qs.iter().step_by(every) {
+        let t = Instant::now();
+        let r = peer.search(&q.text, 30)?;
+        peer_samples.push(t.elapsed().as_micros() as u64);
+        std::hint::black_box(r);
+    }
+    Ok(VariedBench {
+        queries: qs.len(),
+        motcua: Latency::from_samples(&all),
+        by_kind: kinds
+            .into_iter()
+            .map(|(k, s)| (k.to_string(), Latency::from_samples(&s)))
+            .collect(),
+        fts5: Latency::from_samples(&peer_samples),
+        fts5_queries: peer_samples.len(),
+    })
+}
+
+fn zero_results(
+    index: &SearchIndex,
+    peer: &Fts5Peer,
+    questions: &[String],
+) -> Result<ZeroResults, AppError> {
+    let mut motcua_zero = 0;
+    let mut fts5_zero = 0;
+    for q in questions {
+        motcua_zero += usize::from(index.search(&Query::new(q.clone()))?.procedures.is_empty());
+        fts5_zero += usize::from(peer.search(q, 10)?.is_empty());
+    }
+    Ok(ZeroResults {
+        questions: questions.len(),
+        motcua_zero,
+        fts5_zero,
+    })
+}
+
+/// A folder for the scaled index, removed when dropped.
+struct ScratchDir(PathBuf);
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scaled_bench(kiosk: &Kiosk, plan: &BenchPlan) -> Result<ScaledBench, AppError> {
+    let big = search::scaled_dataset(&kiosk.dataset()?, plan.scale);
+    let dir = ScratchDir(std::env::temp_dir().join(format!(
+        "motcua-bench-x{}-{}",
+        plan.scale,
+        std::process::id()
+    )));
+    let t = Instant::now();
+    let index = SearchIndex::build(&dir.0, &big)?;
+    let index_build_ms = t.elapsed().as_millis() as u64;
+    let ours = search::keystroke_bench(&index, &plan.keystroke)?;
+    let procedures: Vec<Procedure> = big.procedures;
+    let peer = Fts5Peer::build(&procedures)?;
+    let fts5 = fts5_keystrokes(&peer, &search::keystroke_prefixes(&plan.keystroke))?;
+    Ok(ScaledBench {
+        scale: plan.scale,
+        procedures: procedures.len(),
+        motcua: ours.keystroke,
+        fts5,
+        index_bytes: ours.index_bytes,
+        index_build_ms,
+    })
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+fn row(name: &str, l: &Latency) -> String {
+    format!(
+        "{name:<26} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms   mean {:>8.3} ms\n",
+        ms(l.p50_us),
+        ms(l.p99_us),
+        ms(l.max_us),
+        ms(l.mean_us)
+    )
 }
 
 impl SearchBench {
     pub fn table(&self) -> String {
-        let row = |name: &str, l: &Latency| {
-            format!(
-                "{name:<22} p50 {:>8.3} ms   p99 {:>8.3} ms   max {:>8.3} ms   mean {:>8.3} ms\n",
-                l.p50_us as f64 / 1000.0,
-                l.p99_us as f64 / 1000.0,
-                l.max_us as f64 / 1000.0,
-                l.mean_us as f64 / 1000.0
-            )
-        };
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let mut s = format!(
             "{} queries typed key by key = {} keystrokes over {} procedures\n",
             self.queries, self.keystrokes, self.procedures
@@ -116,11 +295,59 @@ impl SearchBench {
             self.index_open_us as f64 / 1000.0,
             self.fts5_build_ms
         ));
+        if let Some(v) = &self.varied {
+            s.push_str(&format!(
+                "\n{} varied queries, each searched once\n",
+                v.queries
+            ));
+            s.push_str(&row("motcua (tantivy)", &v.motcua));
+            for (k, l) in &v.by_kind {
+                s.push_str(&row(&format!("  {k}"), l));
+            }
+            s.push_str(&row(
+                &format!("SQLite FTS5 ({} of them)", v.fts5_queries),
+                &v.fts5,
+            ));
+            s.push_str(&format!(
+                "motcua is {:.1}x faster at p99\n",
+                ratio(v.fts5.p99_us, v.motcua.p99_us)
+            ));
+        }
+        if let Some(z) = &self.questions {
+            let pct = |n: usize| 100.0 * n as f64 / z.questions.max(1) as f64;
+            s.push_str(&format!(
+                "\n{} citizen questions with no procedure found: motcua {} ({:.1} %), FTS5 {} ({:.1} %)\n",
+                z.questions,
+                z.motcua_zero,
+                pct(z.motcua_zero),
+                z.fts5_zero,
+                pct(z.fts5_zero)
+            ));
+        }
         if let (Some(p), Some(r)) = (self.peak_rss_kb, self.rss_kb) {
             s.push_str(&format!(
                 "memory: peak RSS {:.0} MB, now {:.0} MB (both engines loaded)\n",
                 p as f64 / 1024.0,
                 r as f64 / 1024.0
+            ));
+        }
+        if let Some(x) = &self.scaled {
+            s.push_str(&format!(
+                "\nthe same keystrokes, live corpus ({} procedures) and {}x ({} procedures, index {:.1} MB built in {:.1} s)\n",
+                self.procedures,
+                x.scale,
+                x.procedures,
+                x.index_bytes as f64 / 1e6,
+                x.index_build_ms as f64 / 1000.0
+            ));
+            s.push_str(&row("motcua 1x", &self.motcua));
+            s.push_str(&row(&format!("motcua {}x", x.scale), &x.motcua));
+            s.push_str(&row("SQLite FTS5 1x", &self.fts5));
+            s.push_str(&row(&format!("SQLite FTS5 {}x", x.scale), &x.fts5));
+            s.push_str(&format!(
+                "p99 grows {:.2}x for motcua, {:.2}x for FTS5\n",
+                ratio(x.motcua.p99_us, self.motcua.p99_us),
+                ratio(x.fts5.p99_us, self.fts5.p99_us)
             ));
         }
         s

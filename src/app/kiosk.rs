@@ -226,13 +226,15 @@ impl Kiosk {
                 Live::open(&dir, &name)?
             }
         };
-        Ok(Kiosk {
+        let kiosk = Kiosk {
             dir,
             config,
             kiosk_db,
             live: RwLock::new(Arc::new(live)),
             rebuild: Mutex::new(()),
-        })
+        };
+        super::usage::refresh_search_prior(&kiosk);
+        Ok(kiosk)
     }
 
     fn verify_seed(raw: &RawBundle) -> Result<Verified, AppError> {
@@ -268,6 +270,7 @@ impl Kiosk {
 
     fn swap(&self, live: Live) {
         *self.live.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(live);
+        super::usage::refresh_search_prior(self);
     }
 
     /// Rebuilds the live version's search index from its store and swaps it in, after a search

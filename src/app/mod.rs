@@ -2,6 +2,7 @@
 //! bundles, the live data, what each screen shows, search requests, the on-screen keyboard, the
 //! idle policy, USB and network refresh, the staff lock and the worker threads.
 
+pub mod answer;
 pub mod bench;
 pub mod datadir;
 mod error;

@@ -1,6 +1,7 @@
 //! A search as the kiosk runs it: the citizen's text and filters, plus the office's own level
 //! and province for ranking; a procedure code opens the procedure directly.
 
+use super::answer::{ANSWERED, Answer, answer};
 use crate::domain::Level;
 use crate::search::{EvalCase, EvalReport, Filters, Query, RankContext, Results, SearchError};
 
@@ -19,6 +20,9 @@ pub struct SearchRequest {
 pub struct SearchOutcome {
     pub request: SearchRequest,
     pub results: Results,
+    /// When the text asks one thing ("bao lâu", "ở đâu"…), each of the first procedures'
+    /// answer to it, in the order of `results.procedures`.
+    pub answers: Vec<Option<Answer>>,
 }
 
 impl super::kiosk::Kiosk {
@@ -44,10 +48,34 @@ impl super::kiosk::Kiosk {
             }
             r => r?,
         };
+        let answers = match results.asks {
+            Some(ask) => self.answers(ask, &results),
+            None => Vec::new(),
+        };
         Ok(SearchOutcome {
             request: req.clone(),
             results,
+            answers,
         })
+    }
+
+    /// The first results' answers to `ask`, from their stored records. A record that cannot be
+    /// read gets no answer line (the search itself still shows).
+    fn answers(&self, ask: crate::search::Ask, results: &Results) -> Vec<Option<Answer>> {
+        let live = self.live();
+        results
+            .procedures
+            .iter()
+            .take(ANSWERED)
+            .map(|h| match live.content.procedure(&h.code) {
+                Ok(Some(p)) => Some(answer(ask, &p, self.config())),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::warn!("answer for {}: {e}", h.code);
+                    None
+                }
+            })
+            .collect()
     }
 
     /// What ranking knows of this kiosk: its level and province come first.

@@ -210,6 +210,26 @@ impl Recorder {
     }
 }
 
+/// Procedures opened on this kiosk within this many days feed the search's popularity prior.
+const PRIOR_DAYS: i64 = 90;
+
+/// Gives the live search index this kiosk's own use as its popularity prior (beside the data's
+/// most-used list): what citizens here open most ranks a little higher among equal matches.
+pub fn refresh_search_prior(k: &Kiosk) {
+    let since = (Local::now() - chrono::Duration::days(PRIOR_DAYS))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    match k.kiosk_db().view_counts(&since) {
+        Ok(v) => {
+            let views: Vec<(String, u32)> = v
+                .into_iter()
+                .map(|(c, n)| (c, u32::try_from(n).unwrap_or(u32::MAX)))
+                .collect();
+            k.live().index.set_usage(&views);
+        }
+        Err(e) => tracing::warn!("usage statistics for the search prior: {e}"),
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))

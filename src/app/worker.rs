@@ -108,6 +108,7 @@ fn watch_loop(
     };
     let prune_every = Duration::from_secs(24 * 3600);
     let heartbeat = super::usage::heartbeat_path(&kiosk);
+    let prior_every = Duration::from_secs(10 * 60);
     let mut last_mounts = None;
     let mut last_usb: Option<Vec<super::refresh::UsbBundle>> = None;
     let mut usb_cache = super::refresh::UsbCache::default();
@@ -116,6 +117,7 @@ fn watch_loop(
     let mut next_net = Instant::now() + Duration::from_secs(60);
     let mut next_beat = Instant::now();
     let mut next_prune = Instant::now();
+    let mut next_prior = Instant::now() + prior_every;
     loop {
         match stop.recv_timeout(tick) {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -145,6 +147,10 @@ fn watch_loop(
             if let Err(e) = super::usage::write_heartbeat(&kiosk, path, recorder.uptime_seconds()) {
                 tracing::warn!("heartbeat {}: {e}", path.display());
             }
+        }
+        if cfg.statistics.enabled && now >= next_prior {
+            next_prior = now + prior_every;
+            super::usage::refresh_search_prior(&kiosk);
         }
         if cfg.statistics.enabled && now >= next_prune {
             next_prune = after(now, prune_every);

@@ -42,9 +42,22 @@ pub struct EvalArgs {
 
 #[derive(Args)]
 pub struct BenchArgs {
-    /// JSON Lines with a `query` key per line, or plain text with one query per line.
+    /// Queries typed key by key: JSON Lines with a `query` key per line, or plain text with one
+    /// query per line.
     #[arg(long, default_value = "data/eval/dev.jsonl")]
     pub queries: PathBuf,
+    /// How many varied queries (names, half-typed names, questions, ten-word phrases) to search
+    /// once each; 0 skips them.
+    #[arg(long, default_value_t = 50_000)]
+    pub varied: usize,
+    /// Real citizen questions, one per line: part of the varied queries and the zero-result
+    /// rate.
+    #[arg(long, default_value = "data/eval/citizen-questions.txt")]
+    pub questions: PathBuf,
+    /// Also type the queries on a corpus this many times the size (generated in memory from the
+    /// live data: every extra copy a province's own copy), beside the live one.
+    #[arg(long, default_value_t = 1)]
+    pub scale: usize,
     #[arg(long)]
     pub json: bool,
     /// Benchmark the kiosk window instead (start-up, keystroke to frame, idle), headless.
@@ -190,8 +203,13 @@ pub fn eval(g: &Global, a: &EvalArgs) -> Result<()> {
 
 pub fn bench(g: &Global, a: &BenchArgs) -> Result<()> {
     let k = g.kiosk()?;
-    let qs = motcua::search::read_queries(&a.queries)?;
-    let b = motcua::app::bench::search_bench(&k, &qs)?;
+    let plan = motcua::app::bench::BenchPlan {
+        keystroke: motcua::search::read_queries(&a.queries)?,
+        varied: a.varied,
+        questions: motcua::search::read_queries(&a.questions)?,
+        scale: a.scale,
+    };
+    let b = motcua::app::bench::search_bench(&k, &plan)?;
     let mut o = out();
     if a.json {
         writeln!(o, "{}", serde_json::to_string_pretty(&b)?)?;

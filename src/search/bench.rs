@@ -156,9 +156,233 @@ pub fn keystroke_bench(
     })
 }
 
+/// A small deterministic generator (xorshift64*), so every run benchmarks the same queries.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// One query of the varied workload, with what kind of query it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariedQuery {
+    /// "name", "half_name", "question", "question_no_diacritics", "phrase10", "words".
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// `n` queries of the kinds a kiosk sees, drawn from the data itself and from real citizen
+/// questions: whole procedure names, names cut mid-word (still being typed), questions as
+/// asked and typed without diacritics, ten consecutive words of a procedure's text (long
+/// phrases), and two to four words picked from names. Deterministic for a given `seed`.
+pub fn varied_queries(
+    ds: &crate::domain::Dataset,
+    questions: &[String],
+    n: usize,
+    seed: u64,
+) -> Vec<VariedQuery> {
+    let mut rng = Rng::new(seed);
+    let names: Vec<&str> = ds.procedures.iter().map(|p| p.name.as_str()).collect();
+    let texts: Vec<String> = ds
+        .procedures
+        .iter()
+        .map(|p| {
+            let mut t = p.name.clone();
+            for s in p.steps.iter().take(3) {
+                t.push(' ');
+                t.push_str(&s.text);
+            }
+            for r in &p.results {
+                t.push(' ');
+                t.push_str(r);
+            }
+            t
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    if names.is_empty() {
+        return out;
+    }
+    while out.len() < n {
+        let q = match rng.below(6) {
+            0 => VariedQuery {
+                kind: "name",
+                text: names[rng.below(names.len())].to_string(),
+            },
+            1 => {
+                let name: Vec<char> = names[rng.below(names.len())].chars().collect();
+                let cut = 1 + rng.below(name.len().max(1));
+                VariedQuery {
+                    kind: "half_name",
+                    text: name[..cut.min(name.len())].iter().collect(),
+                }
+            }
+            2 | 3 if !questions.is_empty() => {
+                let q = &questions[rng.below(questions.len())];
+                if rng.below(2) == 0 {
+                    VariedQuery {
+                        kind: "question",
+                        text: q.clone(),
+                    }
+                } else {
+                    VariedQuery {
+                        kind: "question_no_diacritics",
+                        text: super::variant(q, super::Variant::NoDiacritics),
+                    }
+                }
+            }
+            4 => {
+                let words: Vec<&str> = texts[rng.below(texts.len())].split_whitespace().collect();
+                let start = rng.below(words.len().saturating_sub(10) + 1);
+                VariedQuery {
+                    kind: "phrase10",
+                    text: words[start..(start + 10).min(words.len())].join(" "),
+                }
+            }
+            _ => {
+                let k = 2 + rng.below(3);
+                let mut ws = Vec::with_capacity(k);
+                for _ in 0..k {
+                    let name: Vec<&str> =
+                        names[rng.below(names.len())].split_whitespace().collect();
+                    if !name.is_empty() {
+                        ws.push(name[rng.below(name.len())]);
+                    }
+                }
+                VariedQuery {
+                    kind: "words",
+                    text: ws.join(" "),
+                }
+            }
+        };
+        if !q.text.trim().is_empty() {
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// Provinces whose names the scaled corpus gives its copies (the 34 since July 2025).
+const PROVINCES: &[&str] = &[
+    "Hà Nội",
+    "Huế",
+    "Lai Châu",
+    "Điện Biên",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Tuyên Quang",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Hưng Yên",
+    "Hải Phòng",
+    "Ninh Bình",
+    "Quảng Trị",
+    "Đà Nẵng",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Hồ Chí Minh",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Cần Thơ",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
+];
+
+/// The data `factor` times over, as a full portal sync with every province's own copies would
+/// bring: each extra copy of a procedure is a province's own (SPECIFIC) copy with the same name
+/// and text under a new code. For benchmarks only; never written to disk by motcua.
+pub fn scaled_dataset(ds: &crate::domain::Dataset, factor: usize) -> crate::domain::Dataset {
+    use crate::domain::ProcedureKind;
+    let mut out = ds.clone();
+    for copy in 1..factor.max(1) {
+        for (i, p) in ds.procedures.iter().enumerate() {
+            let mut c = p.clone();
+            let rest = p.code.split_once('.').map_or(p.code.as_str(), |x| x.1);
+            c.code = format!("{}.{rest}", 10 + copy);
+            c.kind = ProcedureKind::Specific;
+            let province = PROVINCES[(i + copy * 7) % PROVINCES.len()];
+            c.issuer = format!("UBND tỉnh {province}");
+            out.procedures.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varied_queries_are_deterministic_and_of_every_kind() {
+        let mut ds = crate::domain::Dataset::default();
+        for (i, name) in ["Thủ tục đăng ký khai sinh", "Cấp đổi thẻ căn cước"]
+            .iter()
+            .enumerate()
+        {
+            ds.procedures.push(crate::domain::Procedure {
+                code: format!("1.00000{i}"),
+                name: (*name).into(),
+                ..Default::default()
+            });
+        }
+        let qs = vec!["Làm căn cước cần giấy tờ gì?".to_string()];
+        let a = varied_queries(&ds, &qs, 300, 7);
+        assert_eq!(a, varied_queries(&ds, &qs, 300, 7));
+        assert_eq!(a.len(), 300);
+        for kind in [
+            "name",
+            "half_name",
+            "question",
+            "question_no_diacritics",
+            "phrase10",
+            "words",
+        ] {
+            assert!(a.iter().any(|q| q.kind == kind), "{kind}");
+        }
+        let big = scaled_dataset(&ds, 4);
+        assert_eq!(big.procedures.len(), 8);
+        let codes: std::collections::HashSet<&str> =
+            big.procedures.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes.len(), 8, "every copy has its own code");
+        assert!(
+            big.procedures[2..]
+                .iter()
+                .all(|p| p.issuing_province().is_some())
+        );
+    }
 
     #[test]
     fn prefixes_and_percentiles() {

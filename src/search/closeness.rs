@@ -143,6 +143,137 @@ fn content_words(name: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Words in a name that make it a variant of a plainer procedure: a foreign element, "again",
+/// mobile, combined, at the border, recording what was done elsewhere, changing or ending
+/// something. A query that does not ask for one of them means the plain procedure, so each one
+/// it leaves unexplained costs the record some rank (see `engine`). Matched on exact diacritics
+/// ("lại" is a qualifier, "lái" is not), as phrases.
+const QUALIFIERS: &[&str] = &[
+    "nước ngoài",
+    "lại",
+    "lưu động",
+    "kết hợp",
+    "biên giới",
+    "cấp tỉnh",
+    "đổi",
+    "chấm dứt",
+    "tạm ngừng",
+    "tạm dừng",
+    "tiếp tục",
+    "thu hồi",
+    "hủy",
+    "huỷ",
+    "xóa",
+    "xoá",
+    "gia hạn",
+    "điều chỉnh",
+    "sửa đổi",
+    "bổ sung",
+    "đính chính",
+    "trực tuyến",
+    "tạm thời",
+    "quân sự",
+    "công an nhân dân",
+    "quốc tế",
+    "giám sát",
+    "liên thông",
+    "mất",
+    "ghi vào sổ",
+];
+
+/// Each qualifier's words as (tone key, folded).
+fn qualifiers() -> &'static [Vec<(String, String)>] {
+    static Q: std::sync::OnceLock<Vec<Vec<(String, String)>>> = std::sync::OnceLock::new();
+    Q.get_or_init(|| {
+        QUALIFIERS
+            .iter()
+            .map(|p| {
+                analyzer::words(p)
+                    .into_iter()
+                    .map(|w| (text::tone_key(w.raw), w.folded))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// Which qualifiers a name has, as a bit per entry of `QUALIFIERS` (outside parentheses, where
+/// level annotations live).
+pub(crate) fn qualifier_mask(name: &str) -> u64 {
+    let ws = analyzer::words(name);
+    let mut depth = 0i32;
+    let mut at = 0usize;
+    let mut tones: Vec<String> = Vec::with_capacity(ws.len());
+    for w in &ws {
+        for c in name[at..w.start].chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth = (depth - 1).max(0),
+                _ => {}
+            }
+        }
+        at = w.start;
+        // A word inside parentheses breaks phrases and matches nothing.
+        tones.push(if depth > 0 {
+            String::new()
+        } else {
+            text::tone_key(w.raw)
+        });
+    }
+    let mut mask = 0u64;
+    for (bit, q) in qualifiers().iter().enumerate() {
+        let hit = tones
+            .windows(q.len())
+            .any(|win| win.iter().zip(q).all(|(a, (t, _))| a == t));
+        if hit {
+            mask |= 1 << bit;
+        }
+    }
+    mask
+}
+
+/// Which qualifiers the query asks for: every word of the qualifier is said by a content word
+/// typed (with its diacritics if typed with them, or still being typed) or by an official
+/// expansion of a synonym. The words a citizen typed for a synonym do not count ("bằng lái"
+/// does not ask for "lại").
+pub(crate) fn asked_qualifiers(plan: &Plan) -> u64 {
+    let mut said_tones: Vec<&str> = Vec::new();
+    let mut said_folded: Vec<(&str, bool)> = Vec::new();
+    for c in &plan.concepts {
+        if c.filler {
+            continue;
+        }
+        if c.alts.is_empty() {
+            for w in &c.words {
+                match &w.tone {
+                    Some(t) if !w.prefix => said_tones.push(t),
+                    _ => said_folded.push((&w.folded, w.prefix)),
+                }
+                said_folded.extend(w.fuzzy.iter().map(|f| (f.as_str(), false)));
+            }
+        } else {
+            said_tones.extend(c.alt_tones.iter().flatten().map(String::as_str));
+        }
+    }
+    let says = |(t, f): &(String, String)| {
+        said_tones.iter().any(|x| x == t)
+            || said_folded.iter().any(|(w, prefix)| {
+                if *prefix {
+                    w.chars().count() >= 2 && f.starts_with(w)
+                } else {
+                    w == f
+                }
+            })
+    };
+    let mut mask = 0u64;
+    for (bit, q) in qualifiers().iter().enumerate() {
+        if q.iter().all(says) {
+            mask |= 1 << bit;
+        }
+    }
+    mask
+}
+
 /// Folded words of a level annotation: "(thực hiện tại cấp tỉnh)", "(Cấp xã)", "(TTHC cấp
 /// huyện)".
 const LEVEL_WORDS: &[&str] = &[
@@ -157,6 +288,12 @@ const LEVEL_WORDS: &[&str] = &[
 /// procedure at different offices: one hit, the others its variants (the kiosk's level picks
 /// which one stands for them).
 pub(crate) fn same_name_key(name: &str) -> String {
+    same_name_key_in(name, None)
+}
+
+/// [`same_name_key`] of a province's own copy: a mention of its province ("… trên địa bàn tỉnh
+/// Lai Châu") is left out, so the copy folds with the national procedure of the same name.
+pub(crate) fn same_name_key_in(name: &str, province: Option<&str>) -> String {
     let ws = analyzer::words(name);
     let mut keep = vec![true; ws.len()];
     // Parenthesised runs of words, by the byte offsets of the brackets.
@@ -187,10 +324,22 @@ pub(crate) fn same_name_key(name: &str) -> String {
         .filter(|(_, k)| **k)
         .map(|(w, _)| w.folded.as_str())
         .collect();
-    let words = match words.as_slice() {
-        ["thu", "tuc", rest @ ..] if !rest.is_empty() => rest,
-        all => all,
+    let mut words: Vec<&str> = match words.as_slice() {
+        ["thu", "tuc", rest @ ..] if !rest.is_empty() => rest.to_vec(),
+        all => all.to_vec(),
     };
+    if let Some(p) = province.map(|p| p.split(' ').collect::<Vec<_>>())
+        && !p.is_empty()
+        && let Some(at) = (0..words.len()).find(|&i| words[i..].starts_with(&p))
+    {
+        let mut from = at;
+        for lead in [&["tinh"][..], &["thanh", "pho"], &["tren", "dia", "ban"]] {
+            if from >= lead.len() && words[from - lead.len()..from] == *lead {
+                from -= lead.len();
+            }
+        }
+        words.drain(from..at + p.len());
+    }
     words.join(" ")
 }
 

@@ -24,8 +24,11 @@ pub(super) fn search(ix: &SearchIndex, q: &Query) -> Result<Results, SearchError
     }
     let phone_hits = super::lookup::phone_matches(ix, text);
 
-    let mut res = Results::default();
     let plan = plan::parse(&q.text, &ix.synonyms, &|b| ix.vocab.bigram.contains(b));
+    let mut res = Results {
+        asks: plan.asks,
+        ..Results::default()
+    };
     if plan.concepts.is_empty() {
         return Ok(res);
     }

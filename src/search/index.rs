@@ -18,7 +18,7 @@ use crate::domain::{Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Sy
 /// Name of the side file in the index directory.
 pub(crate) const META_FILE: &str = "motcua-search.json";
 /// Bumped when the schema or the side file changes meaning; `open` refuses other versions.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 /// Documents per commit while building.
 const COMMIT_EVERY: usize = 1_000;
 /// Indexing memory budget (bytes), shared by the writer's threads.
@@ -128,6 +128,9 @@ pub(crate) struct Meta {
     /// the index is refused at open even when its counts happen to agree.
     pub segments: Vec<String>,
     pub synonyms: Vec<Synonym>,
+    /// The data's list of most used procedures (the portal's most searched), most used first:
+    /// a gentle prior in ranking.
+    pub featured: Vec<String>,
     pub procedures: Vec<ProcMeta>,
     pub hotlines: Vec<Hotline>,
     pub guides: Vec<Guide>,
@@ -338,6 +341,7 @@ pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
         format: FORMAT,
         segments: segment_names(&index).map_err(tv)?,
         synonyms: ds.synonyms.clone(),
+        featured: ds.featured.clone(),
         procedures,
         hotlines: ds.hotlines.clone(),
         guides: ds.guides.clone(),

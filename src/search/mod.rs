@@ -25,6 +25,7 @@ mod records;
 mod snippet;
 #[cfg(test)]
 mod tests;
+mod words;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,12 +34,14 @@ use serde::Serialize;
 use tantivy::IndexReader;
 
 pub use bench::{
-    BenchReport, Latency, QueryTiming, keystroke_bench, keystroke_prefixes, read_queries,
+    BenchReport, Latency, QueryTiming, VariedQuery, keystroke_bench, keystroke_prefixes,
+    read_queries, scaled_dataset, varied_queries,
 };
 pub use eval::{
     EvalCase, EvalFailure, EvalReport, EvalRow, Variant, evaluate, read_cases, variant,
 };
 pub use snippet::Highlighted;
+pub use words::Ask;
 
 use crate::domain::{Dataset, Guide, Hotline, Level};
 
@@ -161,6 +164,8 @@ pub struct Hit {
     /// Other matching records with the same name (province variants, duplicates), best first.
     /// They are folded into this hit so that one procedure takes one place in the list.
     pub variants: Vec<String>,
+    /// How many other provinces' own copies are among the variants ("các tỉnh khác").
+    pub other_provinces: u32,
 }
 
 impl Hit {
@@ -217,6 +222,9 @@ pub struct Results {
     pub relaxed: Option<Relaxation>,
     /// Something to tap when nothing matched: close field names, then common procedures.
     pub suggestions: Vec<String>,
+    /// What the question asks about the procedure ("bao lâu", "lệ phí", "ở đâu", "cần giấy tờ
+    /// gì"), so the result cards can answer it.
+    pub asks: Option<Ask>,
     pub took_us: u64,
 }
 

@@ -9,17 +9,21 @@ use tantivy::{DocAddress, DocId, Score, SegmentReader};
 
 use super::index::DocKind;
 use super::plan::Plan;
-use super::query::{Builder, TYPO_MIN_LEN, typo_plan};
+use super::query::{Builder, Required, TYPO_MIN_LEN, content_count, has_unknown_word, typo_plan};
 use super::rank::Filter;
 use super::snippet::Highlights;
 use super::{Query, Relaxation, SearchError, SearchIndex};
 
 /// The strict pass must find at least this many records, or the typo pass runs.
 const MIN_STRICT_HITS: usize = 1;
+/// Up to this many content concepts, a query that finds nothing is tried as a typing error even
+/// when every word is known (a swap can make another real word); longer ones only when a word
+/// is unknown.
+const MAX_TYPO_CONCEPTS: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pass {
-    any_word: bool,
+    required: Required,
     fuzzy: bool,
 }
 
@@ -115,7 +119,7 @@ fn run_pass(
     };
     let mut b = Builder {
         ix,
-        any_word: pass.any_word,
+        required: pass.required,
     };
     let (query, hl) = b.build(&plan);
     let mut out = PassOut {
@@ -162,16 +166,20 @@ pub(super) fn ladder(
     let unfiltered = |out: &PassOut| out.procs.len() + out.hotlines.len() + out.guides.len();
     let chosen = |out: PassOut, use_filters: bool| Ok(Some(Chosen { out, use_filters }));
     let run =
-        |any_word: bool, fuzzy: bool| run_pass(ix, searcher, q, plan, Pass { any_word, fuzzy });
+        |required: Required, fuzzy: bool| run_pass(ix, searcher, q, plan, Pass { required, fuzzy });
+    let content = content_count(plan);
     let typo_possible = typo_possible(plan);
+    // Every word known and many of them: a question, not a typing error (correcting its words
+    // would only add noise, and costs a pass).
+    let typo_worth = typo_possible && (content <= MAX_TYPO_CONCEPTS || has_unknown_word(ix, plan));
 
-    let strict = run(false, false)?;
+    let strict = run(Required::All, false)?;
     let strict_n = filtered(&strict)?;
     if strict_n >= MIN_STRICT_HITS {
         return chosen(strict, true);
     }
-    let typo = if typo_possible {
-        Some(run(false, true)?)
+    let typo = if typo_worth {
+        Some(run(Required::All, true)?)
     } else {
         None
     };
@@ -197,12 +205,20 @@ pub(super) fn ladder(
             return chosen(typo.unwrap_or_default(), false);
         }
     }
+    // Fewer words: filler and context words never counted; now most of the content words
+    // (records with more of them rank first), then any one of them, then any one read as a
+    // typing error.
     relax.any_word = true;
-    for fuzzy in [false, true] {
-        if fuzzy && !typo_possible {
-            continue;
-        }
-        let out = run(true, fuzzy)?;
+    let mut steps = Vec::new();
+    if content >= 3 {
+        steps.push((Required::AtLeast(content.div_ceil(2)), false));
+    }
+    steps.push((Required::AtLeast(1), false));
+    if typo_possible {
+        steps.push((Required::AtLeast(1), true));
+    }
+    for (required, fuzzy) in steps {
+        let out = run(required, fuzzy)?;
         relax.typo = fuzzy;
         if filtered(&out)? > 0 {
             return chosen(out, true);

@@ -7,100 +7,8 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::analyzer::{self, fold_word};
+use super::words;
 use crate::domain::{Synonym, text};
-
-/// Question, dialect and grammar words that carry no procedure meaning. They stay in the query
-/// as optional words (they still add a little score where they occur) but never decide whether
-/// a record matches. Matched on folded form, or on the tone key when typed with diacritics, so
-/// "mở" (open) is not taken for "mô" (Central "where").
-const FILLERS: &[&str] = &[
-    // Question words, standard and Central/Southern dialect.
-    "gì",
-    "chi",
-    "nào",
-    "sao",
-    "đâu",
-    "rứa",
-    "ni",
-    "nớ",
-    "mấy",
-    "bao nhiêu",
-    "bao nhiêu tiền",
-    "bao lâu",
-    "mất bao lâu",
-    "bao giờ",
-    "khi nào",
-    "lúc nào",
-    "thế nào",
-    "như thế nào",
-    "ra sao",
-    "làm sao",
-    "làm thế nào",
-    "ở đâu",
-    "chỗ nào",
-    "nơi nào",
-    "được không",
-    "hay không",
-    "có không",
-    "không",
-    "chưa",
-    "hả",
-    "ạ",
-    "à",
-    "nhé",
-    "nha",
-    "vậy",
-    "thế",
-    // Asking and wanting.
-    "tôi",
-    "mình",
-    "hỏi",
-    "xin hỏi",
-    "cho hỏi",
-    "xin",
-    "muốn",
-    "cần",
-    "phải",
-    "nên",
-    "được",
-    "có",
-    "là",
-    "thì",
-    "mà",
-    "và",
-    "với",
-    "của",
-    "cho",
-    "các",
-    "những",
-    "một",
-    "về",
-    "để",
-    "khi",
-    "ở",
-    "tại",
-    "đi",
-    "đến",
-    "mang",
-    "theo",
-    "như",
-    "làm",
-    "gồm",
-    "cần chuẩn bị",
-    "chuẩn bị",
-    "nộp",
-    // Words that name the kiosk's whole subject rather than one procedure.
-    "thủ tục",
-    "thủ tục hành chính",
-    "lệ phí",
-    "phí",
-    "giấy tờ",
-    "hồ sơ",
-    "hướng dẫn",
-    "quy trình",
-    "cách",
-    "thực hiện",
-];
 
 /// One typed word.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,6 +55,8 @@ impl Concept {
 pub(crate) struct Plan {
     pub words: Vec<QWord>,
     pub concepts: Vec<Concept>,
+    /// What the question asks about the procedure, if anything ("bao lâu" → the time limit).
+    pub asks: Option<words::Ask>,
 }
 
 impl Plan {
@@ -245,7 +155,7 @@ impl SynonymTable {
     /// The longest entry matching `words[i..]`; an unfinished last word matches the start of a
     /// term word (two letters at least when the term is one word). Several entries can match a
     /// prefix ("bh" → BHXH, BHYT, BHTN): their expansions are merged.
-    fn longest_at(&self, words: &[QWord], i: usize) -> Option<(usize, Expansions)> {
+    fn longest_at(&self, words: &[QWord], i: usize) -> Option<(Vec<usize>, Expansions)> {
         let first = &words[i];
         let candidates: Vec<usize> = if first.prefix {
             self.entries
@@ -260,83 +170,65 @@ impl SynonymTable {
                 .cloned()
                 .unwrap_or_default()
         };
-        let mut best: Option<(usize, Expansions)> = None;
+        let mut best: Option<(Vec<usize>, Expansions)> = None;
         for j in candidates {
             let e = &self.entries[j];
-            let k = e.term.len();
-            if i + k > words.len() {
+            let Some(at) = match_term(&e.term, words, i) else {
                 continue;
-            }
-            let ok = e.term.iter().enumerate().all(|(o, tw)| {
-                let qw = &words[i + o];
-                if qw.prefix {
-                    tw.starts_with(&qw.folded) && (k > 1 || qw.folded.chars().count() >= 2)
-                } else {
-                    *tw == qw.folded
-                }
-            });
-            if !ok {
-                continue;
-            }
+            };
+            // The longest term wins (then the shortest span); equally long ones merge.
+            let span = |p: &[usize]| p.last().map_or(0, |l| l + 1 - i);
             match &mut best {
-                Some((bk, exps)) if *bk == k => {
+                Some((b, exps)) if b.len() == at.len() && span(b) == span(&at) => {
                     for (x, t) in e.expansions.iter().zip(&e.tones) {
                         add_expansion(exps, x, t);
                     }
                 }
-                Some((bk, _)) if *bk > k => {}
-                _ => best = Some((k, (e.expansions.clone(), e.tones.clone()))),
+                Some((b, _))
+                    if b.len() > at.len() || (b.len() == at.len() && span(b) < span(&at)) => {}
+                _ => best = Some((at, (e.expansions.clone(), e.tones.clone()))),
             }
         }
         best
     }
 }
 
-/// Filler phrases, folded, with the tone keys of their words.
-struct Fillers {
-    phrases: Vec<(Vec<String>, Vec<String>)>,
-    words: HashSet<String>,
-}
+/// Most filler and context words a synonym term may step over ("bố tôi mất" is "bố mất").
+const MAX_SKIPPED: usize = 2;
 
-fn fillers() -> &'static Fillers {
-    static F: std::sync::OnceLock<Fillers> = std::sync::OnceLock::new();
-    F.get_or_init(|| {
-        let phrases: Vec<(Vec<String>, Vec<String>)> = FILLERS
-            .iter()
-            .map(|p| {
-                let ws = analyzer::words(p);
-                (
-                    ws.iter().map(|w| w.folded.clone()).collect(),
-                    ws.iter().map(|w| text::tone_key(w.raw)).collect(),
-                )
-            })
-            .collect();
-        let words = phrases
-            .iter()
-            .filter(|(f, _)| f.len() == 1)
-            .map(|(f, _)| f[0].clone())
-            .collect();
-        Fillers { phrases, words }
-    })
-}
-
-/// Length of the longest filler phrase at `words[i..]` (complete words only).
-fn filler_at(words: &[QWord], i: usize) -> usize {
-    let mut best = 0;
-    for (folded, tones) in &fillers().phrases {
-        let k = folded.len();
-        if k <= best || i + k > words.len() {
-            continue;
+/// The positions of the query words that match the term's words from `i`, if it matches there.
+/// An unfinished last word matches the start of a term word (two letters at least when the term
+/// is one word); between the term's words, filler and context words may stand.
+fn match_term(term: &[String], words: &[QWord], i: usize) -> Option<Vec<usize>> {
+    let k = term.len();
+    let mut at = i;
+    let mut skipped = 0;
+    let mut matched = Vec::with_capacity(k);
+    for (o, tw) in term.iter().enumerate() {
+        loop {
+            let qw = words.get(at)?;
+            let hit = if qw.prefix {
+                tw.starts_with(&qw.folded) && (k > 1 || qw.folded.chars().count() >= 2)
+            } else {
+                *tw == qw.folded
+            };
+            if hit {
+                break;
+            }
+            let skippable = o > 0
+                && !qw.prefix
+                && skipped < MAX_SKIPPED
+                && (words::fillers().has_word(&qw.folded) || words::context().has_word(&qw.folded));
+            if !skippable {
+                return None;
+            }
+            skipped += 1;
+            at += 1;
         }
-        let ok = (0..k).all(|o| {
-            let w = &words[i + o];
-            !w.prefix && w.folded == folded[o] && w.tone.as_ref().is_none_or(|t| *t == tones[o])
-        });
-        if ok {
-            best = k;
-        }
+        matched.push(at);
+        at += 1;
     }
-    best
+    Some(matched)
 }
 
 /// Whether the one-word filler at `words[i]` may be a content word. Typed without diacritics, in
@@ -358,7 +250,7 @@ fn ambiguous_filler(words: &[QWord], i: usize, known_bigram: &dyn Fn(&str) -> bo
 
 /// Whether a folded word list is made only of filler words.
 fn all_fillers(ws: &[String]) -> bool {
-    !ws.is_empty() && ws.iter().all(|w| fillers().words.contains(w))
+    !ws.is_empty() && ws.iter().all(|w| words::fillers().has_word(w))
 }
 
 /// Cuts `input` into words and concepts. The last word is a prefix unless the input ends with a
@@ -393,45 +285,64 @@ pub(crate) fn tokenize(input: &str) -> Vec<QWord> {
         .collect()
 }
 
-/// Groups words into concepts: synonym phrases (longest first), fillers, single words.
+/// Groups words into concepts: synonym phrases (longest first), fillers, context words, single
+/// words.
 pub(crate) fn segment(
     words: Vec<QWord>,
     synonyms: &SynonymTable,
     known_bigram: &dyn Fn(&str) -> bool,
 ) -> Plan {
     let n = words.len();
+    let asks = words::ask(&words);
     let mut concepts: Vec<Concept> = Vec::new();
+    let word = |w: &QWord, filler: bool, optional: bool| Concept {
+        words: vec![w.clone()],
+        alts: Vec::new(),
+        alt_tones: Vec::new(),
+        filler,
+        optional,
+    };
     let mut i = 0;
     while i < n {
         let syn = synonyms.longest_at(&words, i);
-        let fill = filler_at(&words, i);
-        let syn_len = syn.as_ref().map_or(0, |(k, _)| *k);
-        if syn_len > 0 && syn_len >= fill {
-            let (mut k, mut alts) = syn.unwrap_or_default();
+        let fill = words::fillers().longest_at(&words, i).map_or(0, |x| x.1);
+        let ctx = words::context().longest_at(&words, i).map_or(0, |x| x.1);
+        let syn_len = syn
+            .as_ref()
+            .map_or(0, |(at, _)| at.last().map_or(0, |l| l + 1 - i));
+        if syn_len > 0 && syn_len >= fill && syn_len >= ctx {
+            let (mut at, mut alts) = syn.unwrap_or_default();
             // Phrases that overlap say one thing: "làm giấy khai sinh" and "khai sinh cho con"
             // in "làm giấy khai sinh cho con" are one concept with the expansions of both.
+            let mut end = i + syn_len;
             let mut j = i + 1;
-            while j < i + k {
-                if let Some((k2, more)) = synonyms.longest_at(&words, j)
-                    && j + k2 > i + k
+            while j < end {
+                if let Some((more_at, more)) = synonyms.longest_at(&words, j)
+                    && more_at.last().is_some_and(|l| l + 1 > end)
                 {
-                    k = j + k2 - i;
+                    end = more_at.last().map_or(end, |l| l + 1);
+                    at.extend(more_at);
                     for (x, t) in more.0.iter().zip(&more.1) {
                         add_expansion(&mut alts, x, t);
                     }
                 }
                 j += 1;
             }
+            at.sort_unstable();
+            at.dedup();
             let filler = alts.0.iter().all(|a| all_fillers(a));
+            // Words a term stepped over ("tôi" in "bố tôi mất") are not part of its wording.
             concepts.push(Concept {
-                words: words[i..i + k].to_vec(),
+                words: at.iter().map(|&p| words[p].clone()).collect(),
                 alts: alts.0,
                 alt_tones: alts.1,
                 filler,
                 optional: false,
             });
-            i += k;
-        } else if fill > 1 || (fill == 1 && !ambiguous_filler(&words, i, known_bigram)) {
+            i = end;
+        } else if fill > 1
+            || (fill == 1 && fill >= ctx && !ambiguous_filler(&words, i, known_bigram))
+        {
             concepts.push(Concept {
                 words: words[i..i + fill].to_vec(),
                 alts: Vec::new(),
@@ -440,29 +351,43 @@ pub(crate) fn segment(
                 optional: false,
             });
             i += fill;
-        } else {
+        } else if ctx > 0 {
             concepts.push(Concept {
-                words: vec![words[i].clone()],
+                words: words[i..i + ctx].to_vec(),
                 alts: Vec::new(),
                 alt_tones: Vec::new(),
                 filler: false,
-                // An ambiguous filler ranks as a content word but filters nothing.
-                optional: fill == 1,
+                optional: true,
             });
+            i += ctx;
+        } else {
+            let w = &words[i];
+            // A number in a sentence ("con 10 tuổi") says how, not what; an ambiguous filler
+            // ranks as a content word but filters nothing.
+            let number = !w.folded.is_empty() && w.folded.bytes().all(|b| b.is_ascii_digit());
+            concepts.push(word(w, false, fill == 1 || number));
             i += 1;
         }
     }
-    // A query of nothing but fillers ("thủ tục", "lệ phí") means those words.
+    // A query of nothing but context and fillers ("ông bà", "thủ tục", "lệ phí") means those
+    // words: context words first, fillers when there is nothing else.
     if !concepts.is_empty() && concepts.iter().all(|c| c.filler || c.optional) {
+        let has_context = concepts.iter().any(|c| c.optional);
         for c in &mut concepts {
-            c.filler = false;
-            c.optional = false;
+            if c.optional || !has_context {
+                c.filler = false;
+                c.optional = false;
+            }
         }
     }
     // Long titles repeat phrases ("quyền sử dụng đất" five times): keep each concept once.
     let mut seen = HashSet::new();
     concepts.retain(|c| seen.insert((c.key(), c.filler)));
-    Plan { words, concepts }
+    Plan {
+        words,
+        concepts,
+        asks,
+    }
 }
 
 /// `fold_word` for callers outside the analyzer.

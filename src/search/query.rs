@@ -85,10 +85,17 @@ fn union(mut qs: Vec<BoxQuery>) -> BoxQuery {
     }
 }
 
+/// How many content concepts a record must match in one pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Required {
+    All,
+    AtLeast(usize),
+}
+
 /// Builds the tantivy query of one pass and records what to highlight.
 pub(super) struct Builder<'a> {
     pub ix: &'a SearchIndex,
-    pub any_word: bool,
+    pub required: Required,
 }
 
 impl Builder<'_> {
@@ -204,11 +211,7 @@ impl Builder<'_> {
         for c in &plan.concepts {
             let mut g = Group::default();
             let q = self.concept(c, &mut g);
-            let one_letter = c.alts.is_empty()
-                && c.words.len() == 1
-                && c.words[0].prefix
-                && c.words[0].folded.chars().count() < 2
-                && plan.concepts.len() > 1;
+            let one_letter = one_letter(c, plan);
             if c.filler {
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(q, W_FILLER))));
             } else if one_letter || c.optional {
@@ -221,10 +224,16 @@ impl Builder<'_> {
                 hl.groups.push(g);
             }
         }
-        if self.any_word {
-            clauses.push((Occur::Must, union(content)));
-        } else {
-            clauses.extend(content.into_iter().map(|q| (Occur::Must, q)));
+        match self.required {
+            Required::AtLeast(1) => clauses.push((Occur::Must, union(content))),
+            Required::AtLeast(k) if k < content.len() => {
+                let some = content.into_iter().map(|q| (Occur::Should, q)).collect();
+                clauses.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::with_minimum_required_clauses(some, k)),
+                ));
+            }
+            _ => clauses.extend(content.into_iter().map(|q| (Occur::Must, q))),
         }
         // Proximity: typed neighbours that are neighbours in a name.
         // Typed with diacritics, the neighbours must match with them (thuế đất, not thuê đất).
@@ -247,6 +256,46 @@ impl Builder<'_> {
     }
 }
 
+/// The first letter of the next word ranks, it does not filter yet.
+fn one_letter(c: &Concept, plan: &Plan) -> bool {
+    c.alts.is_empty()
+        && c.words.len() == 1
+        && c.words[0].prefix
+        && c.words[0].folded.chars().count() < 2
+        && plan.concepts.len() > 1
+}
+
+/// How many concepts a record must match in a strict pass.
+pub(super) fn content_count(plan: &Plan) -> usize {
+    plan.concepts
+        .iter()
+        .filter(|c| !c.filler && !c.optional && !one_letter(c, plan))
+        .count()
+}
+
+/// Whether a word is in no record and no synonym term (a typing error, or a word the data
+/// does not have).
+fn known(ix: &SearchIndex, fw: &str, prefix: bool) -> bool {
+    let v = &ix.vocab;
+    ix.synonyms.knows(fw, prefix)
+        || if prefix {
+            v.name.with_prefix(fw).next().is_some()
+                || v.kw.with_prefix(fw).next().is_some()
+                || v.body.with_prefix(fw).next().is_some()
+        } else {
+            v.name.contains(fw) || v.kw.contains(fw) || v.body.contains(fw)
+        }
+}
+
+/// Whether some word long enough to be a typing error is unknown.
+pub(super) fn has_unknown_word(ix: &SearchIndex, plan: &Plan) -> bool {
+    plan.words.iter().any(|w| {
+        w.folded.chars().count() >= TYPO_MIN_LEN
+            && !w.folded.chars().any(|c| c.is_ascii_digit())
+            && !known(ix, &w.folded, w.prefix)
+    })
+}
+
 /// The plan of the typo pass: a word the index does not know is read as its most frequent
 /// dictionary neighbour within one edit (then synonyms and fillers are looked up again, so
 /// "nậhp khẩu" still means "nhập khẩu" → thường trú); every word also gets its other neighbours
@@ -263,14 +312,7 @@ pub(super) fn typo_plan(ix: &SearchIndex, plan: &Plan) -> (Plan, Vec<(String, St
         if fw.chars().count() < TYPO_MIN_LEN || fw.chars().any(|c| c.is_ascii_digit()) {
             continue;
         }
-        let known = ix.synonyms.knows(&fw, prefix)
-            || if prefix {
-                v.name.with_prefix(&fw).next().is_some()
-                    || v.kw.with_prefix(&fw).next().is_some()
-                    || v.body.with_prefix(&fw).next().is_some()
-            } else {
-                v.name.contains(&fw) || v.kw.contains(&fw) || v.body.contains(&fw)
-            };
+        let known = known(ix, &fw, prefix);
         let mut cands: Vec<String> = v
             .within_one_edit(&fw, prefix, FUZZY_CANDIDATES)
             .into_iter()

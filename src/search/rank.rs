@@ -11,7 +11,9 @@ use super::index::{ProcMeta, province_key};
 use super::passes::Chosen;
 use super::query::tune;
 use super::snippet::Highlights;
-use super::{Filters, Hit, Query, RankContext, Results, SearchError, SearchIndex, Snippet, plan};
+use super::{
+    Filters, Hit, Query, RankContext, Results, SearchError, SearchIndex, Snippet, closeness, plan,
+};
 use crate::domain::{Level, ProcedureKind};
 
 /// How much a name the query covers entirely counts over one it does not cover at all: the text
@@ -27,6 +29,15 @@ const F_OWN_PROVINCE: f32 = 1.3;
 const F_OTHER_PROVINCE: f32 = 0.8;
 const F_SPECIFIC_NO_CONTEXT: f32 = 0.85;
 const F_INTERNAL: f32 = 0.9;
+
+/// A name qualifier the query does not ask for ("nước ngoài", "lại", "lưu động"…; see
+/// `closeness::qualifier_mask`) multiplies the score by this, for at most two of them.
+const F_QUALIFIER: f32 = 0.8;
+const MAX_QUALIFIERS_COUNTED: u32 = 2;
+/// The popularity prior (0..=1, see `records::Prior`) adds at most this share to the score:
+/// enough to order near-equal matches ("khai" → khai sinh before khai tử), never enough to
+/// lift a record over a clearly better one.
+const W_PRIOR: f32 = 0.1;
 
 /// Longest body passage in a snippet (bytes).
 const EXCERPT_BYTES: usize = 220;
@@ -123,6 +134,10 @@ fn order(a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
 struct Shown<'a> {
     best: Ranked<'a>,
     others: Vec<Ranked<'a>>,
+    /// The best score in the group: where the hit stands in the list.
+    score: f32,
+    /// Provinces other than the office's whose own copies are folded in.
+    other_provinces: u32,
 }
 
 pub(super) fn hit(p: &ProcMeta, score: f32, snippet: Snippet, exact_code: bool) -> Hit {
@@ -137,6 +152,7 @@ pub(super) fn hit(p: &ProcMeta, score: f32, snippet: Snippet, exact_code: bool) 
         online: p.online,
         exact_code,
         variants: Vec::new(),
+        other_provinces: 0,
     }
 }
 
@@ -185,13 +201,28 @@ pub(super) fn procedures(
     let names = nw.matcher(&out.plan);
     let w_cover = tune("W_COVER", W_COVER);
     let w_said = tune("W_SAID", W_SAID);
+    let asked = closeness::asked_qualifiers(&out.plan);
+    let prior = ix.priors();
     let mut ranked: Vec<Ranked> = Vec::with_capacity(out.procs.len());
     for m in &out.procs {
         let p = ix.procedure(m.ord)?;
         let cover =
             (1.0 + w_cover * nw.coverage(&names, m.ord)) * (1.0 + w_said * nw.said(&names, m.ord));
+        let unasked = ix
+            .records
+            .qualifiers
+            .get(m.ord as usize)
+            .copied()
+            .unwrap_or(0)
+            & !asked;
+        let variant = F_QUALIFIER.powi(unasked.count_ones().min(MAX_QUALIFIERS_COUNTED) as i32);
+        let popular = 1.0 + W_PRIOR * prior.of(m.ord);
         ranked.push(Ranked {
-            score: m.score * cover * rank_factor(p, &q.context, province.as_deref()),
+            score: m.score
+                * cover
+                * rank_factor(p, &q.context, province.as_deref())
+                * variant
+                * popular,
             ord: m.ord,
             addr: m.addr,
             group: ix.group(m.ord)?,
@@ -209,7 +240,7 @@ pub(super) fn procedures(
         ranked = kept;
     }
     res.total = ranked.len();
-    let shown = fold_same_names(ranked, limit);
+    let shown = fold_same_names(ranked, limit, province.as_deref());
     let f = ix.fields;
     res.procedures = shown
         .into_iter()
@@ -220,18 +251,34 @@ pub(super) fn procedures(
                 d.get_first(f.body)
                     .and_then(|v| v.as_str().map(str::to_string))
             });
-            let mut h = hit(p, s.best.score, snip, false);
+            let mut h = hit(p, s.score, snip, false);
             h.variants = s.others.iter().map(|r| r.p.code.clone()).collect();
+            h.other_provinces = s.other_provinces;
             h
         })
         .collect();
     Ok(())
 }
 
-/// Records with the same name (a procedure and its province variants) make one hit: the best
-/// ranked stands for them, the others are listed as its variants, best first. Only the head of
-/// the list is sorted; the tail is read for variants of the hits shown.
-fn fold_same_names<'a>(mut ranked: Vec<Ranked<'a>>, limit: usize) -> Vec<Shown<'a>> {
+/// Which member of a same-name group stands for it: the office's own province's copy, then the
+/// national procedure, then another province's copy.
+fn stands_for(r: &Ranked, province: Option<&str>) -> u8 {
+    match (r.p.kind, province, r.p.province.as_deref()) {
+        (ProcedureKind::Specific, Some(want), Some(have)) if want == have => 2,
+        (ProcedureKind::Specific, _, _) => 0,
+        _ => 1,
+    }
+}
+
+/// Records with the same name (a procedure and its province variants) make one hit, at the
+/// place of the best ranked; the office's own copy or else the national procedure stands for
+/// them, the others are listed as its variants, best first. Only the head of the list is
+/// sorted; the tail is read for variants of the hits shown.
+fn fold_same_names<'a>(
+    mut ranked: Vec<Ranked<'a>>,
+    limit: usize,
+    province: Option<&str>,
+) -> Vec<Shown<'a>> {
     let head = (limit * 8).max(64);
     if ranked.len() > head {
         ranked.select_nth_unstable_by(head - 1, order);
@@ -249,6 +296,8 @@ fn fold_same_names<'a>(mut ranked: Vec<Ranked<'a>>, limit: usize) -> Vec<Shown<'
             shown.push(Shown {
                 best: r,
                 others: Vec::new(),
+                score: r.score,
+                other_provinces: 0,
             });
         }
         None => {}
@@ -270,6 +319,29 @@ fn fold_same_names<'a>(mut ranked: Vec<Ranked<'a>>, limit: usize) -> Vec<Shown<'
     }
     for s in &mut shown {
         s.others.sort_by(order);
+        let rank = stands_for(&s.best, province);
+        let better = s
+            .others
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| stands_for(r, province) > rank)
+            .max_by_key(|(i, r)| (stands_for(r, province), std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        if let Some(i) = better {
+            let r = s.others.remove(i);
+            s.others.push(std::mem::replace(&mut s.best, r));
+            s.others.sort_by(order);
+        }
+        let mut others: Vec<&str> = s
+            .others
+            .iter()
+            .filter(|r| r.p.kind == ProcedureKind::Specific)
+            .filter_map(|r| r.p.province.as_deref())
+            .filter(|p| Some(*p) != province && Some(*p) != s.best.p.province.as_deref())
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        s.other_provinces = others.len() as u32;
     }
     shown
 }

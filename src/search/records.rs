@@ -8,6 +8,7 @@
 //! rebuilds the index from the store) and never panics the search thread.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use super::closeness::{self, NameWords};
 use super::index::{Meta, ProcMeta};
@@ -30,11 +31,17 @@ pub(crate) struct Records {
     pub field_ids: Vec<Vec<u32>>,
     /// Names offered when nothing matches: short names of records with full detail.
     pub popular: Vec<String>,
+    /// Per procedure, the variant qualifiers its name has (see `closeness::qualifier_mask`).
+    pub qualifiers: Vec<u64>,
+    /// Per procedure, how much citizens want it, in 0..=1: the data's most-used list...
+    pub featured: Vec<f32>,
+    /// ... and this kiosk's own use (see [`SearchIndex::set_usage`]).
+    pub usage: RwLock<Arc<Vec<f32>>>,
 }
 
 impl Records {
     pub fn new(meta: Meta) -> Records {
-        let by_code = meta
+        let by_code: HashMap<String, u32> = meta
             .procedures
             .iter()
             .enumerate()
@@ -46,11 +53,29 @@ impl Records {
             .iter()
             .map(|p| {
                 let next = names.len() as u32;
-                *names
-                    .entry(closeness::same_name_key(&p.name))
-                    .or_insert(next)
+                let key = match p.kind {
+                    ProcedureKind::Specific => {
+                        closeness::same_name_key_in(&p.name, p.province.as_deref())
+                    }
+                    _ => closeness::same_name_key(&p.name),
+                };
+                *names.entry(key).or_insert(next)
             })
             .collect();
+        let qualifiers = meta
+            .procedures
+            .iter()
+            .map(|p| closeness::qualifier_mask(&p.name))
+            .collect();
+        let mut featured = vec![0f32; meta.procedures.len()];
+        let n = meta.featured.len().max(1) as f32;
+        for (rank, code) in meta.featured.iter().enumerate() {
+            if let Some(&o) = by_code.get(code)
+                && let Some(f) = featured.get_mut(o as usize)
+            {
+                *f = f.max(1.0 - rank as f32 / (2.0 * n));
+            }
+        }
         let name_words = NameWords::new(meta.procedures.iter().map(|p| p.name.as_str()));
         let mut field_names: Vec<String> = Vec::new();
         let mut field_at: HashMap<String, u32> = HashMap::new();
@@ -102,7 +127,64 @@ impl Records {
             field_names,
             field_ids,
             popular,
+            qualifiers,
+            featured,
+            usage: RwLock::new(Arc::new(Vec::new())),
         }
+    }
+}
+
+/// Views below this many (most viewed procedure) say nothing about what citizens want here.
+const MIN_USAGE: u32 = 5;
+
+impl SearchIndex {
+    /// This kiosk's own use: how often each procedure was opened lately. It joins the data's
+    /// most-used list as a gentle prior in ranking (never above a clearly better match). Codes
+    /// the index does not know are ignored; an empty list clears it.
+    pub fn set_usage(&self, views: &[(String, u32)]) {
+        let r = &self.records;
+        let most = views.iter().map(|v| v.1).max().unwrap_or(0);
+        let mut usage = Vec::new();
+        if most >= MIN_USAGE {
+            usage = vec![0f32; r.meta.procedures.len()];
+            let top = (1.0 + most as f32).ln();
+            for (code, n) in views {
+                if let Some(&o) = r.by_code.get(code)
+                    && let Some(u) = usage.get_mut(o as usize)
+                {
+                    *u = (1.0 + *n as f32).ln() / top;
+                }
+            }
+        }
+        *r.usage.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(usage);
+    }
+
+    /// The prior of every procedure for one search: the larger of the data's and the kiosk's.
+    pub(crate) fn priors(&self) -> Prior<'_> {
+        Prior {
+            featured: &self.records.featured,
+            usage: self
+                .records
+                .usage
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        }
+    }
+}
+
+/// The popularity prior as one search sees it.
+pub(crate) struct Prior<'a> {
+    featured: &'a [f32],
+    usage: Arc<Vec<f32>>,
+}
+
+impl Prior<'_> {
+    pub fn of(&self, ord: u32) -> f32 {
+        let i = ord as usize;
+        let f = self.featured.get(i).copied().unwrap_or(0.0);
+        let u = self.usage.get(i).copied().unwrap_or(0.0);
+        f.max(u)
     }
 }
 

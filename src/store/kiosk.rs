@@ -496,6 +496,14 @@ impl KioskDb {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
     }
 
+    /// How often each procedure was opened since `since` (an RFC 3339 time), most first.
+    pub fn view_counts(&self, since: &str) -> Result<Vec<(String, u64)>, StoreError> {
+        self.top(
+            "SELECT code, count(*) AS n FROM views WHERE at >= ?1 GROUP BY code ORDER BY n DESC, code",
+            since,
+        )
+    }
+
     /// Usage since `since` (an RFC 3339 time; "" for everything).
     pub fn usage(&self, since: &str) -> Result<UsageSummary, StoreError> {
         let mut u = UsageSummary {

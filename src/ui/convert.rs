@@ -119,6 +119,9 @@ pub fn procedure_item(row: &ProcedureRow, highlights: &[Range<usize>]) -> Proced
         subtitle: s(&row.subtitle),
         online: row.online,
         has_detail: row.has_detail,
+        answer: SharedString::new(),
+        section: SharedString::new(),
+        other_provinces: 0,
     }
 }
 

@@ -173,6 +173,8 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     let c = ctx.clone();
     k.on_open_procedure(move |code| pages::procedure::open(&c, &code));
     let c = ctx.clone();
+    k.on_open_procedure_at(move |code, section| pages::procedure::open_at(&c, &code, &section));
+    let c = ctx.clone();
     k.on_open_field(move |name| {
         pages::browse::open(&c, crate::app::screen::GroupKind::Field, &name)
     });

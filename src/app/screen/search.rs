@@ -121,6 +121,13 @@ pub struct Chip {
 pub struct ResultRow {
     pub row: ProcedureRow,
     pub highlights: Vec<Range<usize>>,
+    /// The answer to what the text asked ("Thời hạn: 1 ngày làm việc"), or empty.
+    pub answer: String,
+    /// The part of the procedure page the answer comes from ("channels", "place", "dossier"),
+    /// opened first when the row is tapped; empty for none.
+    pub section: &'static str,
+    /// Other provinces' own copies folded into this result.
+    pub other_provinces: u32,
 }
 
 /// One answer, ready to show.
@@ -154,20 +161,27 @@ impl SearchView {
         let rows = res
             .procedures
             .iter()
-            .map(|h| ResultRow {
-                row: ProcedureRow {
-                    code: h.code.clone(),
-                    name: h.name.clone(),
-                    subtitle: subtitle(&h.fields, &h.levels),
-                    has_detail: h.has_detail,
-                    online: h.online,
-                },
-                // The ranges are on the snippet's text, which is the name as stored.
-                highlights: if h.snippet.name.text == h.name {
-                    h.snippet.name.ranges.clone()
-                } else {
-                    Vec::new()
-                },
+            .enumerate()
+            .map(|(i, h)| {
+                let answer = outcome.answers.get(i).and_then(Option::as_ref);
+                ResultRow {
+                    row: ProcedureRow {
+                        code: h.code.clone(),
+                        name: h.name.clone(),
+                        subtitle: subtitle(&h.fields, &h.levels),
+                        has_detail: h.has_detail,
+                        online: h.online,
+                    },
+                    // The ranges are on the snippet's text, which is the name as stored.
+                    highlights: if h.snippet.name.text == h.name {
+                        h.snippet.name.ranges.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    answer: answer.map(|a| a.text.clone()).unwrap_or_default(),
+                    section: answer.map_or("", |a| a.section.as_str()),
+                    other_provinces: h.other_provinces,
+                }
             })
             .collect();
 
@@ -292,6 +306,7 @@ impl crate::app::kiosk::Kiosk {
 #[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
+    use crate::app::answer::{Answer, Ask, Section};
     use crate::search::{Facets, Hit, Relaxation, Results, Snippet};
 
     fn outcome(text: &str, code: &str, exact: bool) -> SearchOutcome {
@@ -320,7 +335,8 @@ mod tests {
                     levels: vec![Level::Commune],
                     online: true,
                     exact_code: exact,
-                    variants: Vec::new(),
+                    variants: vec!["1.115000".into()],
+                    other_provinces: 1,
                 }],
                 total: 12,
                 facets: Facets {
@@ -335,6 +351,11 @@ mod tests {
                 }),
                 ..Default::default()
             },
+            answers: vec![Some(Answer {
+                ask: Ask::TimeLimit,
+                text: "Thời hạn: 1 ngày làm việc".into(),
+                section: Section::Channels,
+            })],
         }
     }
 
@@ -353,6 +374,10 @@ mod tests {
         assert!(v.relaxed_typo);
         assert_eq!(v.corrections, "khia → khai");
         assert_eq!(v.open_code, None);
+        // The answer to the question and the folded provinces reach the row.
+        assert_eq!(v.rows[0].answer, "Thời hạn: 1 ngày làm việc");
+        assert_eq!(v.rows[0].section, "channels");
+        assert_eq!(v.rows[0].other_provinces, 1);
     }
 
     #[test]

@@ -94,12 +94,19 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
 
 /// Opens procedure `code` (one row read from the store: quick enough for the UI thread).
 pub fn open(ctx: &Ctx, code: &str) {
+    open_at(ctx, code, "");
+}
+
+/// Opens procedure `code` with `section` ("dossier", …) first when a search result answered a
+/// question from it.
+pub fn open_at(ctx: &Ctx, code: &str, section: &str) {
     let Some(w) = ctx.window.upgrade() else {
         return;
     };
     match ctx.kiosk.procedure_view(code) {
         Ok(Some(view)) => {
             show_procedure(&w, &view);
+            w.global::<ProcedureAdapter>().set_open_at(s(section));
             ctx.note(Note::Viewed(code.to_string()));
             *ctx.last_code.borrow_mut() = Some(code.to_string());
             ctx.shell.navigate(Page::Procedure);

@@ -9,7 +9,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::super::context::Ctx;
 use super::super::convert::{filter_item, guide_item, hotline_item, int, procedure_item, refill};
-use super::super::{MainWindow, SearchAdapter};
+use super::super::{MainWindow, ProcedureItem, SearchAdapter};
 use crate::app::screen::search::SearchView;
 use crate::app::usage::Note;
 use crate::app::worker::Command;
@@ -30,7 +30,12 @@ fn fill(window: &MainWindow, v: &SearchView) {
         a.get_results(),
         v.rows
             .iter()
-            .map(|r| procedure_item(&r.row, &r.highlights))
+            .map(|r| ProcedureItem {
+                answer: SharedString::from(r.answer.as_str()),
+                section: SharedString::from(r.section),
+                other_provinces: int(r.other_provinces),
+                ..procedure_item(&r.row, &r.highlights)
+            })
             .collect(),
         |m| a.set_results(m),
     );
