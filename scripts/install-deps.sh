@@ -12,6 +12,7 @@ PACKAGES=(
   prometheus                      # tests: promtool and Prometheus (server and agent) for deploy/
   prometheus-node-exporter        # tests: serves the kiosk's heartbeat file to Prometheus
   chromium                        # tests: renders the fleet report headless
+  nginx-light                     # system tests: serves the province feed to a kiosk
 )
 
 SUDO=""

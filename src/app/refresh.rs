@@ -1,12 +1,13 @@
 //! Where new data comes from: USB sticks (found by watching the mount table and the configured
 //! mount roots) and an HTTPS address pulled on a schedule through `net` (conditional requests, a
-//! size cap, resumable downloads). Neither applies anything by itself: a USB bundle waits for a staff
+//! size cap, resumable downloads): a bundle, or a province feed's signed `latest.json` that says
+//! which bundle is current, so a kiosk downloads only what is newer. Neither applies anything by itself: a USB bundle waits for a staff
 //! confirmation; a downloaded bundle goes through the same verification as any other.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::bundle::{self, archive, package};
+use crate::bundle::{self, archive, feed, package};
 use crate::net;
 
 /// The longest a whole bundle download may take: at the default 200 MB cap, about 170 KB/s. A
@@ -243,6 +244,17 @@ const LAST_MODIFIED: &str = "network.last_modified";
 const LAST_ATTEMPT: &str = "network.last_attempt";
 const LAST_SUCCESS: &str = "network.last_success";
 const LAST_ERROR: &str = "network.last_error";
+/// The SHA-256 of the last feed bundle refused, so the same bad file is not fetched again.
+const REFUSED_SHA256: &str = "network.refused_sha256";
+/// `latest.json` carries the change list: thousands of entries at most.
+const LATEST_CAP: u64 = 16 * 1024 * 1024;
+const SIGNATURE_CAP: u64 = 64 * 1024;
+
+/// A `network_url` naming a feed's `latest.json` (else it names a bundle).
+pub fn is_feed_url(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.ends_with("/latest.json")
+}
 
 impl super::kiosk::Kiosk {
     /// Pulls the configured URL once: a conditional request, then (when there is a new bundle)
@@ -259,6 +271,11 @@ impl super::kiosk::Kiosk {
         let db = self.kiosk_db();
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let _ = db.set_setting(LAST_ATTEMPT, &now);
+        if is_feed_url(&url) {
+            let result = self.check_feed(&url, progress);
+            self.record_network(&url, &now, &result);
+            return result;
+        }
         let previous = net::Validators {
             etag: db.setting(ETAG).ok().flatten().filter(|s| !s.is_empty()),
             last_modified: db
@@ -298,9 +315,20 @@ impl super::kiosk::Kiosk {
                     applied.map(|m| NetworkOutcome::Applied { version: m.version })
                 }
             });
-        match &result {
+        self.record_network(&url, &now, &result);
+        result
+    }
+
+    fn record_network(
+        &self,
+        url: &str,
+        now: &str,
+        result: &Result<NetworkOutcome, super::AppError>,
+    ) {
+        let db = self.kiosk_db();
+        match result {
             Ok(_) => {
-                let _ = db.set_setting(LAST_SUCCESS, &now);
+                let _ = db.set_setting(LAST_SUCCESS, now);
                 let _ = db.set_setting(LAST_ERROR, "");
                 let _ = db.set_setting(super::usage::REFRESH_FAILURES, "0");
             }
@@ -310,7 +338,131 @@ impl super::kiosk::Kiosk {
                 let _ = db.add_to_counter(super::usage::REFRESH_FAILURES, 1);
             }
         }
-        result
+    }
+
+    fn network_client(&self) -> net::Client {
+        net::Client::new(net::Timeouts {
+            stall: Duration::from_secs(self.config().updates.timeout_seconds.max(1)),
+            total: DOWNLOAD_DEADLINE,
+        })
+    }
+
+    /// A province feed: `latest.json` and its signature first (conditional, small), checked
+    /// like a bundle manifest (trusted key, not expired); the bundle is downloaded only when it
+    /// is newer than the live data, then checked against the size and SHA-256 `latest.json`
+    /// names before the usual verification and apply.
+    fn check_feed(
+        &self,
+        url: &str,
+        progress: &mut dyn FnMut(super::kiosk::Stage),
+    ) -> Result<NetworkOutcome, super::AppError> {
+        let refresh = super::AppError::Refresh;
+        let db = self.kiosk_db();
+        let setting = |k| {
+            db.setting(k)
+                .ok()
+                .flatten()
+                .filter(|s: &String| !s.is_empty())
+        };
+        let previous = net::Validators {
+            etag: setting(ETAG),
+            last_modified: setting(LAST_MODIFIED),
+        };
+        let client = self.network_client();
+        let reply = match client
+            .get(url, &previous, LATEST_CAP)
+            .map_err(|e| refresh(e.to_string()))?
+        {
+            net::Got::NotModified => return Ok(NetworkOutcome::NotModified),
+            net::Got::Body(r) => r,
+        };
+        let sig_url = format!("{url}.minisig");
+        let signature = match client
+            .get(&sig_url, &net::Validators::default(), SIGNATURE_CAP)
+            .map_err(|e| refresh(e.to_string()))?
+        {
+            net::Got::Body(r) => String::from_utf8(r.body)
+                .map_err(|_| refresh(format!("{sig_url}: the signature is not text")))?,
+            net::Got::NotModified => return Err(refresh(format!("{sig_url}: no signature"))),
+        };
+        let keys = self.trusted_keys(&[])?;
+        let latest = feed::verify_latest(url, &reply.body, &signature, &keys, chrono::Utc::now())
+            .inspect_err(|e| self.log_network_refusal(e))?;
+        // Remembered only for a latest.json that was acted on: a refused one is asked for again.
+        let remember = || {
+            let v = &reply.validators;
+            let _ = db.set_setting(ETAG, v.etag.as_deref().unwrap_or(""));
+            let _ = db.set_setting(LAST_MODIFIED, v.last_modified.as_deref().unwrap_or(""));
+        };
+        if latest.version <= self.live().meta.version {
+            remember();
+            return Ok(NetworkOutcome::NotModified);
+        }
+        if setting(REFUSED_SHA256).as_deref() == Some(latest.bundle.sha256.as_str()) {
+            return Err(refresh(format!(
+                "{}: this bundle (version {}) was already refused; waiting for the feed to change",
+                feed::bundle_url(url, &latest),
+                latest.version
+            )));
+        }
+        let limit = self
+            .config()
+            .updates
+            .max_bundle_mb
+            .saturating_mul(1024 * 1024);
+        if latest.bundle.size > limit {
+            return Err(refresh(format!(
+                "version {}: the bundle is {}, over the [updates] max_bundle_mb limit",
+                latest.version,
+                net::human_size(latest.bundle.size)
+            )));
+        }
+        let bundle_url = feed::bundle_url(url, &latest);
+        let inbox = self.data_dir().root().join("inbox");
+        let name = format!("feed-{}.zip", latest.version);
+        let path = match client
+            .download(
+                &bundle_url,
+                &inbox,
+                &name,
+                &net::Validators::default(),
+                limit,
+            )
+            .map_err(|e| refresh(e.to_string()))?
+        {
+            net::Fetched::Downloaded { path, .. } => path,
+            net::Fetched::NotModified => {
+                return Err(refresh(format!("{bundle_url}: the server sent no bundle")));
+            }
+        };
+        let applied = feed::check_download(&path, &latest)
+            .inspect_err(|e| self.log_network_refusal(e))
+            .map_err(super::AppError::from)
+            .and_then(|()| self.apply_bundle(&path, &[], super::kiosk::Origin::Network, progress));
+        let _ = std::fs::remove_file(&path);
+        match &applied {
+            Ok(_) => {
+                remember();
+                let _ = db.set_setting(REFUSED_SHA256, "");
+            }
+            Err(super::AppError::Bundle(_)) => {
+                let _ = db.set_setting(REFUSED_SHA256, &latest.bundle.sha256);
+            }
+            Err(_) => {}
+        }
+        applied.map(|m| NetworkOutcome::Applied { version: m.version })
+    }
+
+    /// A feed refused before its bundle reached `apply_bundle` still goes into the refresh
+    /// history, so the staff screen says why nothing changed.
+    fn log_network_refusal(&self, e: &bundle::BundleError) {
+        let _ = self.kiosk_db().log_refresh(&crate::store::RefreshRecord {
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            source: crate::store::RefreshSource::Network,
+            outcome: crate::store::RefreshOutcome::Rejected,
+            version: None,
+            message: e.to_string(),
+        });
     }
 
     pub fn network_status(&self) -> NetworkStatus {

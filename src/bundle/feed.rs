@@ -163,6 +163,57 @@ pub fn verify_latest(
     Ok(latest)
 }
 
+/// The address of the bundle a `latest.json` fetched from `latest_url` points at: its
+/// `bundles/<name>.zip` path (checked by [`parse_latest`]) beside `latest.json`.
+pub fn bundle_url(latest_url: &str, latest: &Latest) -> String {
+    let base = match latest_url.rfind('/') {
+        Some(i) => &latest_url[..=i],
+        None => "",
+    };
+    format!("{base}{}", latest.bundle.path)
+}
+
+/// Checks a downloaded bundle against the size and SHA-256 `latest.json` gives, reading it in
+/// pieces (a bundle can be hundreds of megabytes).
+pub fn check_download(path: &Path, latest: &Latest) -> Result<(), BundleError> {
+    use sha2::Digest;
+    use std::io::Read;
+    let rejected = |message: String| BundleError::Rejected {
+        bundle: path.to_path_buf(),
+        message,
+    };
+    let mut f = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| BundleError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if size != latest.bundle.size {
+        return Err(rejected(format!(
+            "{} bytes, latest.json says {}: not the bundle the feed published",
+            size, latest.bundle.size
+        )));
+    }
+    let sha: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if sha != latest.bundle.sha256 {
+        return Err(rejected(format!(
+            "SHA-256 {sha}, latest.json says {}: the bundle was altered",
+            latest.bundle.sha256
+        )));
+    }
+    Ok(())
+}
+
 /// How `publish` labels, signs and keeps bundles.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
