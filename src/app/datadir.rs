@@ -10,7 +10,16 @@
 //! DATA_DIR/versions/<name>/      content.sqlite, index/, manifest.json[.minisig], READY
 //! DATA_DIR/staging/              versions being built (deleted at start)
 //! DATA_DIR/kiosk.sqlite          statistics, ratings, refresh history (survive refreshes)
+//! DATA_DIR/lock                  flock(2)ed by the one process changing the directory
+//! DATA_DIR/inbox/                network downloads (a resumable partial, or a bundle being applied)
+//! DATA_DIR/inbox.lock            flock(2)ed by the one process downloading into inbox/
 //! ```
+//!
+//! Several processes may use one data directory (the kiosk window and `motcua import`, `stats`,
+//! `rollback` beside it). Everything that changes it (building in `staging/`, installing,
+//! switching, pruning, rolling back) holds the exclusive [`WriteLock`]; readers take no lock:
+//! they follow `CURRENT`, which only ever names a complete version, and a version stays on disk
+//! until two newer ones have been installed after it.
 
 use std::fs;
 use std::io::Write;
@@ -22,9 +31,20 @@ pub const READY: &str = "READY";
 pub const CONTENT_DB: &str = "content.sqlite";
 pub const INDEX_DIR: &str = "index";
 
+pub const LOCK: &str = "lock";
+const INBOX_LOCK: &str = "inbox.lock";
+
 #[derive(Debug, Clone)]
 pub struct DataDir {
     root: PathBuf,
+}
+
+/// The right to change the data directory: an exclusive `flock` on `DATA_DIR/lock`, released when
+/// dropped (or when the process dies, so a killed import never leaves the directory locked). It is
+/// per open file, so two threads of one process exclude each other too.
+#[derive(Debug)]
+pub struct WriteLock {
+    _file: fs::File,
 }
 
 /// fsync a directory so a rename or a new entry in it survives power loss.
@@ -75,7 +95,8 @@ pub fn sync_tree(dir: &Path) -> Result<(), AppError> {
 }
 
 impl DataDir {
-    /// Opens (creating if needed) a data directory and deletes unfinished builds.
+    /// Opens (creating if needed) a data directory and, unless another process is changing it
+    /// right now, deletes unfinished builds and orphan versions.
     pub fn open(root: &Path) -> Result<DataDir, AppError> {
         for d in [
             root.to_path_buf(),
@@ -87,12 +108,69 @@ impl DataDir {
         let dd = DataDir {
             root: root.to_path_buf(),
         };
-        dd.clean_staging()?;
-        // A crash between moving a version in and switching to it leaves an orphan folder.
-        if dd.current().is_some() {
-            dd.prune()?;
+        // A staging folder belongs to the writer holding the lock; without the lock it may be
+        // another process's import at work, so only a lock holder cleans up.
+        if let Some(lock) = dd.try_lock()? {
+            dd.clean_staging(&lock)?;
+            // A crash between moving a version in and switching to it leaves an orphan folder.
+            if dd.current().is_some() {
+                dd.prune(&lock)?;
+            }
         }
         Ok(dd)
+    }
+
+    fn lock_file(&self, name: &str) -> Result<fs::File, AppError> {
+        let path = self.root.join(name);
+        fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| AppError::io(&path, e))
+    }
+
+    /// An exclusive `flock` on `name`: `Some` when taken, `None` when another holder has it.
+    fn try_flock(&self, name: &str) -> Result<Option<fs::File>, AppError> {
+        let file = self.lock_file(name)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(AppError::io(self.root.join(name), e)),
+        }
+    }
+
+    /// Takes the writer lock, waiting for another process's import or rollback to finish.
+    pub fn lock(&self) -> Result<WriteLock, AppError> {
+        if let Some(file) = self.try_flock(LOCK)? {
+            return Ok(WriteLock { _file: file });
+        }
+        tracing::info!(
+            "{} is being changed by another process; waiting for it to finish",
+            self.root.display()
+        );
+        let file = self.lock_file(LOCK)?;
+        file.lock()
+            .map_err(|e| AppError::io(self.root.join(LOCK), e))?;
+        Ok(WriteLock { _file: file })
+    }
+
+    /// The writer lock if nobody holds it now.
+    pub fn try_lock(&self) -> Result<Option<WriteLock>, AppError> {
+        Ok(self.try_flock(LOCK)?.map(|file| WriteLock { _file: file }))
+    }
+
+    /// Where network downloads go.
+    pub fn inbox(&self) -> PathBuf {
+        self.root.join("inbox")
+    }
+
+    /// The right to download into (and tidy) `inbox/`, if no other process is downloading.
+    pub fn try_lock_inbox(&self) -> Result<Option<WriteLock>, AppError> {
+        Ok(self
+            .try_flock(INBOX_LOCK)?
+            .map(|file| WriteLock { _file: file }))
     }
 
     pub fn root(&self) -> &Path {
@@ -111,7 +189,7 @@ impl DataDir {
         self.versions().join(name)
     }
 
-    fn clean_staging(&self) -> Result<(), AppError> {
+    fn clean_staging(&self, _lock: &WriteLock) -> Result<(), AppError> {
         let staging = self.root.join("staging");
         let entries = fs::read_dir(&staging).map_err(|e| AppError::io(&staging, e))?;
         for e in entries.flatten() {
@@ -127,7 +205,7 @@ impl DataDir {
     }
 
     /// A fresh folder to build a version in.
-    pub fn new_staging(&self, name: &str) -> Result<PathBuf, AppError> {
+    pub fn new_staging(&self, _lock: &WriteLock, name: &str) -> Result<PathBuf, AppError> {
         let p = self.root.join("staging").join(name);
         if p.exists() {
             fs::remove_dir_all(&p).map_err(|e| AppError::io(&p, e))?;
@@ -158,7 +236,7 @@ impl DataDir {
 
     /// Moves a finished staging folder into `versions/` and makes it current; the version that
     /// was current becomes previous. Every step is durable before the next.
-    pub fn install(&self, staging: &Path, name: &str) -> Result<(), AppError> {
+    pub fn install(&self, lock: &WriteLock, staging: &Path, name: &str) -> Result<(), AppError> {
         write_atomic(&staging.join(READY), name.as_bytes())?;
         sync_tree(staging)?;
         let target = self.version_path(name);
@@ -171,11 +249,11 @@ impl DataDir {
             write_atomic(&self.root.join("PREVIOUS"), old.as_bytes())?;
         }
         write_atomic(&self.root.join("CURRENT"), name.as_bytes())?;
-        self.prune()
+        self.prune(lock)
     }
 
     /// Makes the previous version current again (and the current one previous).
-    pub fn rollback(&self) -> Result<String, AppError> {
+    pub fn rollback(&self, _lock: &WriteLock) -> Result<String, AppError> {
         let prev = self.previous().ok_or(AppError::NoPrevious)?;
         let cur = self.current();
         if let Some(c) = &cur {
@@ -186,7 +264,7 @@ impl DataDir {
     }
 
     /// Deletes versions that are neither current nor previous.
-    pub fn prune(&self) -> Result<(), AppError> {
+    pub fn prune(&self, _lock: &WriteLock) -> Result<(), AppError> {
         let keep: Vec<String> = self.current().into_iter().chain(self.previous()).collect();
         let dir = self.versions();
         let entries = fs::read_dir(&dir).map_err(|e| AppError::io(&dir, e))?;

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::Utc;
 
-use super::datadir::{CONTENT_DB, DataDir, INDEX_DIR};
+use super::datadir::{CONTENT_DB, DataDir, INDEX_DIR, WriteLock};
 use super::view::{ProcedureRow, ProcedureView};
 use super::{AppError, seed};
 use crate::bundle::package::{self, Policy, Verified};
@@ -37,7 +37,9 @@ pub struct Live {
 }
 
 impl Live {
-    fn open(dd: &DataDir, name: &str) -> Result<Live, AppError> {
+    /// Opens an installed version. `lock` is the writer lock when the caller holds it; a
+    /// version whose index must be rebuilt takes it otherwise (rebuilding writes in the folder).
+    fn open(dd: &DataDir, name: &str, lock: Option<&WriteLock>) -> Result<Live, AppError> {
         let dir = dd.version_path(name);
         let content = ContentDb::open(&dir.join(CONTENT_DB))?;
         let index = match SearchIndex::open(&dir.join(INDEX_DIR)) {
@@ -45,8 +47,22 @@ impl Live {
             Err(e) => {
                 // The index is derived data: rebuild it from the store rather than fail.
                 tracing::warn!("search index of {name} unusable ({e}); rebuilding from the store");
-                rebuild_index(&dir, &content)?;
-                SearchIndex::open(&dir.join(INDEX_DIR))?
+                let taken;
+                let _lock = match lock {
+                    Some(l) => l,
+                    None => {
+                        taken = dd.lock()?;
+                        &taken
+                    }
+                };
+                // Another process may have rebuilt it while this one waited for the lock.
+                match SearchIndex::open(&dir.join(INDEX_DIR)) {
+                    Ok(i) => i,
+                    Err(_) => {
+                        rebuild_index(&dir, &content)?;
+                        SearchIndex::open(&dir.join(INDEX_DIR))?
+                    }
+                }
             }
         };
         Ok(Live {
@@ -197,33 +213,27 @@ impl Kiosk {
     ) -> Result<Kiosk, AppError> {
         let dir = DataDir::open(data_dir)?;
         let kiosk_db = KioskDb::open(&dir.kiosk_db())?;
-        let mut live = None;
-        for name in dir.current().into_iter().chain(dir.previous()) {
-            match Live::open(&dir, &name) {
-                Ok(l) => {
-                    if dir.current().as_deref() != Some(name.as_str()) {
-                        tracing::warn!("current data unusable; serving previous version {name}");
-                        dir.rollback()?;
-                    }
-                    live = Some(l);
-                    break;
-                }
-                Err(e) => tracing::error!("data version {name} cannot be opened: {e}"),
-            }
-        }
-        let live = match live {
+        tidy_inbox(&dir, &config);
+        let live = match open_installed(&dir)? {
             Some(l) => l,
             None => {
-                let verified = Self::verify_seed(&seed()?)?;
-                let name = install_version(&dir, &verified, &mut |_| {})?;
-                let _ = kiosk_db.log_refresh(&RefreshRecord {
-                    at: now_string(),
-                    source: RefreshSource::Seed,
-                    outcome: RefreshOutcome::Applied,
-                    version: Some(verified.manifest.version),
-                    message: "built-in default data".into(),
-                });
-                Live::open(&dir, &name)?
+                let lock = dir.lock()?;
+                // Another process may have seeded it while this one waited for the lock.
+                match open_installed(&dir)? {
+                    Some(l) => l,
+                    None => {
+                        let verified = Self::verify_seed(&seed()?)?;
+                        let name = install_version(&dir, &lock, &verified, &mut |_| {})?;
+                        let _ = kiosk_db.log_refresh(&RefreshRecord {
+                            at: now_string(),
+                            source: RefreshSource::Seed,
+                            outcome: RefreshOutcome::Applied,
+                            version: Some(verified.manifest.version),
+                            message: "built-in default data".into(),
+                        });
+                        Live::open(&dir, &name, Some(&lock))?
+                    }
+                }
             }
         };
         let kiosk = Kiosk {
@@ -280,8 +290,47 @@ impl Kiosk {
         if !Arc::ptr_eq(&self.live(), damaged) {
             return Ok(()); // Another search rebuilt it, or a refresh replaced it.
         }
+        let lock = self.dir.lock()?;
         rebuild_index(&self.dir.version_path(&damaged.name), &damaged.content)?;
-        self.swap(Live::open(&self.dir, &damaged.name)?);
+        self.swap(Live::open(&self.dir, &damaged.name, Some(&lock))?);
+        Ok(())
+    }
+
+    /// Serves the version `CURRENT` names when another process (`motcua import`, `rollback`)
+    /// switched it; `Some` with its metadata when the live data changed. The watch thread calls
+    /// this every tick: it costs one small read and one stat while nothing changes.
+    pub fn follow_disk(&self) -> Result<Option<ContentMeta>, AppError> {
+        if self.dir.current().is_none_or(|c| c == self.live().name) {
+            return Ok(None);
+        }
+        // A writer at work (this process's own apply included) finishes before the switch is
+        // followed; a directory the lock cannot even be opened in is only read.
+        let lock = match self.dir.try_lock() {
+            Ok(None) => return Ok(None),
+            Ok(Some(l)) => Some(l),
+            Err(_) => None,
+        };
+        let Some(current) = self.dir.current().filter(|c| *c != self.live().name) else {
+            return Ok(None);
+        };
+        let live = Live::open(&self.dir, &current, lock.as_ref())?;
+        let meta = live.meta.clone();
+        tracing::info!(
+            "data version {} ({current}) was installed by another process; serving it",
+            meta.version
+        );
+        self.swap(live);
+        Ok(Some(meta))
+    }
+
+    /// Under the writer lock: makes the live data the version on disk, which another process
+    /// may have changed since this one last looked.
+    fn follow_disk_locked(&self, lock: &WriteLock) -> Result<(), AppError> {
+        if let Some(current) = self.dir.current()
+            && current != self.live().name
+        {
+            self.swap(Live::open(&self.dir, &current, Some(lock))?);
+        }
         Ok(())
     }
 
@@ -320,7 +369,7 @@ impl Kiosk {
             Err(AppError::Bundle(e)) => (RefreshOutcome::Rejected, None, e.to_string()),
             Err(e) => (RefreshOutcome::Failed, None, e.to_string()),
         };
-        let _ = self.kiosk_db.log_refresh(&RefreshRecord {
+        self.record_refresh(RefreshRecord {
             at: now_string(),
             source: origin.into(),
             outcome,
@@ -328,6 +377,19 @@ impl Kiosk {
             message,
         });
         res
+    }
+
+    /// Adds to the refresh history. A history that cannot be written (a full disk) must not turn
+    /// the outcome it describes into another: it is logged instead.
+    pub(crate) fn record_refresh(&self, record: RefreshRecord) {
+        if let Err(e) = self.kiosk_db.log_refresh(&record) {
+            tracing::error!(
+                "refresh history not written ({e}): {} {} {}",
+                record.source.as_str(),
+                record.outcome.as_str(),
+                record.message
+            );
+        }
     }
 
     fn apply_bundle_inner(
@@ -341,18 +403,26 @@ impl Kiosk {
         let raw = archive::read(path, limits)?;
         progress(Stage::Verifying);
         let keys = self.trusted_keys(keys)?;
-        let installed = self.live().meta.version;
         let verified = package::verify(
             &raw,
             &Policy {
                 trusted_keys: &keys,
                 require_signature: true,
-                installed_version: Some(installed),
+                installed_version: Some(self.live().meta.version),
                 now: Utc::now(),
             },
         )?;
-        let name = install_version(&self.dir, &verified, progress)?;
-        let live = Live::open(&self.dir, &name)?;
+        // Verifying takes a while and changes nothing: only installing holds the lock. Another
+        // process may have installed a newer version meanwhile, so the version is checked again.
+        let lock = self.dir.lock()?;
+        self.follow_disk_locked(&lock)?;
+        package::check_newer(
+            &raw.path,
+            verified.manifest.version,
+            self.live().meta.version,
+        )?;
+        let name = install_version(&self.dir, &lock, &verified, progress)?;
+        let live = Live::open(&self.dir, &name, Some(&lock))?;
         let meta = live.meta.clone();
         self.swap(live);
         Ok(meta)
@@ -360,11 +430,13 @@ impl Kiosk {
 
     /// Goes back to the previous data version.
     pub fn rollback(&self) -> Result<ContentMeta, AppError> {
-        let name = self.dir.rollback()?;
-        let live = Live::open(&self.dir, &name)?;
+        let lock = self.dir.lock()?;
+        self.follow_disk_locked(&lock)?;
+        let name = self.dir.rollback(&lock)?;
+        let live = Live::open(&self.dir, &name, Some(&lock))?;
         let meta = live.meta.clone();
         self.swap(live);
-        let _ = self.kiosk_db.log_refresh(&RefreshRecord {
+        self.record_refresh(RefreshRecord {
             at: now_string(),
             source: RefreshSource::Rollback,
             outcome: RefreshOutcome::Applied,
@@ -445,6 +517,41 @@ impl Kiosk {
     }
 }
 
+/// Deletes what failed or killed downloads left in `inbox/` (keeping a partial download the
+/// next network check can resume), unless another process is downloading there now.
+fn tidy_inbox(dir: &DataDir, config: &Config) {
+    if let Ok(Some(_downloading)) = dir.try_lock_inbox() {
+        let limit = config.updates.max_bundle_mb.saturating_mul(1024 * 1024);
+        let url = &config.updates.network_url;
+        if let Err(e) = crate::net::tidy(&dir.inbox(), url, limit, !url.is_empty()) {
+            tracing::warn!("cleaning {}: {e}", dir.inbox().display());
+        }
+    }
+}
+
+/// The current version, else the previous one (made current again), opened; `None` when neither
+/// is usable. Switching back to the previous version is a change: it takes the writer lock.
+fn open_installed(dir: &DataDir) -> Result<Option<Live>, AppError> {
+    let current = dir.current();
+    for name in current.iter().chain(dir.previous().iter()) {
+        match Live::open(dir, name, None) {
+            Ok(l) => {
+                if current.as_deref() != Some(name.as_str()) {
+                    tracing::warn!("current data unusable; serving previous version {name}");
+                    let lock = dir.lock()?;
+                    // Unless another process switched it meanwhile.
+                    if dir.current() == current {
+                        dir.rollback(&lock)?;
+                    }
+                }
+                return Ok(Some(l));
+            }
+            Err(e) => tracing::error!("data version {name} cannot be opened: {e}"),
+        }
+    }
+    Ok(None)
+}
+
 pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {
     ProcedureRow {
         code: s.code.clone(),
@@ -459,6 +566,7 @@ pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {
 /// switches to it atomically. Returns the new version's folder name.
 pub fn install_version(
     dir: &DataDir,
+    lock: &WriteLock,
     v: &Verified,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<String, AppError> {
@@ -467,7 +575,36 @@ pub fn install_version(
         v.manifest.version,
         Utc::now().format("%Y%m%dT%H%M%S%3f")
     );
-    let staging = dir.new_staging(&name)?;
+    let staging = dir.new_staging(lock, &name)?;
+    let built = build_version(v, &staging, progress).and_then(|()| {
+        progress(Stage::Switching);
+        dir.install(lock, &staging, &name)
+    });
+    if let Err(e) = built {
+        // A failed build must not keep its half-written folder (on a full disk it is what
+        // fills it) until the next start.
+        for left in [staging, dir.version_path(&name)] {
+            if left.exists()
+                && dir.current().as_deref() != Some(name.as_str())
+                && let Err(r) = std::fs::remove_dir_all(&left)
+            {
+                tracing::error!(
+                    "cannot remove {} after a failed import: {r}",
+                    left.display()
+                );
+            }
+        }
+        return Err(e);
+    }
+    Ok(name)
+}
+
+/// The store and the index of a verified bundle, in `staging`.
+fn build_version(
+    v: &Verified,
+    staging: &Path,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<(), AppError> {
     let meta = ContentMeta {
         version: v.manifest.version,
         created: v.manifest.created.to_rfc3339(),
@@ -477,20 +614,15 @@ pub fn install_version(
         manifest_sha256: v.manifest_sha256.clone(),
         imported_at: now_string(),
     };
-    {
-        let db = ContentDb::create(
-            &staging.join(CONTENT_DB),
-            &v.dataset,
-            &meta,
-            &mut |done, total| progress(Stage::Storing { done, total }),
-        )?;
-        drop(db);
-    }
+    drop(ContentDb::create(
+        &staging.join(CONTENT_DB),
+        &v.dataset,
+        &meta,
+        &mut |done, total| progress(Stage::Storing { done, total }),
+    )?);
     progress(Stage::Indexing);
     let index_dir = staging.join(INDEX_DIR);
     std::fs::create_dir_all(&index_dir).map_err(|e| AppError::io(&index_dir, e))?;
     drop(SearchIndex::build(&index_dir, &v.dataset)?);
-    progress(Stage::Switching);
-    dir.install(&staging, &name)?;
-    Ok(name)
+    Ok(())
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::bundle::{self, archive, feed, package};
 use crate::net;
+use crate::store::{RefreshOutcome, RefreshRecord, RefreshSource};
 
 /// The longest a whole bundle download may take: at the default 200 MB cap, about 170 KB/s. A
 /// download cut off by it resumes at the next check.
@@ -284,37 +285,27 @@ impl super::kiosk::Kiosk {
                 .flatten()
                 .filter(|s| !s.is_empty()),
         };
-        let inbox = self.data_dir().root().join("inbox");
+        let inbox = self.data_dir().inbox();
         let limit = self
             .config()
             .updates
             .max_bundle_mb
             .saturating_mul(1024 * 1024);
-        let client = net::Client::new(net::Timeouts {
-            stall: Duration::from_secs(self.config().updates.timeout_seconds.max(1)),
-            total: DOWNLOAD_DEADLINE,
-        });
-        let name = format!("network-{}.zip", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
-        let result = client
-            .download(&url, &inbox, &name, &previous, limit)
-            .map_err(|e| super::AppError::Refresh(e.to_string()))
-            .and_then(|f| match f {
-                net::Fetched::NotModified => Ok(NetworkOutcome::NotModified),
-                net::Fetched::Downloaded {
-                    path,
-                    validators: state,
-                } => {
-                    let applied =
-                        self.apply_bundle(&path, &[], super::kiosk::Origin::Network, progress);
-                    let _ = std::fs::remove_file(&path);
-                    // Remember the validators even when the bundle was refused, so the same bad
-                    // file is not downloaded again and again; a new file has a new ETag.
-                    let _ = db.set_setting(ETAG, state.etag.as_deref().unwrap_or(""));
-                    let _ =
-                        db.set_setting(LAST_MODIFIED, state.last_modified.as_deref().unwrap_or(""));
-                    applied.map(|m| NetworkOutcome::Applied { version: m.version })
+        let result = match self.data_dir().try_lock_inbox() {
+            Ok(Some(_downloading)) => {
+                // What a killed or crashed attempt left (a bundle half applied, a partial the
+                // server no longer has) goes first.
+                if let Err(e) = net::tidy(&inbox, &url, limit, true) {
+                    tracing::warn!("cleaning {}: {e}", inbox.display());
                 }
-            });
+                self.download_and_apply(&url, &inbox, &previous, limit, progress)
+            }
+            Ok(None) => Err(super::AppError::Refresh(format!(
+                "another motcua process is downloading into {} now; try again when it is done",
+                inbox.display()
+            ))),
+            Err(e) => Err(e),
+        };
         self.record_network(&url, &now, &result);
         result
     }
@@ -463,6 +454,74 @@ impl super::kiosk::Kiosk {
             version: None,
             message: e.to_string(),
         });
+    }
+
+    /// One download, then the usual verification and apply. Nothing failed stays in `inbox/`
+    /// except a partial download the next check can resume; every failure goes into the refresh
+    /// history with its reason.
+    fn download_and_apply(
+        &self,
+        url: &str,
+        inbox: &Path,
+        previous: &net::Validators,
+        limit: u64,
+        progress: &mut dyn FnMut(super::kiosk::Stage),
+    ) -> Result<NetworkOutcome, super::AppError> {
+        let db = self.kiosk_db();
+        let client = net::Client::new(net::Timeouts {
+            stall: Duration::from_secs(self.config().updates.timeout_seconds.max(1)),
+            total: DOWNLOAD_DEADLINE,
+        });
+        let name = format!("network-{}.zip", chrono::Utc::now().format("%Y%m%dT%H%M%S"));
+        match client.download(url, inbox, &name, previous, limit) {
+            Ok(net::Fetched::NotModified) => Ok(NetworkOutcome::NotModified),
+            Ok(net::Fetched::Downloaded {
+                path,
+                validators: state,
+            }) => {
+                let applied =
+                    self.apply_bundle(&path, &[], super::kiosk::Origin::Network, progress);
+                if let Err(e) = std::fs::remove_file(&path) {
+                    tracing::warn!("removing {}: {e}", path.display());
+                }
+                // The validators say "this file is dealt with": only once it is applied or
+                // refused for good (a bad signature, an old version: the same file would be
+                // refused again). A passing failure (a full disk, an I/O error) must be retried
+                // with the same file, or the next check would hear "up to date" while the old
+                // data is served.
+                let settled = match &applied {
+                    Ok(_) => true,
+                    Err(super::AppError::Bundle(e)) => !matches!(e, bundle::BundleError::Io { .. }),
+                    Err(_) => false,
+                };
+                if settled
+                    && let Err(e) = db.set_settings(&[
+                        (ETAG, state.etag.as_deref().unwrap_or("")),
+                        (LAST_MODIFIED, state.last_modified.as_deref().unwrap_or("")),
+                    ])
+                {
+                    tracing::warn!("cannot store the download's validators: {e}");
+                }
+                applied.map(|m| NetworkOutcome::Applied { version: m.version })
+            }
+            Err(e) => {
+                // Only an interrupted transfer is worth keeping; a partial cut off by a full
+                // disk or the size cap would only fill the disk again.
+                let resumable = matches!(e, net::NetError::Interrupted { .. });
+                if let Err(t) = net::tidy(inbox, url, limit, resumable) {
+                    tracing::warn!("cleaning {}: {t}", inbox.display());
+                }
+                let message = e.to_string();
+                self.record_refresh(RefreshRecord {
+                    at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    source: RefreshSource::Network,
+                    outcome: RefreshOutcome::Failed,
+                    version: None,
+                    message: message.clone(),
+                });
+                Err(super::AppError::Refresh(message))
+            }
+        }
     }
 
     pub fn network_status(&self) -> NetworkStatus {

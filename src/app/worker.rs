@@ -86,7 +86,7 @@ pub struct Worker {
     threads: Vec<JoinHandle<()>>,
 }
 
-/// Timed duties: watching for USB sticks, the network schedule, the heartbeat file and the
+/// Timed duties: following a data version installed by another process, watching for USB sticks, the network schedule, the heartbeat file and the
 /// statistics retention. Runs until the worker is dropped.
 fn watch_loop(
     kiosk: Arc<Kiosk>,
@@ -118,12 +118,25 @@ fn watch_loop(
     let mut next_beat = Instant::now();
     let mut next_prune = Instant::now();
     let mut next_prior = Instant::now() + prior_every;
+    let mut follow_error = None;
     loop {
         match stop.recv_timeout(tick) {
             Err(mpsc::RecvTimeoutError::Timeout) => {}
             _ => return,
         }
         let now = Instant::now();
+        // `motcua import` or `rollback` run beside the kiosk switch CURRENT on disk.
+        match kiosk.follow_disk() {
+            Ok(Some(meta)) => sink(Event::ApplyDone { result: Ok(meta) }),
+            Ok(None) => follow_error = None,
+            Err(e) => {
+                let e = e.to_string();
+                if follow_error.as_ref() != Some(&e) {
+                    tracing::error!("the data version installed on disk cannot be opened: {e}");
+                    follow_error = Some(e);
+                }
+            }
+        }
         // notify cannot see mounts: poll the mount table, and rescan the roots now and then for
         // sticks that were mounted without changing it (bind mounts, automounters).
         let mounts = super::refresh::read_mountinfo();

@@ -279,6 +279,19 @@ pub struct Verified {
     pub dataset: Dataset,
 }
 
+/// Refuses a bundle version not newer than the installed one (no rollback by replay).
+pub fn check_newer(bundle: &Path, version: u64, installed: u64) -> Result<(), BundleError> {
+    if version <= installed {
+        return Err(BundleError::Rejected {
+            bundle: bundle.to_path_buf(),
+            message: format!(
+                "version {version} is not newer than the installed version {installed} (an old bundle cannot replace newer data)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Checks signature, version, expiry, the file list and every hash and size, in that order and
 /// before parsing anything; then parses the content.
 pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
@@ -300,13 +313,8 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
         ),
     };
     let manifest = parse_manifest(bundle, &raw.manifest)?;
-    if let Some(installed) = policy.installed_version
-        && manifest.version <= installed
-    {
-        return Err(rejected(format!(
-            "version {} is not newer than the installed version {installed} (an old bundle cannot replace newer data)",
-            manifest.version
-        )));
+    if let Some(installed) = policy.installed_version {
+        check_newer(bundle, manifest.version, installed)?;
     }
     if let Some(exp) = manifest.expires
         && exp <= policy.now

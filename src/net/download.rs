@@ -34,6 +34,41 @@ pub fn partial_files(dir: &Path) -> [PathBuf; 2] {
     [dir.join("download.part"), dir.join("download.part.json")]
 }
 
+/// Deletes everything in `dir` (a download folder) except, when `keep_partial`, a partial
+/// download of `url` that can still be resumed (its server validator is known and it is within
+/// `max_bytes`). Returns the bytes freed. Leftovers of failed or killed downloads would otherwise
+/// stay until the disk is full.
+pub fn tidy(dir: &Path, url: &str, max_bytes: u64, keep_partial: bool) -> Result<u64, NetError> {
+    let [part, part_meta_path] = partial_files(dir);
+    let resumable = keep_partial
+        && std::fs::read(&part_meta_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<PartMeta>(&b).ok())
+            .is_some_and(|m| m.url == url && m.validator.is_some())
+        && std::fs::symlink_metadata(&part).is_ok_and(|m| m.is_file() && m.len() <= max_bytes);
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut freed = 0;
+    for entry in entries {
+        let entry = entry.map_err(io(dir))?;
+        let p = entry.path();
+        if resumable && (p == part || p == part_meta_path) {
+            continue;
+        }
+        let meta = entry.metadata().map_err(io(&p))?;
+        if meta.is_dir() {
+            std::fs::remove_dir_all(&p).map_err(io(&p))?;
+        } else {
+            std::fs::remove_file(&p).map_err(io(&p))?;
+        }
+        freed += meta.len();
+    }
+    Ok(freed)
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> NetError + '_ {
     move |source| NetError::Io {
         path: path.to_path_buf(),

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use download::Fetched;
+pub use download::{Fetched, tidy};
 
 /// Sent with every request: who we are and where to read about us, so a server operator who sees
 /// the traffic can find the project.
@@ -75,11 +75,11 @@ pub enum NetError {
 /// `1 MB`, `512 KB` or `1000 bytes`: a limit as people set it.
 pub fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= MB {
         format!("{:.1} MB", bytes as f64 / MB as f64)
-    } else if bytes >= 1024 && bytes % 1024 == 0 {
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
         format!("{} KB", bytes / 1024)
     } else {
         format!("{bytes} bytes")

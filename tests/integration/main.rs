@@ -16,6 +16,7 @@ mod network;
 mod office;
 mod portal;
 mod refresh;
+mod sharing;
 mod staff;
 mod tmpfs;
 mod worker;
