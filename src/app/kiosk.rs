@@ -99,6 +99,27 @@ fn rebuild_index(dir: &Path, content: &ContentDb) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Whether a bundle no newer than the highest version ever applied (one that was rolled back)
+/// may be applied again: only when a staff member chooses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    Refuse,
+    AllowRolledBack,
+}
+
+/// The kiosk-database setting holding [`Kiosk::highest_applied`].
+const HIGHEST_APPLIED: &str = "data.highest_version";
+
+/// A version within the YYYYMMDDNN scheme, or 0 for one beyond it: such a version, installed
+/// before versions were bounded, must not block every bundle that follows it.
+fn scheme_or_zero(version: u64) -> u64 {
+    if version > package::newest_acceptable_version(Utc::now()) {
+        0
+    } else {
+        version
+    }
+}
+
 /// Where a bundle being applied came from (kept in the refresh history).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -359,7 +380,19 @@ impl Kiosk {
         origin: Origin,
         progress: &mut dyn FnMut(Stage),
     ) -> Result<ContentMeta, AppError> {
-        let res = self.apply_bundle_inner(path, keys, progress);
+        self.apply_bundle_as(path, keys, origin, Replay::Refuse, progress)
+    }
+
+    /// [`Kiosk::apply_bundle`], with the staff's choice about a version that was rolled back.
+    pub fn apply_bundle_as(
+        &self,
+        path: &Path,
+        keys: &[sign::PublicKey],
+        origin: Origin,
+        replay: Replay,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<ContentMeta, AppError> {
+        let res = self.apply_bundle_inner(path, keys, replay, progress);
         let (outcome, version, message) = match &res {
             Ok(m) => (
                 RefreshOutcome::Applied,
@@ -396,6 +429,7 @@ impl Kiosk {
         &self,
         path: &Path,
         keys: &[sign::PublicKey],
+        replay: Replay,
         progress: &mut dyn FnMut(Stage),
     ) -> Result<ContentMeta, AppError> {
         progress(Stage::Reading);
@@ -408,24 +442,64 @@ impl Kiosk {
             &Policy {
                 trusted_keys: &keys,
                 require_signature: true,
-                installed_version: Some(self.live().meta.version),
+                installed_version: Some(scheme_or_zero(self.live().meta.version)),
                 now: Utc::now(),
             },
+        )?;
+        crate::bundle::content::check_dataset(
+            &raw.path,
+            &verified.dataset,
+            &self.config.portal.allowed_link_hosts(),
         )?;
         // Verifying takes a while and changes nothing: only installing holds the lock. Another
         // process may have installed a newer version meanwhile, so the version is checked again.
         let lock = self.dir.lock()?;
         self.follow_disk_locked(&lock)?;
-        package::check_newer(
-            &raw.path,
-            verified.manifest.version,
-            self.live().meta.version,
-        )?;
+        let version = verified.manifest.version;
+        package::check_newer(&raw.path, version, scheme_or_zero(self.live().meta.version))?;
+        let highest = self.highest_applied();
+        if replay == Replay::Refuse && version <= highest {
+            return Err(crate::bundle::BundleError::Rejected {
+                bundle: raw.path.clone(),
+                message: format!(
+                    "version {version} is not newer than version {highest}, the newest this kiosk has applied (data that was rolled back stays refused unless a staff member applies it again on purpose: `motcua import --rolled-back`)"
+                ),
+            }
+            .into());
+        }
         let name = install_version(&self.dir, &lock, &verified, progress)?;
         let live = Live::open(&self.dir, &name, Some(&lock))?;
         let meta = live.meta.clone();
         self.swap(live);
+        self.raise_highest_applied(meta.version);
         Ok(meta)
+    }
+
+    /// The highest data version ever applied here: the floor for every later bundle, so a
+    /// version that was rolled back is not applied again by replaying its bundle.
+    pub fn highest_applied(&self) -> u64 {
+        let stored = self
+            .kiosk_db
+            .setting(HIGHEST_APPLIED)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        scheme_or_zero(stored).max(scheme_or_zero(self.live().meta.version))
+    }
+
+    fn raise_highest_applied(&self, version: u64) {
+        let stored = self.kiosk_db.setting(HIGHEST_APPLIED).ok().flatten();
+        let above = stored
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_none_or(|h| version > scheme_or_zero(h));
+        if above
+            && let Err(e) = self
+                .kiosk_db
+                .set_setting(HIGHEST_APPLIED, &version.to_string())
+        {
+            tracing::error!("cannot record {version} as the highest version applied: {e}");
+        }
     }
 
     /// Goes back to the previous data version.

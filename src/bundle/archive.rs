@@ -45,12 +45,31 @@ fn rejected(path: &Path, message: impl Into<String>) -> BundleError {
     }
 }
 
-/// Reads at most `cap + 1` bytes so an oversized stream is detected without reading it all.
+/// A size limit as configured: `200 MB`, `1.5 MB`, `64 KB` or `100 bytes`.
+fn limit_text(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        let mb = bytes as f64 / MB as f64;
+        if bytes.is_multiple_of(MB) {
+            format!("{} MB", bytes / MB)
+        } else {
+            format!("{mb:.1} MB")
+        }
+    } else if bytes >= 1024 && bytes.is_multiple_of(1024) {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Reads at most `cap + 1` bytes so an oversized stream is detected without reading it all;
+/// `too_big` says which limit a longer stream breaks.
 fn read_capped(
     r: &mut dyn Read,
     cap: u64,
     bundle: &Path,
     name: &str,
+    too_big: impl FnOnce() -> String,
 ) -> Result<Vec<u8>, BundleError> {
     let mut buf = Vec::new();
     r.take(cap.saturating_add(1))
@@ -64,10 +83,7 @@ fn read_capped(
         return Err(BundleError::Integrity {
             bundle: bundle.to_path_buf(),
             file: name.to_string(),
-            message: format!(
-                "larger than the {:.1} MB size limit",
-                cap as f64 / (1024.0 * 1024.0)
-            ),
+            message: too_big(),
         });
     }
     Ok(buf)
@@ -93,11 +109,29 @@ impl Collector<'_> {
             ));
         }
         if self.files.len() + 2 > self.limits.max_entries {
-            return Err(rejected(self.bundle, "too many files"));
+            return Err(rejected(
+                self.bundle,
+                format!(
+                    "too many files (the limit is {} per bundle)",
+                    self.limits.max_entries
+                ),
+            ));
         }
         let remaining = self.limits.max_total.saturating_sub(self.total);
         let cap = self.limits.max_file.min(remaining);
-        let bytes = read_capped(reader, cap, self.bundle, name)?;
+        let limits = self.limits;
+        // The limit people set, not what is left of it after the files read so far.
+        let too_big = move || {
+            if remaining < limits.max_file {
+                format!(
+                    "the bundle's files together are larger than the {} limit",
+                    limit_text(limits.max_total)
+                )
+            } else {
+                format!("larger than the {} size limit", limit_text(limits.max_file))
+            }
+        };
+        let bytes = read_capped(reader, cap, self.bundle, name, too_big)?;
         self.total += bytes.len() as u64;
         let dup = match name {
             MANIFEST => self.manifest.replace(bytes).is_some(),
@@ -138,8 +172,14 @@ pub fn read(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     }
     if meta.is_dir() {
         read_dir(path, limits)
-    } else {
+    } else if meta.is_file() {
         read_zip(path, limits)
+    } else {
+        // Opening a FIFO waits for a writer for ever; a device or socket is no bundle either.
+        Err(rejected(
+            path,
+            "not a regular file or a directory (a FIFO, socket or device is refused)",
+        ))
     }
 }
 
@@ -214,12 +254,33 @@ fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
     let size = file.metadata().map_err(|e| BundleError::io(path, e))?.len();
     if size > limits.max_total {
-        return Err(rejected(path, "the archive is larger than the size limit"));
+        return Err(rejected(
+            path,
+            format!(
+                "the archive is larger than the {} limit",
+                limit_text(limits.max_total)
+            ),
+        ));
     }
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| rejected(path, format!("not a readable zip archive: {e}")))?;
+    // The reader keeps one entry per name, the last: a second copy of a name could only be
+    // there to show one content to a checker and another to the kiosk.
+    if zip.has_duplicate_names() {
+        return Err(rejected(
+            path,
+            "two entries have the same name (a zip with duplicate names is refused)",
+        ));
+    }
     if zip.len() > limits.max_entries {
-        return Err(rejected(path, format!("too many entries ({})", zip.len())));
+        return Err(rejected(
+            path,
+            format!(
+                "too many entries ({}; the limit is {})",
+                zip.len(),
+                limits.max_entries
+            ),
+        ));
     }
     let mut c = Collector {
         bundle: path,

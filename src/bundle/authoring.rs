@@ -16,7 +16,8 @@ use crate::domain::Dataset;
 /// How `bundle build` labels and signs what it writes.
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
-    /// Must increase with every bundle; `None`: the creation time as YYYYMMDDHHMM.
+    /// Must increase with every bundle (YYYYMMDDNN); `None`: the creation day and its quarter
+    /// hour (UTC).
     pub version: Option<u64>,
     /// Days until the bundle expires (0: never).
     pub expires_days: u32,
@@ -26,14 +27,17 @@ pub struct BuildOptions {
     pub secret_key: Option<PathBuf>,
 }
 
-/// The default bundle version: the creation time as YYYYMMDDHHMM, so bundles built later are
-/// newer.
+/// The default bundle version in the YYYYMMDDNN scheme: the creation day, then the quarter hour
+/// of the day (00-95, UTC), so bundles built at least 15 minutes apart are newer.
 pub fn version_at(created: DateTime<Utc>) -> u64 {
-    created
-        .format("%Y%m%d%H%M")
-        .to_string()
-        .parse()
-        .unwrap_or(1)
+    use chrono::{Datelike, Timelike};
+    let (y, m, d) = (
+        u64::try_from(created.year()).unwrap_or(0),
+        u64::from(created.month()),
+        u64::from(created.day()),
+    );
+    let quarter = u64::from(created.hour() * 4 + created.minute() / 15);
+    ((y * 100 + m) * 100 + d) * 100 + quarter
 }
 
 /// The trusted comment of a bundle signature (minisign shows it on verification).
@@ -56,6 +60,8 @@ pub fn build(
 ) -> Result<Manifest, BundleError> {
     let created = Utc::now();
     let version = opts.version.unwrap_or_else(|| version_at(created));
+    // What every kiosk would refuse is not written.
+    package::check_version_scheme(out, version, created)?;
     let built = package::build(
         ds,
         report,

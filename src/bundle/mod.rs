@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod authoring;
 mod catalog;
+pub mod content;
 pub mod curated;
 mod error;
 pub mod feed;

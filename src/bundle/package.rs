@@ -13,9 +13,9 @@ use sha2::{Digest, Sha256};
 use super::layout::{
     Built, FORMAT, FORMAT_VERSION, FileEntry, Manifest, RawBundle, Role, is_safe_name,
 };
-use super::{BundleError, ImportReport, curated, jsonl, sign};
+use super::{BundleError, ImportReport, content, curated, jsonl, sign};
 use crate::domain::changes::Changes;
-use crate::domain::{Dataset, Guide, Hotline, LifeEvent, Procedure, Synonym};
+use crate::domain::{Dataset, Procedure};
 
 /// Options for writing a bundle.
 #[derive(Debug, Clone)]
@@ -202,16 +202,32 @@ pub fn parse_content(
                 for item in jsonl::lines(&display, bytes) {
                     let (line, text) = item?;
                     let p: Procedure = jsonl::parse_line(&display, line, text)?;
+                    let at = content::Origin {
+                        file: &display,
+                        line: Some(line),
+                    };
+                    let p = content::sanitize(at, p, content::MAX_LIST_ITEMS)?;
                     validate_procedure(&display, line, &p)?;
                     ds.procedures.push(p);
                 }
             }
-            Role::Hotlines => ds.hotlines = parse_json::<Vec<Hotline>>(&display, bytes)?,
-            Role::Guides => ds.guides = parse_json::<Vec<Guide>>(&display, bytes)?,
-            Role::LifeEvents => ds.life_events = parse_json::<Vec<LifeEvent>>(&display, bytes)?,
-            Role::Synonyms => ds.synonyms = parse_json::<Vec<Synonym>>(&display, bytes)?,
-            Role::Featured => ds.featured = parse_json::<Vec<String>>(&display, bytes)?,
-            Role::Changes => ds.changes = Some(parse_json::<Changes>(&display, bytes)?),
+            Role::Hotlines => ds.hotlines = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::Guides => ds.guides = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::LifeEvents => {
+                ds.life_events = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
+            }
+            Role::Synonyms => {
+                ds.synonyms = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
+            }
+            Role::Featured => ds.featured = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::Changes => {
+                let at = content::Origin {
+                    file: &display,
+                    line: None,
+                };
+                let changes = parse_json::<Changes>(&display, bytes)?;
+                ds.changes = Some(content::sanitize(at, changes, content::MAX_GROUP_CODES)?)
+            }
             Role::Report => {}
         }
     }
@@ -231,6 +247,20 @@ pub fn parse_content(
         }
     }
     Ok(ds)
+}
+
+/// A curated JSON list, every text cleaned and every list bounded (see [`content`]).
+fn curated_list<T: serde::Serialize + serde::de::DeserializeOwned>(
+    display: &Path,
+    bytes: &[u8],
+    max_items: usize,
+) -> Result<Vec<T>, BundleError> {
+    let items: Vec<T> = parse_json(display, bytes)?;
+    let at = content::Origin {
+        file: display,
+        line: None,
+    };
+    content::sanitize(at, items, max_items)
 }
 
 fn validate_procedure(path: &Path, line: usize, p: &Procedure) -> Result<(), BundleError> {
@@ -279,6 +309,38 @@ pub struct Verified {
     pub dataset: Dataset,
 }
 
+/// The newest version a kiosk accepts at `now`. Versions follow YYYYMMDDNN (the day the data was
+/// published, then a serial 00-99), so a version dated after the day after tomorrow (time-zone
+/// slack, as for `created`) is refused: once installed, it would block every later bundle.
+pub fn newest_acceptable_version(now: DateTime<Utc>) -> u64 {
+    use chrono::Datelike;
+    let day = now + chrono::Duration::days(2);
+    let (y, m, d) = (
+        u64::try_from(day.year()).unwrap_or(0),
+        u64::from(day.month()),
+        u64::from(day.day()),
+    );
+    ((y * 100 + m) * 100 + d) * 100 + 99
+}
+
+/// Refuses a version outside the scheme (0, or dated after the day after tomorrow).
+pub fn check_version_scheme(
+    bundle: &Path,
+    version: u64,
+    now: DateTime<Utc>,
+) -> Result<(), BundleError> {
+    let newest = newest_acceptable_version(now);
+    if version == 0 || version > newest {
+        return Err(BundleError::Rejected {
+            bundle: bundle.to_path_buf(),
+            message: format!(
+                "version {version} is outside the version scheme YYYYMMDDNN (the publication day, then a serial 00-99): the newest version accepted today is {newest}"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a bundle version not newer than the installed one (no rollback by replay).
 pub fn check_newer(bundle: &Path, version: u64, installed: u64) -> Result<(), BundleError> {
     if version <= installed {
@@ -313,6 +375,7 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
         ),
     };
     let manifest = parse_manifest(bundle, &raw.manifest)?;
+    check_version_scheme(bundle, manifest.version, policy.now)?;
     if let Some(installed) = policy.installed_version {
         check_newer(bundle, manifest.version, installed)?;
     }

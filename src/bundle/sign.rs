@@ -57,6 +57,10 @@ pub enum SignError {
         "the signature does not match the manifest (the manifest was altered or the signature forged)"
     )]
     Mismatch,
+    #[error(
+        "the signature is in minisign's legacy format, which is not accepted: sign the bundle again with a current minisign or `motcua bundle sign` (prehashed, the default)"
+    )]
+    Legacy,
     #[error("no trusted keys are configured: set updates.trusted_keys in kiosk.toml or pass --key")]
     NoTrustedKeys,
     #[error("{0}")]
@@ -200,6 +204,10 @@ pub fn verify(data: &[u8], signature: &str, trusted: &[PublicKey]) -> Result<Str
     let Some(pk) = trusted.iter().find(|pk| pk.id() == id) else {
         return Err(SignError::UnknownKey { key_id: id });
     };
+    // minisign refuses the legacy (not prehashed) format with the same error as a forgery.
+    if !sig.is_prehashed() {
+        return Err(SignError::Legacy);
+    }
     minisign::verify(&pk.0, &sig, Cursor::new(data), true, false, false)
         .map_err(|_| SignError::Mismatch)?;
     Ok(id)

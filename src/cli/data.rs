@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use motcua::app::kiosk::{Origin, Stage};
+use motcua::app::kiosk::{Origin, Replay, Stage};
 use motcua::bundle::sign;
 use motcua::store::ListFilter;
 
@@ -19,6 +19,10 @@ pub struct ImportArgs {
     /// minisign public key file to trust instead of the configured keys.
     #[arg(long = "key")]
     keys: Vec<PathBuf>,
+    /// Apply a version that was rolled back (no newer than the highest version ever applied):
+    /// a deliberate staff choice, refused otherwise.
+    #[arg(long)]
+    rolled_back: bool,
 }
 
 #[derive(Args)]
@@ -59,9 +63,14 @@ pub fn import(g: &Global, a: &ImportArgs) -> Result<()> {
         .iter()
         .map(|p| sign::read_public_key_file(p))
         .collect::<Result<Vec<_>, _>>()?;
+    let replay = if a.rolled_back {
+        Replay::AllowRolledBack
+    } else {
+        Replay::Refuse
+    };
     let pb = bar(100, "importing");
     let m = k
-        .apply_bundle(&a.bundle, &keys, Origin::Cli, &mut |s: Stage| {
+        .apply_bundle_as(&a.bundle, &keys, Origin::Cli, replay, &mut |s: Stage| {
             pb.set_position((s.fraction() * 100.0) as u64);
             pb.set_message(match s {
                 Stage::Reading => "reading",

@@ -114,6 +114,17 @@ pub struct Portal {
     pub lookup_url: String,
     pub payment_url: String,
     pub province_portal: String,
+    /// Hosts a bundle's links (guides) may lead to, besides the province portal's.
+    pub link_hosts: Vec<String>,
+}
+
+impl Portal {
+    /// Where QR codes from bundle data may lead: `link_hosts` and the province portal's host.
+    pub fn allowed_link_hosts(&self) -> Vec<String> {
+        let mut hosts = self.link_hosts.clone();
+        hosts.extend(domain::contact::https_host(&self.province_portal));
+        hosts
+    }
 }
 
 impl Default for Portal {
@@ -124,6 +135,7 @@ impl Default for Portal {
             lookup_url: domain::PORTAL_LOOKUP_URL.into(),
             payment_url: domain::PORTAL_PAYMENT_URL.into(),
             province_portal: String::new(),
+            link_hosts: vec![domain::contact::PORTAL_HOST.into()],
         }
     }
 }
@@ -499,6 +511,18 @@ impl Config {
                 "portal.province_portal".into(),
                 "must be an https:// URL or empty".into(),
             ));
+        }
+        for h in &self.portal.link_hosts {
+            let ok = !h.is_empty()
+                && h.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'
+                });
+            if !ok {
+                p.push((
+                    "portal.link_hosts".into(),
+                    format!("`{h}`: a host name in lower case (e.g. dichvucong.gov.vn)"),
+                ));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for c in &self.counters {

@@ -5,10 +5,13 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-/// Characters that carry no meaning but break matching: zero-width spaces and joiners,
-/// direction marks, the byte-order mark and soft hyphens.
+/// Characters that carry no meaning but break matching or the screen: zero-width spaces and
+/// joiners, direction marks, embeddings, overrides and isolates (U+202E turns text around), the
+/// byte-order mark, soft hyphens, and control characters (NUL, BEL, ESC, C1) other than the line
+/// breaks and tabs that [`clean`] turns into plain ones.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+        || (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// NFC, invisible characters removed, non-breaking and odd spaces turned into plain spaces,

@@ -242,3 +242,158 @@ fn a_download_over_the_cap_is_stopped() {
     assert_eq!(k.live().meta.version, 1);
     assert!(!tmp.path().join("data/inbox/download.part").exists());
 }
+
+/// Gives back `bytes` of a full file system by shortening the filler.
+fn free(filler: &std::path::Path, bytes: u64) {
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(filler)
+        .expect("filler");
+    let len = f.metadata().expect("filler size").len();
+    f.set_len(len.saturating_sub(bytes))
+        .expect("shorten filler");
+}
+
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Issue 10, items 9, 10 and 8: the bundle downloads, but the disk fills while it is installed.
+/// That is a passing failure: the server's validators must not be stored, or the next check
+/// hears "up to date" (304) while the old data is served. The half-built version and the
+/// downloaded file are gone at once, and the refresh history says what failed.
+#[test]
+fn a_refresh_that_fails_on_a_full_disk_is_retried_with_the_same_file() {
+    let Some(fs) = super::tmpfs::run_inside(
+        "network::a_refresh_that_fails_on_a_full_disk_is_retried_with_the_same_file",
+        "128m",
+        "disk",
+    ) else {
+        return;
+    };
+    let keys = Keys::new();
+    let body = zip_bundle(2, &keys, &fs.root);
+    let server = serve(Script {
+        body: body.clone(),
+        etag: "\"v2\"".into(),
+        cut_first_at: None,
+    });
+    let k = kiosk(&fs.mount, &server.url, &keys, 200);
+    let filler = super::tmpfs::fill(&fs.mount);
+    // Room for the download, not for the new version's store and index.
+    free(&filler, body.len() as u64 + 256 * 1024);
+
+    let err = k.check_network(&mut |_| {}).expect_err("the disk is full");
+    assert_eq!(k.live().meta.version, 1, "the old data is served");
+    let data = fs.mount.join("data");
+    assert_eq!(
+        entries(&data.join("staging")),
+        Vec::<String>::new(),
+        "{err}"
+    );
+    assert_eq!(entries(&data.join("inbox")), Vec::<String>::new(), "{err}");
+    let last = &k.kiosk_db().refresh_log(1).expect("history")[0];
+    assert_eq!(
+        last.outcome,
+        motcua::store::RefreshOutcome::Failed,
+        "{last:?}"
+    );
+    assert_eq!(last.source, motcua::store::RefreshSource::Network);
+    assert!(last.message.contains("full"), "{last:?}");
+
+    std::fs::remove_file(&filler).expect("free the disk");
+    assert_eq!(
+        k.check_network(&mut |_| {}).expect("retried"),
+        NetworkOutcome::Applied { version: 2 }
+    );
+    let reqs = server.requests.lock().expect("lock").clone();
+    assert!(
+        !reqs[1].iter().any(|(n, _)| n == "if-none-match"),
+        "the validators of a file that was never applied were sent: {reqs:?}"
+    );
+    // Applied now: the next check is conditional.
+    assert_eq!(
+        k.check_network(&mut |_| {}).expect("check"),
+        NetworkOutcome::NotModified
+    );
+}
+
+/// Issue 10, item 8: a download cut off by a full disk leaves nothing behind (a partial file
+/// there would only fill the disk again), and the failure is in the refresh history.
+#[test]
+fn a_download_that_fills_the_disk_leaves_nothing_in_the_inbox() {
+    let Some(fs) = super::tmpfs::run_inside(
+        "network::a_download_that_fills_the_disk_leaves_nothing_in_the_inbox",
+        "128m",
+        "disk",
+    ) else {
+        return;
+    };
+    let keys = Keys::new();
+    let body = zip_bundle(2, &keys, &fs.root);
+    let server = serve(Script {
+        body: body.clone(),
+        etag: "\"v2\"".into(),
+        cut_first_at: None,
+    });
+    let k = kiosk(&fs.mount, &server.url, &keys, 200);
+    let filler = super::tmpfs::fill(&fs.mount);
+    free(&filler, body.len() as u64 / 4);
+
+    let err = k.check_network(&mut |_| {}).expect_err("the disk is full");
+    assert!(err.to_string().contains("No space left"), "{err}");
+    assert_eq!(
+        entries(&fs.mount.join("data/inbox")),
+        Vec::<String>::new(),
+        "the partial download stayed"
+    );
+    let last = &k.kiosk_db().refresh_log(1).expect("history")[0];
+    assert_eq!(
+        last.outcome,
+        motcua::store::RefreshOutcome::Failed,
+        "{last:?}"
+    );
+    assert!(last.message.contains("No space left"), "{last:?}");
+    assert_eq!(k.live().meta.version, 1);
+}
+
+/// Issue 10, item 8: what a killed kiosk left in `inbox/` (a downloaded bundle it was applying,
+/// a partial whose server validator is unknown) is deleted at the next start; a partial the
+/// configured source can still resume is kept.
+#[test]
+fn leftovers_in_the_inbox_are_deleted_at_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let keys = Keys::new();
+    let url = "http://127.0.0.1:9/bundle.zip";
+    drop(kiosk(tmp.path(), url, &keys, 200));
+    let inbox = tmp.path().join("data/inbox");
+    std::fs::create_dir_all(&inbox).expect("inbox");
+    std::fs::write(inbox.join("network-20261130T101010.zip"), vec![7u8; 4096]).expect("write");
+    std::fs::write(inbox.join("download.part"), vec![7u8; 4096]).expect("write");
+    std::fs::write(
+        inbox.join("download.part.json"),
+        format!(r#"{{"url":"{url}","validator":null,"state":{{}}}}"#),
+    )
+    .expect("write");
+    drop(kiosk(tmp.path(), url, &keys, 200));
+    assert_eq!(entries(&inbox), Vec::<String>::new());
+
+    // A partial with its server's validator is what the next check resumes: it stays.
+    std::fs::write(inbox.join("download.part"), vec![7u8; 4096]).expect("write");
+    std::fs::write(
+        inbox.join("download.part.json"),
+        format!(r#"{{"url":"{url}","validator":"\"v9\"","state":{{"etag":"\"v9\""}}}}"#),
+    )
+    .expect("write");
+    std::fs::write(inbox.join("network-20261130T111111.zip"), b"left").expect("write");
+    drop(kiosk(tmp.path(), url, &keys, 200));
+    assert_eq!(entries(&inbox), ["download.part", "download.part.json"]);
+}

@@ -338,3 +338,197 @@ fn a_zip_bomb_stops_at_the_cap_whatever_the_header_says() {
     std::fs::write(&p, &bytes).expect("write");
     f.refused(&p, "");
 }
+
+/// Issue 10, item 10: an import that fails half-way (the disk fills while the new store is
+/// written) removes its staging folder at once, not at the next start, and the refresh history
+/// records the failure with its reason.
+#[test]
+fn a_failed_import_cleans_up_at_once_and_is_in_the_history() {
+    let Some(fs) = super::tmpfs::run_inside(
+        "refresh::a_failed_import_cleans_up_at_once_and_is_in_the_history",
+        "128m",
+        "disk",
+    ) else {
+        return;
+    };
+    let keys = Keys::new();
+    let mut config = Config::default();
+    config.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
+    let data = fs.mount.join("data");
+    drop(small_kiosk(&data));
+    let kiosk = Kiosk::open(&data, config).expect("open");
+    let bundle = write_signed_dir(&build_from(&small_inputs(), 2), &fs.root.join("v2"), &keys);
+    let filler = super::tmpfs::fill(&fs.mount);
+    // A little room: the import starts writing, then runs out.
+    {
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&filler)
+            .expect("filler");
+        f.set_len(f.metadata().expect("size").len() - 512 * 1024)
+            .expect("free");
+    }
+
+    let err = kiosk
+        .apply_bundle(&bundle, &[], Origin::Cli, &mut |_| {})
+        .expect_err("the disk is full")
+        .to_string();
+    let staging: Vec<_> = std::fs::read_dir(data.join("staging"))
+        .expect("staging")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(staging.is_empty(), "left behind: {staging:?} ({err})");
+    assert_eq!(kiosk.live().meta.version, 1);
+    let last = &kiosk.kiosk_db().refresh_log(1).expect("history")[0];
+    assert_eq!(
+        last.outcome,
+        motcua::store::RefreshOutcome::Failed,
+        "{last:?}"
+    );
+    assert_eq!(last.source, motcua::store::RefreshSource::Cli);
+    assert!(last.message.contains("full"), "{last:?}");
+
+    // With room again the same bundle applies.
+    std::fs::remove_file(&filler).expect("free the disk");
+    let meta = kiosk
+        .apply_bundle(&bundle, &[], Origin::Cli, &mut |_| {})
+        .expect("applies");
+    assert_eq!(meta.version, 2);
+}
+
+/// Issue 10, item 12: a zip holding two entries with one name. The zip reader keeps the last,
+/// so a forged copy placed first and the genuine one last used to pass every check; whichever
+/// copy a checker or a tool reads, such an archive is refused.
+#[test]
+fn a_zip_with_two_entries_of_one_name_is_refused() {
+    let f = fixture();
+    let (entries, sig) = good_entries(&f);
+    let forged = br#"[{"name":"forged","url":"https://evil.example/"}]"#.to_vec();
+    let mut e: Vec<(&str, &[u8])> = vec![("guides.jsoX", forged.as_slice())];
+    e.extend(entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
+    e.push(("manifest.json.minisig", sig.as_bytes()));
+    let p = f.path("dup.zip");
+    zip_with(&p, &e, None);
+    // The writer refuses duplicate names: rename the forged entry in its local and central
+    // headers (same length, and a CRC covers only the content).
+    let mut bytes = std::fs::read(&p).expect("read");
+    let mut renamed = 0;
+    for i in 0..bytes.len().saturating_sub(11) {
+        if &bytes[i..i + 11] == b"guides.jsoX" {
+            bytes[i..i + 11].copy_from_slice(b"guides.json");
+            renamed += 1;
+        }
+    }
+    assert_eq!(renamed, 2, "local and central header");
+    std::fs::write(&p, &bytes).expect("write");
+    f.refused(&p, "same name");
+}
+
+/// Issue 10, item 13: a FIFO given as the bundle used to block `import` for ever (opening it
+/// waits for a writer). Anything that is neither a regular file nor a directory is refused at
+/// once; `motcua import` on one ends with the reason.
+#[test]
+fn a_fifo_as_the_bundle_is_refused_at_once() {
+    let f = fixture();
+    let fifo = f.path("bundle.zip");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils)");
+    assert!(made.success());
+    f.refused(&fifo, "not a regular file or a directory");
+
+    let mut child = std::process::Command::new(bin())
+        .env_remove("RUST_LOG")
+        .arg("--data-dir")
+        .arg(f.path("data"))
+        .arg("import")
+        .arg(&fifo)
+        .arg("--key")
+        .arg(f.keys.public_path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run motcua");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("`motcua import FIFO` still waiting after a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("output");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a regular file or a directory"), "{err}");
+}
+
+/// Issue 10, item 17: the messages say what is wrong. A size cap names the limit the staff set
+/// (not what was left of it after the files before), the file-count cap names its limit, and a
+/// legacy minisign signature is not called a forgery.
+#[test]
+fn refusals_name_the_limit_and_the_legacy_signature_format() {
+    // The files together break a 1.5 MB total although each is under it.
+    let mut cfg = Config::default();
+    cfg.updates.max_bundle_mb = 1;
+    let f = fixture_with(cfg);
+    let limits = motcua::bundle::archive::Limits {
+        max_file: 3 * 512 * 1024,
+        max_total: 3 * 512 * 1024,
+        max_entries: 64,
+    };
+    let dir = f.path("files");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("manifest.json"), b"{}").expect("write");
+    for name in ["a.json", "b.json"] {
+        std::fs::write(dir.join(name), vec![b' '; 1024 * 1024]).expect("write");
+    }
+    let err = motcua::bundle::archive::read(&dir, limits)
+        .expect_err("over the total")
+        .to_string();
+    assert!(
+        err.contains("together are larger than the 1.5 MB limit"),
+        "{err}"
+    );
+    let one = motcua::bundle::archive::Limits {
+        max_total: 64 * 1024 * 1024,
+        ..limits
+    };
+    std::fs::write(dir.join("a.json"), vec![b' '; 2 * 1024 * 1024]).expect("write");
+    let err = motcua::bundle::archive::read(&dir, one)
+        .expect_err("over the file cap")
+        .to_string();
+    assert!(err.contains("larger than the 1.5 MB size limit"), "{err}");
+
+    let few = motcua::bundle::archive::Limits {
+        max_entries: 3,
+        ..one
+    };
+    std::fs::write(dir.join("a.json"), b"[]").expect("write");
+    std::fs::write(dir.join("c.json"), b"[]").expect("write");
+    let err = motcua::bundle::archive::read(&dir, few)
+        .expect_err("too many")
+        .to_string();
+    assert!(err.contains("the limit is 3"), "{err}");
+
+    // A legacy (not prehashed) signature made by the minisign tool.
+    let signed = f.signed_dir(&f.good, "legacy");
+    let out = std::process::Command::new("minisign")
+        .args(["-S", "-l", "-s"])
+        .arg(f.keys.secret_path())
+        .arg("-m")
+        .arg(signed.join("manifest.json"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the minisign tool (Debian package minisign, scripts/install-deps.sh)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = f.refused(&signed, "legacy format");
+    assert!(!err.contains("forged"), "{err}");
+}
