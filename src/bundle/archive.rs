@@ -202,7 +202,13 @@ pub fn read_manifest(path: &Path) -> Result<Vec<u8>, BundleError> {
             return Err(rejected(path, "entry `manifest.json` is not a plain file"));
         }
         let mut f = std::fs::File::open(&file).map_err(|e| BundleError::io(&file, e))?;
-        return read_capped(&mut f, MAX_MANIFEST, path, MANIFEST);
+        return read_capped(&mut f, MAX_MANIFEST, path, MANIFEST, manifest_too_big);
+    }
+    if !meta.is_file() {
+        return Err(rejected(
+            path,
+            "not a regular file or a directory (a FIFO, socket or device is refused)",
+        ));
     }
     let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
@@ -213,7 +219,14 @@ pub fn read_manifest(path: &Path) -> Result<Vec<u8>, BundleError> {
     if entry.is_symlink() || entry.is_dir() {
         return Err(rejected(path, "entry `manifest.json` is not a plain file"));
     }
-    read_capped(&mut entry, MAX_MANIFEST, path, MANIFEST)
+    read_capped(&mut entry, MAX_MANIFEST, path, MANIFEST, manifest_too_big)
+}
+
+fn manifest_too_big() -> String {
+    format!(
+        "larger than the {} limit for a manifest",
+        limit_text(MAX_MANIFEST)
+    )
 }
 
 fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
