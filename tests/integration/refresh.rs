@@ -515,6 +515,7 @@ fn refusals_name_the_limit_and_the_legacy_signature_format() {
     assert!(err.contains("the limit is 3"), "{err}");
 
     // A legacy (not prehashed) signature made by the minisign tool.
+    let f = fixture();
     let signed = f.signed_dir(&f.good, "legacy");
     let out = std::process::Command::new("minisign")
         .args(["-S", "-l", "-s"])
