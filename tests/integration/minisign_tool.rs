@@ -10,7 +10,14 @@ use motcua::bundle::{MANIFEST, SIGNATURE};
 use crate::common::{bin, build_from, small_inputs};
 
 /// Newer than the built-in data a fresh data directory is seeded with.
-const NEWER: u64 = 9_000_000_000;
+/// Newer than the built-in data (YYYYMMDDNN: today, serial 00), within the version scheme.
+fn newer() -> u64 {
+    chrono::Utc::now()
+        .format("%Y%m%d00")
+        .to_string()
+        .parse()
+        .expect("a date")
+}
 
 fn minisign(args: &[&str], dir: &Path) -> std::process::Output {
     let out = Command::new("minisign")
@@ -38,7 +45,8 @@ fn a_bundle_signed_by_the_minisign_tool_is_verified_and_imported() {
     // -W: no password, as a test key.
     minisign(&["-G", "-W", "-p", "prov.pub", "-s", "prov.key"], t);
     let bundle = t.join("bundle");
-    build_from(&small_inputs(), NEWER)
+    let newer = newer();
+    build_from(&small_inputs(), newer)
         .write_dir(&bundle)
         .expect("write bundle");
     minisign(
@@ -74,7 +82,7 @@ fn a_bundle_signed_by_the_minisign_tool_is_verified_and_imported() {
     );
     let out = motcua(&["--data-dir", &data, "stats", "--json"]);
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stats json");
-    assert_eq!(stats["data_version"], NEWER);
+    assert_eq!(stats["data_version"], newer);
 
     // A key the tool made for someone else is refused.
     minisign(&["-G", "-W", "-p", "other.pub", "-s", "other.key"], t);
