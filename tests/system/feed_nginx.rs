@@ -176,8 +176,13 @@ fn a_kiosk_follows_the_province_feed_served_by_nginx() {
         v.extend(curated.iter().cloned());
         v
     };
-    // Above the built-in data's version, so the feed's first bundle is news to the kiosk.
-    let (v1, v2, v3) = (900_000_000_001, 900_000_000_002, 900_000_000_003);
+    // Today's versions (YYYYMMDDNN): above the built-in data's, so the first is news to the kiosk.
+    let today: u64 = chrono::Utc::now()
+        .format("%Y%m%d")
+        .to_string()
+        .parse()
+        .expect("date");
+    let (v1, v2, v3) = (today * 100 + 1, today * 100 + 2, today * 100 + 3);
     publish(
         &sources(details_source(&t.join("src1"), 3)),
         &feed_dir,
