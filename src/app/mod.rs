@@ -10,6 +10,8 @@ pub mod freshness;
 pub mod idle;
 pub mod keyboard;
 pub mod kiosk;
+pub mod read_aloud;
+pub mod receipt;
 pub mod refresh;
 pub mod screen;
 pub mod search;

@@ -261,6 +261,61 @@ impl Default for Statistics {
     }
 }
 
+/// Read-aloud (`[speech]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Speech {
+    pub enabled: bool,
+    /// The engine command: reads text on stdin, writes a WAV to `{out}` or to stdout.
+    pub engine: Vec<String>,
+    pub engine_timeout_seconds: u64,
+    /// ALSA device for `aplay -D`.
+    pub device: String,
+    /// Percent of the engine's level at the start of every visit.
+    pub volume: u8,
+    /// Extra abbreviations (TSV: written TAB spoken), read over the built-in list.
+    pub abbreviations: String,
+}
+
+impl Default for Speech {
+    fn default() -> Self {
+        Speech {
+            enabled: true,
+            engine: ["espeak-ng", "-v", "vi", "-s", "150", "--stdout"]
+                .map(String::from)
+                .to_vec(),
+            engine_timeout_seconds: 20,
+            device: "default".into(),
+            volume: 80,
+            abbreviations: String::new(),
+        }
+    }
+}
+
+/// The receipt printer (`[printer]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Printer {
+    /// `tcp://HOST:PORT`, a device path, `cups:QUEUE` or `cups://HOST:PORT/QUEUE`; empty: none.
+    pub target: String,
+    pub paper_mm: u32,
+    pub timeout_seconds: u64,
+    pub status_query: bool,
+    pub cut: bool,
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Printer {
+            target: String::new(),
+            paper_mm: 80,
+            timeout_seconds: 10,
+            status_query: true,
+            cut: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -273,6 +328,8 @@ pub struct Config {
     pub updates: Updates,
     pub staff: Staff,
     pub statistics: Statistics,
+    pub speech: Speech,
+    pub printer: Printer,
 }
 
 /// Counter numbers as the office paints them on the counters.
@@ -288,6 +345,8 @@ const SECTIONS: &[&str] = &[
     "updates",
     "staff",
     "statistics",
+    "speech",
+    "printer",
 ];
 
 fn line_of(src: &str, offset: usize) -> usize {
@@ -601,7 +660,47 @@ impl Config {
                 ));
             }
         }
+        self.speech_and_printer_problems(&mut p);
         p
+    }
+
+    fn speech_and_printer_problems(&self, p: &mut Vec<(String, String)>) {
+        let sp = &self.speech;
+        if sp.enabled && sp.engine.first().is_none_or(|c| c.trim().is_empty()) {
+            p.push(("speech.engine".into(), "must name a program".into()));
+        }
+        if sp.volume > 100 {
+            p.push(("speech.volume".into(), "must be 0 to 100".into()));
+        }
+        if sp.device.trim().is_empty() {
+            p.push(("speech.device".into(), "must name an ALSA device".into()));
+        }
+        if sp.engine_timeout_seconds == 0 {
+            p.push((
+                "speech.engine_timeout_seconds".into(),
+                "must be at least 1".into(),
+            ));
+        }
+        if !sp.abbreviations.is_empty()
+            && let Err(e) = crate::speech::Lexicon::load(Path::new(&sp.abbreviations))
+        {
+            p.push(("speech.abbreviations".into(), e.to_string()));
+        }
+        let pr = &self.printer;
+        if !pr.target.is_empty()
+            && let Err(e) = crate::print::Target::parse(&pr.target)
+        {
+            p.push(("printer.target".into(), e.to_string()));
+        }
+        if let Err(e) = crate::print::Paper::from_mm(pr.paper_mm) {
+            p.push(("printer.paper_mm".into(), e.to_string()));
+        }
+        if pr.timeout_seconds == 0 {
+            p.push((
+                "printer.timeout_seconds".into(),
+                "must be at least 1".into(),
+            ));
+        }
     }
 
     pub fn level(&self) -> Level {
@@ -639,6 +738,8 @@ fn section(
         "updates" => set(&mut cfg.updates, read_all(v, errors)),
         "staff" => set(&mut cfg.staff, read_all(v, errors)),
         "statistics" => set(&mut cfg.statistics, read_all(v, errors)),
+        "speech" => set(&mut cfg.speech, read_all(v, errors)),
+        "printer" => set(&mut cfg.printer, read_all(v, errors)),
         _ => {}
     }
 }

@@ -3,6 +3,7 @@
 //! speaks these types.
 
 pub mod changes;
+pub mod checklist;
 pub mod contact;
 pub mod text;
 

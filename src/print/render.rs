@@ -302,7 +302,8 @@ impl Pen<'_> {
         let mut lines = Vec::new();
         for para in text.lines() {
             let mut line = String::new();
-            for word in para.split_whitespace() {
+            // Only plain spaces break a line: a no-break space keeps "1 bản chính" together.
+            for word in para.split(' ').filter(|w| !w.is_empty()) {
                 let candidate = if line.is_empty() {
                     word.to_string()
                 } else {
