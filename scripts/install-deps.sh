@@ -13,6 +13,11 @@ PACKAGES=(
   prometheus-node-exporter        # tests: serves the kiosk's heartbeat file to Prometheus
   chromium                        # tests: renders the fleet report headless
   nginx-light                     # system tests: serves the province feed to a kiosk
+  espeak-ng                       # run: read-aloud (the default Vietnamese speech engine)
+  alsa-utils                      # run: aplay plays speech through ALSA
+  cups-client                     # run: `lp` for printers on a CUPS queue
+  sox                             # tests: an independent reading of the speech WAV
+  tesseract-ocr tesseract-ocr-vie # tests: OCR of the printed receipt (Vietnamese)
 )
 
 SUDO=""

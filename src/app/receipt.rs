@@ -290,10 +290,10 @@ impl Printer {
     }
 
     pub fn print(&self, blocks: Vec<Block>) {
-        if !self
+        if self
             .jobs
             .as_ref()
-            .is_some_and(|t| t.send(Job::Print(blocks)).is_ok())
+            .is_none_or(|t| t.send(Job::Print(blocks)).is_err())
         {
             tracing::error!("the printer thread has stopped");
         }

@@ -127,7 +127,7 @@ impl Speaker {
             pieces,
             asked: Instant::now(),
         };
-        if !self.jobs.as_ref().is_some_and(|t| t.send(job).is_ok()) {
+        if self.jobs.as_ref().is_none_or(|t| t.send(job).is_err()) {
             tracing::error!("the speech thread has stopped");
         }
     }

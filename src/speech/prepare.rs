@@ -69,7 +69,7 @@ impl Lexicon {
         let w: Vec<char> = written.chars().collect();
         self.entries.retain(|(e, _)| *e != w);
         self.entries.push((w, spoken.to_string()));
-        self.entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        self.entries.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
     }
 
     /// Every entry of `other` over this one's.

@@ -69,7 +69,7 @@ fn espeak_ng_reads_birth_registration_at_a_speaking_rate() {
 fn abbreviations_in_a_real_name_are_read_in_full() {
     let p = procedure("1.001909");
     assert!(p.name.contains("BHYT"), "{}", p.name);
-    let text = speech::pieces(&[p.name.clone()], &Lexicon::builtin()).join(" ");
+    let text = speech::pieces(std::slice::from_ref(&p.name), &Lexicon::builtin()).join(" ");
     assert!(text.contains("bảo hiểm y tế"), "{text}");
     assert!(text.contains("khám, chữa bệnh"), "{text}");
     assert!(!text.contains("BHYT"), "{text}");
