@@ -12,6 +12,8 @@ use crate::config;
 use crate::domain::{Method, Procedure, checklist};
 use crate::speech::{self, Engine, Lexicon, Speaker, SpeechEvent, player};
 
+use super::AppError;
+use super::kiosk::Kiosk;
 use super::view::ChannelRow;
 
 /// Results read for a search: enough to choose from, short enough to listen to.
@@ -105,20 +107,34 @@ pub fn procedure_script(p: &Procedure, counter: Option<&str>) -> Vec<String> {
     s
 }
 
-/// What "Đọc to" says on the search page: the first results' names.
-pub fn results_script(names: &[String]) -> Vec<String> {
+/// What "Đọc to" says on the search page: the first results' names. `total` is the number
+/// of procedures found, of which `names` are the first.
+pub fn results_script(names: &[String], total: usize) -> Vec<String> {
     if names.is_empty() {
         return vec!["Không tìm thấy thủ tục nào.".into()];
     }
-    let mut s = vec![format!(
-        "Có {} kết quả. Đọc {} kết quả đầu.",
-        names.len(),
-        names.len().min(RESULTS_READ)
-    )];
+    let read = names.len().min(RESULTS_READ);
+    let total = total.max(names.len());
+    let mut s = vec![if total > read {
+        format!("Có {total} kết quả. Đây là {read} kết quả đầu.")
+    } else {
+        format!("Có {total} kết quả.")
+    }];
     for (i, n) in names.iter().take(RESULTS_READ).enumerate() {
         s.push(format!("Kết quả số {}: {}", i + 1, ends_sentence(n)));
     }
     s
+}
+
+impl Kiosk {
+    /// What "Đọc to" says on the page of procedure `code` (none when there is no such code).
+    pub fn read_aloud_script(&self, code: &str) -> Result<Option<Vec<String>>, AppError> {
+        let Some(p) = self.procedure(code)? else {
+            return Ok(None);
+        };
+        let counter = self.procedure_view(code)?.and_then(|v| v.counter);
+        Ok(Some(procedure_script(&p, counter.as_deref())))
+    }
 }
 
 /// Whether read-aloud works here, as the probe at start found it.
@@ -373,9 +389,11 @@ mod tests {
     #[test]
     fn results_read_the_first_names() {
         let names: Vec<String> = (1..=8).map(|i| format!("Thủ tục {i}")).collect();
-        let s = results_script(&names);
+        let s = results_script(&names, 40);
         assert_eq!(s.len(), 1 + RESULTS_READ);
+        assert_eq!(s[0], "Có 40 kết quả. Đây là 5 kết quả đầu.");
         assert_eq!(s[1], "Kết quả số 1: Thủ tục 1.");
-        assert_eq!(results_script(&[]), ["Không tìm thấy thủ tục nào."]);
+        assert_eq!(results_script(&names[..2], 2)[0], "Có 2 kết quả.");
+        assert_eq!(results_script(&[], 0), ["Không tìm thấy thủ tục nào."]);
     }
 }

@@ -130,6 +130,26 @@ pub fn receipt_blocks(
     b
 }
 
+impl super::kiosk::Kiosk {
+    /// The receipt for procedure `code` printed `now` (none when there is no such code).
+    pub fn receipt(
+        &self,
+        code: &str,
+        now: DateTime<Local>,
+    ) -> Result<Option<Vec<Block>>, super::AppError> {
+        let Some(p) = self.procedure(code)? else {
+            return Ok(None);
+        };
+        let counter = self.procedure_view(code)?.and_then(|v| v.counter);
+        Ok(Some(receipt_blocks(
+            &p,
+            self.config(),
+            counter.as_deref(),
+            now,
+        )))
+    }
+}
+
 /// Whether the print button can be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PrinterState {

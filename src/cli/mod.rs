@@ -1,5 +1,6 @@
 //! The command line: parses arguments, calls the library, prints. One file per command group
-//! (`data`, `bundle`, `search`, `kiosk`, `office`, `config`, `fleet`); logic that is not parsing or
+//! (`data`, `bundle`, `search`, `kiosk`, `office`, `config`, `fleet`, `speech`, `print`); logic
+//! that is not parsing or
 //! printing belongs in the library. With no command, `motcua` starts the kiosk.
 //!
 //! Output goes through `writeln!` on a locked stdout, never `println!`: a reader that closes
@@ -15,7 +16,9 @@ mod fleet;
 mod kiosk;
 mod office;
 mod portal;
+mod print;
 mod search;
+mod speech;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -104,6 +107,10 @@ enum Command {
     /// The province's view of many kiosks.
     #[command(subcommand)]
     Fleet(fleet::FleetCmd),
+    /// What "Đọc to" says: the prepared text, a WAV file, or played on the sound device.
+    Speak(speech::SpeakArgs),
+    /// The "In danh sách giấy tờ" receipt: as a PNG, or sent to a receipt printer.
+    Print(print::PrintArgs),
 }
 
 pub fn main() {
@@ -168,6 +175,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(a) => search::bench(g, &a),
         Command::Screenshot(a) => kiosk::screenshot(g, &a),
         Command::Fleet(c) => fleet::run(g, &c),
+        Command::Speak(a) => speech::speak(g, &a),
+        Command::Print(a) => print::print(g, &a),
     }
 }
 

@@ -19,7 +19,7 @@ use motcua::config::Config;
 use motcua::domain::text::fold;
 use motcua::print::{Bitmap, Block, Paper, PrintError, render, transport};
 
-use crate::common::{procedure, require, wait_for};
+use crate::common::{motcua, procedure, require, wait_for};
 
 /// One ESC/POS command as the printer reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -437,4 +437,49 @@ fn the_kiosk_printer_disables_on_paper_out_and_recovers() {
             .any(|c| matches!(c, Cmd::Raster { .. })),
         "the receipt reached the printer"
     );
+}
+
+#[test]
+fn motcua_print_renders_the_png_and_sends_the_same_receipt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let png = dir.path().join("receipt.png");
+    let printer = FakePrinter::start(READY);
+    let out = motcua()
+        .args(["print", "--code", "1.001193", "--paper", "58", "--out"])
+        .arg(&png)
+        .arg("--to")
+        .arg(printer.target().to_string())
+        .output()
+        .expect("run motcua print");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("mm long on 58 mm paper"), "{stdout}");
+    let picture = image::open(&png).expect("a PNG").to_luma8();
+    let jobs = wait_for("the job", Duration::from_secs(10), || {
+        let j = printer.jobs();
+        (!j.is_empty()).then_some(j)
+    });
+    let printed = decode(&jobs[0]);
+    assert_eq!(
+        (picture.width(), picture.height()),
+        (printed.width, printed.height)
+    );
+    assert!(
+        picture
+            .enumerate_pixels()
+            .all(|(x, y, p)| (p.0[0] < 128) == printed.black(x, y)),
+        "the PNG is what was printed"
+    );
+
+    let e = motcua()
+        .args(["print", "--code", "9.999999", "--out"])
+        .arg(&png)
+        .output()
+        .expect("run motcua print");
+    assert!(!e.status.success());
+    assert!(String::from_utf8_lossy(&e.stderr).contains("9.999999"));
 }

@@ -12,7 +12,7 @@ use motcua::app::read_aloud::{self, Availability, Voice, VoiceEvent};
 use motcua::config;
 use motcua::speech::{self, Engine, Lexicon, Speaker, SpeechError, SpeechEvent, prepare, wav};
 
-use crate::common::{file_len, procedure, require, wait_for};
+use crate::common::{file_len, motcua, procedure, require, wait_for};
 
 fn engine() -> Engine {
     require("espeak-ng", "espeak-ng");
@@ -269,4 +269,37 @@ fn a_hung_or_missing_engine_is_an_error_not_a_wait() {
         e.to_string().contains("espeak-ng"),
         "names the package: {e}"
     );
+}
+
+#[test]
+fn motcua_speak_writes_what_the_button_says() {
+    engine();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wav_path = dir.path().join("khai-sinh.wav");
+    let out = motcua()
+        .args(["speak", "--code", "1.001193", "--text", "--out"])
+        .arg(&wav_path)
+        .output()
+        .expect("run motcua speak");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let text: String = stdout
+        .lines()
+        .filter(|l| !l.starts_with("wrote "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        text,
+        birth_registration().join(" "),
+        "the text the kiosk says"
+    );
+    let pcm = wav::parse(&std::fs::read(&wav_path).expect("the WAV exists")).expect("a WAV");
+    let per = pcm.seconds() / prepare::syllables(&text) as f64;
+    assert!((0.12..0.8).contains(&per), "{per:.3} s per syllable");
+    assert!(pcm.rms() > 0.02, "RMS {:.4}", pcm.rms());
+    assert!(stdout.contains("syllables"), "{stdout}");
 }
