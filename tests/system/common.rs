@@ -10,16 +10,27 @@ use motcua::config::Config;
 
 pub use super::support::require;
 
-/// A kiosk on the built-in data, shared by every test in the run.
-pub fn kiosk() -> &'static Kiosk {
+fn shared() -> &'static (tempfile::TempDir, Kiosk) {
     static K: OnceLock<(tempfile::TempDir, Kiosk)> = OnceLock::new();
-    &K.get_or_init(|| {
+    K.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         let k = Kiosk::open(dir.path(), Config::default())
             .expect("open the kiosk on the built-in data");
         (dir, k)
     })
-    .1
+}
+
+/// A kiosk on the built-in data, shared by every test in the run.
+pub fn kiosk() -> &'static Kiosk {
+    &shared().1
+}
+
+/// The `motcua` command on the shared kiosk's data directory.
+pub fn motcua() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_motcua"));
+    c.arg("--data-dir").arg(shared().0.path());
+    c.env_remove("MOTCUA_CONFIG");
+    c
 }
 
 pub fn procedure(code: &str) -> motcua::domain::Procedure {
