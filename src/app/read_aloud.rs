@@ -183,7 +183,10 @@ impl std::fmt::Debug for Voice {
 pub fn engine_and_lexicon(cfg: &config::Speech) -> (Engine, Lexicon) {
     let engine = Engine::new(
         cfg.engine.clone(),
-        Duration::from_secs(cfg.engine_timeout_seconds.max(1)),
+        Duration::from_secs(
+            cfg.engine_timeout_seconds
+                .clamp(1, config::SPEECH_TIMEOUT_MAX),
+        ),
     );
     let mut lexicon = Lexicon::builtin();
     if !cfg.abbreviations.is_empty() {

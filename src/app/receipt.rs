@@ -227,7 +227,9 @@ impl Setup {
             target: transport::Target::parse(&cfg.target)?,
             paper: print::Paper::from_mm(cfg.paper_mm)?,
             options: transport::Options {
-                timeout: Duration::from_secs(cfg.timeout_seconds.max(1)),
+                timeout: Duration::from_secs(
+                    cfg.timeout_seconds.clamp(1, config::PRINTER_TIMEOUT_MAX),
+                ),
                 status_query: cfg.status_query,
             },
             cut: cfg.cut,

@@ -76,7 +76,10 @@ pub fn print(g: &Global, a: &PrintArgs) -> Result<()> {
             target: transport::Target::parse(&target)?,
             paper,
             options: transport::Options {
-                timeout: Duration::from_secs(cfg.timeout_seconds.max(1)),
+                timeout: Duration::from_secs(
+                    cfg.timeout_seconds
+                        .clamp(1, motcua::config::PRINTER_TIMEOUT_MAX),
+                ),
                 status_query: cfg.status_query,
             },
             cut: cfg.cut,

@@ -261,6 +261,11 @@ impl Default for Statistics {
     }
 }
 
+/// The longest `[speech] engine_timeout_seconds`, in seconds.
+pub const SPEECH_TIMEOUT_MAX: u64 = 300;
+/// The longest `[printer] timeout_seconds`, in seconds.
+pub const PRINTER_TIMEOUT_MAX: u64 = 120;
+
 /// Read-aloud (`[speech]`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -496,7 +501,7 @@ impl Config {
     /// Every number in the configuration with its range (inclusive). The ranges are the
     /// documented ones (`kiosk-config/kiosk.toml`) and keep every duration and count the kiosk
     /// computes from them far from overflow. Warning at least 20 s: WCAG 2.2.1.
-    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 9] {
+    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 12] {
         [
             ("idle.timeout_seconds", self.idle.timeout_seconds, 15..=3600),
             ("idle.warning_seconds", self.idle.warning_seconds, 20..=600),
@@ -534,6 +539,17 @@ impl Config {
                 "statistics.heartbeat_every_seconds",
                 self.statistics.heartbeat_every_seconds,
                 1..=86_400,
+            ),
+            (
+                "speech.engine_timeout_seconds",
+                self.speech.engine_timeout_seconds,
+                1..=SPEECH_TIMEOUT_MAX,
+            ),
+            ("speech.volume", self.speech.volume as u64, 0..=100),
+            (
+                "printer.timeout_seconds",
+                self.printer.timeout_seconds,
+                1..=PRINTER_TIMEOUT_MAX,
             ),
         ]
     }
@@ -669,17 +685,8 @@ impl Config {
         if sp.enabled && sp.engine.first().is_none_or(|c| c.trim().is_empty()) {
             p.push(("speech.engine".into(), "must name a program".into()));
         }
-        if sp.volume > 100 {
-            p.push(("speech.volume".into(), "must be 0 to 100".into()));
-        }
         if sp.device.trim().is_empty() {
             p.push(("speech.device".into(), "must name an ALSA device".into()));
-        }
-        if sp.engine_timeout_seconds == 0 {
-            p.push((
-                "speech.engine_timeout_seconds".into(),
-                "must be at least 1".into(),
-            ));
         }
         if !sp.abbreviations.is_empty()
             && let Err(e) = crate::speech::Lexicon::load(Path::new(&sp.abbreviations))
@@ -694,12 +701,6 @@ impl Config {
         }
         if let Err(e) = crate::print::Paper::from_mm(pr.paper_mm) {
             p.push(("printer.paper_mm".into(), e.to_string()));
-        }
-        if pr.timeout_seconds == 0 {
-            p.push((
-                "printer.timeout_seconds".into(),
-                "must be at least 1".into(),
-            ));
         }
     }
 

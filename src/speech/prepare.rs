@@ -56,11 +56,22 @@ impl Lexicon {
         Ok(lex)
     }
 
+    /// Reads an abbreviation file: a regular file of at most 1 MB.
     pub fn load(path: &Path) -> Result<Lexicon, SpeechError> {
-        let src = std::fs::read_to_string(path).map_err(|source| SpeechError::Io {
+        const MAX: u64 = 1 << 20;
+        let io = |source| SpeechError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if !meta.is_file() || meta.len() > MAX {
+            return Err(SpeechError::Lexicon {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!("not a regular file of at most {MAX} bytes"),
+            });
+        }
+        let src = std::fs::read_to_string(path).map_err(io)?;
         Lexicon::parse(&src, path)
     }
 
