@@ -1,7 +1,6 @@
 //! The command line: parses arguments, calls the library, prints. One file per command group
 //! (`data`, `bundle`, `search`, `kiosk`, `office`, `config`, `fleet`, `speech`, `print`); logic
-//! that is not parsing or
-//! printing belongs in the library. With no command, `motcua` starts the kiosk.
+//! that is not parsing or printing belongs in the library. With no command, `motcua` starts the kiosk.
 //!
 //! Output goes through `writeln!` on a locked stdout, never `println!`: a reader that closes
 //! early (`motcua list | head`) makes the write fail with `BrokenPipe`, which [`main`] turns into
