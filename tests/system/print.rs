@@ -19,7 +19,8 @@ use motcua::config::Config;
 use motcua::domain::text::fold;
 use motcua::print::{Bitmap, Block, Paper, PrintError, render, transport};
 
-use crate::common::{motcua, procedure, require, wait_for};
+use crate::common::{motcua, procedure};
+use crate::support::{require, wait_for};
 
 /// One ESC/POS command as the printer reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,10 +278,15 @@ fn a_receipt_sent_over_tcp_decodes_to_the_render_the_qr_and_the_words() {
         setup(printer.target(), paper)
             .print(&blocks)
             .expect("printed");
-        let jobs = wait_for("the job", Duration::from_secs(10), || {
-            let j = printer.jobs();
-            (!j.is_empty()).then_some(j)
-        });
+        let jobs = wait_for(
+            "the job",
+            Duration::from_secs(10),
+            || {
+                let j = printer.jobs();
+                (!j.is_empty()).then_some(j)
+            },
+            || format!("the printer on port {} received nothing", printer.port),
+        );
         assert_eq!(jobs.len(), 1);
         let cmds = commands(&jobs[0]);
         assert_eq!(
@@ -321,10 +327,15 @@ fn paper_out_and_an_offline_printer_are_errors_before_any_printing() {
         .print(&blocks)
         .expect_err("out of paper");
     assert!(matches!(e, PrintError::PaperOut { .. }), "{e}");
-    let jobs = wait_for("the connection", Duration::from_secs(10), || {
-        let j = printer.jobs();
-        (!j.is_empty()).then_some(j)
-    });
+    let jobs = wait_for(
+        "the connection",
+        Duration::from_secs(10),
+        || {
+            let j = printer.jobs();
+            (!j.is_empty()).then_some(j)
+        },
+        || format!("the printer on port {} received nothing", printer.port),
+    );
     assert_eq!(
         commands(&jobs[0]),
         [Cmd::Status(1), Cmd::Status(4)],
@@ -459,10 +470,15 @@ fn motcua_print_renders_the_png_and_sends_the_same_receipt() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("mm long on 58 mm paper"), "{stdout}");
     let picture = image::open(&png).expect("a PNG").to_luma8();
-    let jobs = wait_for("the job", Duration::from_secs(10), || {
-        let j = printer.jobs();
-        (!j.is_empty()).then_some(j)
-    });
+    let jobs = wait_for(
+        "the job",
+        Duration::from_secs(10),
+        || {
+            let j = printer.jobs();
+            (!j.is_empty()).then_some(j)
+        },
+        || format!("the printer on port {} received nothing", printer.port),
+    );
     let printed = decode(&jobs[0]);
     assert_eq!(
         (picture.width(), picture.height()),

@@ -12,7 +12,8 @@ use motcua::app::read_aloud::{self, Availability, Voice, VoiceEvent};
 use motcua::config;
 use motcua::speech::{self, Engine, Lexicon, Speaker, SpeechError, SpeechEvent, prepare, wav};
 
-use crate::common::{file_len, motcua, procedure, require, wait_for};
+use crate::common::{file_len, motcua, procedure};
+use crate::support::{require, wait_for};
 
 fn engine() -> Engine {
     require("espeak-ng", "espeak-ng");
@@ -170,9 +171,12 @@ fn aplay_plays_it_all_and_stop_silences_at_once() {
         next_event(&rx),
         SpeechEvent::Started { id: 2, .. }
     ));
-    wait_for("the first sound", Duration::from_secs(10), || {
-        (file_len(&out) > 0).then_some(())
-    });
+    wait_for(
+        "the first sound",
+        Duration::from_secs(10),
+        || (file_len(&out) > 0).then_some(()),
+        || format!("events so far: {:?}", rx.try_iter().collect::<Vec<_>>()),
+    );
     speaker.stop();
     assert_eq!(next_event(&rx), SpeechEvent::Stopped { id: 2 });
     let at_stop = file_len(&out);
