@@ -47,6 +47,14 @@ pub struct WriteLock {
     _file: fs::File,
 }
 
+/// An error that means "this file system cannot be written here": read-only, or not allowed.
+pub fn is_read_only(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+    )
+}
+
 /// fsync a directory so a rename or a new entry in it survives power loss.
 pub fn sync_dir(path: &Path) -> Result<(), AppError> {
     fs::File::open(path)
@@ -103,21 +111,64 @@ impl DataDir {
             root.join("versions"),
             root.join("staging"),
         ] {
-            fs::create_dir_all(&d).map_err(|e| AppError::io(&d, e))?;
+            if let Err(e) = fs::create_dir_all(&d) {
+                // A read-only directory that has its versions is still served.
+                let served = is_read_only(&e) && root.join("versions").is_dir();
+                if !served {
+                    return Err(AppError::io(&d, e));
+                }
+            }
         }
         let dd = DataDir {
             root: root.to_path_buf(),
         };
         // A staging folder belongs to the writer holding the lock; without the lock it may be
         // another process's import at work, so only a lock holder cleans up.
-        if let Some(lock) = dd.try_lock()? {
-            dd.clean_staging(&lock)?;
-            // A crash between moving a version in and switching to it leaves an orphan folder.
-            if dd.current().is_some() {
-                dd.prune(&lock)?;
+        match dd.try_lock() {
+            Ok(Some(lock)) => {
+                dd.clean_staging(&lock)?;
+                // A crash between moving a version in and switching to it leaves an orphan.
+                if dd.current().is_some() {
+                    dd.prune(&lock)?;
+                }
             }
+            Ok(None) => {}
+            Err(AppError::Io { source, .. }) if is_read_only(&source) => tracing::warn!(
+                "{} is read-only: serving the data installed there; nothing can be changed",
+                root.display()
+            ),
+            Err(e) => return Err(e),
         }
         Ok(dd)
+    }
+
+    /// Complete versions, newest first (by the version in their name, then the install time
+    /// that follows it): where to fall back when `CURRENT` and `PREVIOUS` name nothing usable.
+    pub fn ready_versions(&self) -> Vec<String> {
+        let mut v: Vec<(u64, String)> = fs::read_dir(self.versions())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| crate::bundle::is_safe_name(n) && self.is_ready(n))
+                    .map(|n| {
+                        let version = n
+                            .strip_prefix('v')
+                            .and_then(|r| r.split('-').next())
+                            .and_then(|d| d.parse().ok())
+                            .unwrap_or(0);
+                        (version, n)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort_by(|a, b| b.cmp(a));
+        v.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// Points `CURRENT` at an installed version without deleting anything (repairing a pointer
+    /// that names nothing usable).
+    pub fn point_current(&self, _lock: &WriteLock, name: &str) -> Result<(), AppError> {
+        write_atomic(&self.root.join("CURRENT"), name.as_bytes())
     }
 
     fn lock_file(&self, name: &str) -> Result<fs::File, AppError> {

@@ -179,7 +179,10 @@ fn now_string() -> String {
 
 impl Kiosk {
     /// Opens the data directory, falling back from a damaged current version to the previous
-    /// one, and seeding the built-in data when nothing usable is installed.
+    /// one (from a `CURRENT` naming nothing usable to the newest complete version), and seeding
+    /// the built-in data only when no installed version can be opened. A read-only directory is
+    /// served as it is; a kiosk database that cannot be opened (read-only, full disk) is kept in
+    /// memory until the next start.
     pub fn open(data_dir: &Path, config: Config) -> Result<Kiosk, AppError> {
         Self::open_seeded(data_dir, config, || {
             seed::raw().map_err(|e| AppError::DefaultData(e.to_string()))
@@ -189,7 +192,7 @@ impl Kiosk {
     /// How the kiosk window starts: bad configuration or data never keeps it from showing
     /// something. A configuration file that is refused is logged and the reference configuration
     /// serves; a data directory that cannot be opened is kept for inspection and the built-in data
-    /// is served from a `recovery-<time>` folder inside it.
+    /// is served from a `recovery` folder inside it (one folder, reused by every later boot).
     pub fn open_for_window(data_dir: &Path, config: Option<&Path>) -> Result<Kiosk, AppError> {
         let reference = || Config::reference().map_err(AppError::from);
         let config = match config.map(Config::load) {
@@ -205,8 +208,8 @@ impl Kiosk {
         match Kiosk::open(data_dir, config.clone()) {
             Ok(k) => Ok(k),
             Err(e) => {
-                let fresh =
-                    data_dir.join(format!("recovery-{}", Utc::now().format("%Y%m%dT%H%M%S")));
+                // One recovery folder, reused by every later boot on the same broken directory.
+                let fresh = data_dir.join("recovery");
                 tracing::error!(
                     "data directory {} unusable ({e}); starting on the built-in data in {}",
                     data_dir.display(),
@@ -233,7 +236,16 @@ impl Kiosk {
         seed: impl FnOnce() -> Result<RawBundle, AppError>,
     ) -> Result<Kiosk, AppError> {
         let dir = DataDir::open(data_dir)?;
-        let kiosk_db = KioskDb::open(&dir.kiosk_db())?;
+        let kiosk_db = match KioskDb::open(&dir.kiosk_db()) {
+            Ok(db) => db,
+            Err(e) => {
+                // A full or read-only disk must not keep the data from the screen.
+                tracing::error!(
+                    "{e}: the refresh history, statistics and PIN attempts are kept in memory until the next start"
+                );
+                KioskDb::open(Path::new(":memory:"))?
+            }
+        };
         tidy_inbox(&dir, &config);
         let live = match open_installed(&dir)? {
             Some(l) => l,
@@ -504,20 +516,35 @@ impl Kiosk {
 
     /// Goes back to the previous data version.
     pub fn rollback(&self) -> Result<ContentMeta, AppError> {
-        let lock = self.dir.lock()?;
-        self.follow_disk_locked(&lock)?;
-        let name = self.dir.rollback(&lock)?;
-        let live = Live::open(&self.dir, &name, Some(&lock))?;
-        let meta = live.meta.clone();
-        self.swap(live);
+        let res = self.rollback_inner();
+        let (outcome, version, message) = match &res {
+            Ok((meta, name)) => (
+                RefreshOutcome::Applied,
+                Some(meta.version),
+                format!("back to {name}"),
+            ),
+            Err(e) => (RefreshOutcome::Failed, None, e.to_string()),
+        };
         self.record_refresh(RefreshRecord {
             at: now_string(),
             source: RefreshSource::Rollback,
-            outcome: RefreshOutcome::Applied,
-            version: Some(meta.version),
-            message: format!("back to {name}"),
+            outcome,
+            version,
+            message,
         });
-        Ok(meta)
+        res.map(|(meta, _)| meta)
+    }
+
+    fn rollback_inner(&self) -> Result<(ContentMeta, String), AppError> {
+        let lock = self.dir.lock()?;
+        self.follow_disk_locked(&lock)?;
+        let previous = self.dir.previous().ok_or(AppError::NoPrevious)?;
+        // Opened before the switch: a previous version that cannot be served is not made current.
+        let live = Live::open(&self.dir, &previous, Some(&lock))?;
+        let name = self.dir.rollback(&lock)?;
+        let meta = live.meta.clone();
+        self.swap(live);
+        Ok((meta, name))
     }
 
     pub fn procedure(&self, code: &str) -> Result<Option<Procedure>, AppError> {
@@ -607,16 +634,26 @@ fn tidy_inbox(dir: &DataDir, config: &Config) {
 /// is usable. Switching back to the previous version is a change: it takes the writer lock.
 fn open_installed(dir: &DataDir) -> Result<Option<Live>, AppError> {
     let current = dir.current();
-    for name in current.iter().chain(dir.previous().iter()) {
+    let previous = dir.previous();
+    // A damaged current version falls back to the previous one. A `CURRENT` that names nothing
+    // usable (garbage, a missing version) says nothing about `PREVIOUS` either: the newest
+    // complete version is then the best guess of what was live. Either way every complete
+    // version is a candidate before the built-in data is seeded over them.
+    let mut candidates: Vec<String> = match &current {
+        Some(c) => std::iter::once(c.clone()).chain(previous.clone()).collect(),
+        None => Vec::new(),
+    };
+    for name in dir.ready_versions() {
+        if !candidates.contains(&name) {
+            candidates.push(name);
+        }
+    }
+    for name in &candidates {
         match Live::open(dir, name, None) {
             Ok(l) => {
                 if current.as_deref() != Some(name.as_str()) {
-                    tracing::warn!("current data unusable; serving previous version {name}");
-                    let lock = dir.lock()?;
-                    // Unless another process switched it meanwhile.
-                    if dir.current() == current {
-                        dir.rollback(&lock)?;
-                    }
+                    tracing::warn!("current data unusable; serving version {name}");
+                    repoint(dir, current.as_deref(), previous.as_deref(), name);
                 }
                 return Ok(Some(l));
             }
@@ -624,6 +661,26 @@ fn open_installed(dir: &DataDir) -> Result<Option<Live>, AppError> {
         }
     }
     Ok(None)
+}
+
+/// Points `CURRENT` at the version being served instead of an unusable one, deleting nothing.
+/// Best effort: on a read-only or full disk the version is served all the same and the repair is
+/// tried again at the next start.
+fn repoint(dir: &DataDir, current: Option<&str>, previous: Option<&str>, serving: &str) {
+    let repaired = dir.lock().and_then(|lock| {
+        // Unless another process switched it meanwhile.
+        if dir.current().as_deref() != current {
+            return Ok(());
+        }
+        if current.is_some() && previous == Some(serving) {
+            dir.rollback(&lock).map(drop)
+        } else {
+            dir.point_current(&lock, serving)
+        }
+    });
+    if let Err(e) = repaired {
+        tracing::warn!("CURRENT not repaired ({e}); serving {serving} all the same");
+    }
 }
 
 pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {

@@ -4,8 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
@@ -373,12 +378,61 @@ fn segment_names(index: &Index) -> tantivy::Result<Vec<String>> {
     Ok(v)
 }
 
+/// An index folder that is never written after it is built (a rebuild writes a new folder and
+/// renames it in). tantivy takes its meta lock, a file it creates in the folder, while it opens
+/// segment readers, so that a writer's garbage collection cannot delete them meanwhile. There is
+/// no such writer here, so where the lock file cannot be created (a read-only file system or
+/// folder) the index opens without it: a kiosk on a read-only disk still searches.
+#[derive(Debug, Clone)]
+struct Installed(MmapDirectory);
+
+impl Directory for Installed {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn watch(&self, callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(callback)
+    }
+    fn acquire_lock(&self, lock: &Lock) -> Result<DirectoryLock, LockError> {
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+                ) =>
+            {
+                Ok(DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
+}
+
 pub(crate) fn open_tantivy(dir: &Path) -> Result<Opened, SearchError> {
     let tv = |e: tantivy::TantivyError| SearchError::Index {
         path: dir.to_path_buf(),
         source: e,
     };
-    let index = Index::open_in_dir(dir).map_err(tv)?;
+    let mmap = MmapDirectory::open(dir).map_err(|e| tv(e.into()))?;
+    let index = Index::open(Installed(mmap)).map_err(tv)?;
     register_tokenizers(&index);
     let (expected, fields) = schema();
     if index.schema() != expected {

@@ -124,6 +124,32 @@ impl ContentDb {
         Ok(conn)
     }
 
+    /// `conn` once a first read succeeded (opening is lazy: a WAL database that cannot be read
+    /// fails here, not at open).
+    fn readable(path: &Path, conn: Connection) -> Result<Connection, StoreError> {
+        conn.pragma_query_value(None, "schema_version", |r| r.get::<_, i64>(0))
+            .map_err(|source| StoreError::Sqlite {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(conn)
+    }
+
+    fn open_immutable(path: &Path) -> Result<Connection, StoreError> {
+        let escaped = path
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('?', "%3f")
+            .replace('#', "%23");
+        let uri = format!("file:{escaped}?immutable=1");
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Self::open_conn(Path::new(&uri), flags)?;
+        Self::readable(path, conn)
+    }
+
     /// Writes a new database at `path` (which must not exist) holding `ds`, in one transaction.
     /// `progress(done, total)` is called as procedures are written.
     pub fn create(
@@ -266,9 +292,14 @@ impl ContentDb {
             }
         }
         tx.commit().map_err(sql)?;
-        // Fold the WAL into the main file so the version directory is one self-contained file.
+        // Fold the WAL into the main file so the version directory is one self-contained file,
+        // and leave WAL mode: a content database is never written again, and only a rollback-
+        // journal database opens read-only where no `-shm` file can be created (a read-only or
+        // full file system).
         conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
             .or_else(|_| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
+            .map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "DELETE")
             .map_err(sql)?;
         Ok(ContentDb {
             path: path.to_path_buf(),
@@ -284,10 +315,14 @@ impl ContentDb {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database"),
             });
         }
-        let conn = Self::open_conn(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match Self::open_conn(path, flags).and_then(|c| Self::readable(path, c)) {
+            Ok(c) => c,
+            // A version written in WAL mode (before content databases left it) cannot be read
+            // where its `-shm` file cannot be created. It is never written after it is
+            // installed, so SQLite may read it as immutable.
+            Err(e) => Self::open_immutable(path).map_err(|_| e)?,
+        };
         let v: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|source| StoreError::Sqlite {

@@ -16,6 +16,7 @@ mod net;
 mod network;
 mod office;
 mod portal;
+mod recovery;
 mod refresh;
 mod sharing;
 mod staff;
