@@ -90,7 +90,7 @@ pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
         for line in std::io::stdin().lock().lines() {
             let q = line?;
             let r = k.search(&req(q.clone()))?;
-            writeln!(o, "{}", search_json(&q, &r.results))?;
+            writeln!(o, "{}", search_json(&q, &r))?;
         }
         return Ok(());
     }
@@ -98,9 +98,14 @@ pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
         .query
         .clone()
         .context("give a query, or --stdin to read queries from standard input")?;
-    let r = &k.search(&req(q.clone()))?.results;
+    let outcome = k.search(&req(q.clone()))?;
+    let r = &outcome.results;
     if a.json {
-        writeln!(o, "{}", serde_json::to_string_pretty(&search_json(&q, r))?)?;
+        writeln!(
+            o,
+            "{}",
+            serde_json::to_string_pretty(&search_json(&q, &outcome))?
+        )?;
         return Ok(());
     }
     if let Some(rel) = &r.relaxed {
@@ -123,7 +128,7 @@ pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
         }
         writeln!(o, "(relaxed: {})", what.join("; "))?;
     }
-    for h in &r.procedures {
+    for (i, h) in r.procedures.iter().enumerate() {
         writeln!(
             o,
             "{:>7.2}  {}  {}",
@@ -131,6 +136,9 @@ pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
             h.code,
             h.snippet.name.marked("[", "]")
         )?;
+        if let Some(Some(answer)) = outcome.answers.get(i) {
+            writeln!(o, "{:>7}  {}", "", answer.text)?;
+        }
     }
     for h in &r.hotlines {
         writeln!(o, "hotline  {}  {}", h.hotline.number, h.hotline.name)?;
@@ -146,12 +154,21 @@ pub fn search(g: &Global, a: &SearchArgs) -> Result<()> {
 }
 
 /// The JSON line `search --json` and `search --stdin` print for one query.
-fn search_json(q: &str, r: &motcua::search::Results) -> serde_json::Value {
+fn search_json(q: &str, outcome: &motcua::app::search::SearchOutcome) -> serde_json::Value {
+    let r = &outcome.results;
+    let answer = |i: usize| {
+        outcome
+            .answers
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(|a| a.text.clone())
+    };
     serde_json::json!({
         "query": q,
         "took_us": r.took_us,
         "total": r.total,
-        "hits": r.procedures.iter().map(|h| serde_json::json!({
+        "asks": r.asks,
+        "hits": r.procedures.iter().enumerate().map(|(i, h)| serde_json::json!({
             "code": h.code,
             "name": h.name,
             "score": h.score,
@@ -161,6 +178,9 @@ fn search_json(q: &str, r: &motcua::search::Results) -> serde_json::Value {
             "fields": h.fields,
             "levels": h.levels,
             "snippet": h.snippet.name.marked("[", "]"),
+            "variants": h.variants,
+            "other_provinces": h.other_provinces,
+            "answer": answer(i),
         })).collect::<Vec<_>>(),
         "hotlines": r.hotlines.iter().map(|h| serde_json::json!({
             "name": h.hotline.name, "number": h.hotline.number, "score": h.score,

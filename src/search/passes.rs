@@ -20,6 +20,12 @@ const MIN_STRICT_HITS: usize = 1;
 /// when every word is known (a swap can make another real word); longer ones only when a word
 /// is unknown.
 const MAX_TYPO_CONCEPTS: usize = 3;
+/// A query of at least this many content concepts is also read more widely: every concept but
+/// one. Long questions carry words ("vợ", "hưởng", "bệnh viện") that some long bodies happen to
+/// hold all of, and those must not hide the procedure whose name says the words that matter.
+const WIDEN_MIN_CONCEPTS: usize = 3;
+/// What matching every concept still counts, over matching all but one.
+const F_ALL_CONCEPTS: f32 = 1.5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Pass {
@@ -176,6 +182,10 @@ pub(super) fn ladder(
     let strict = run(Required::All, false)?;
     let strict_n = filtered(&strict)?;
     if strict_n >= MIN_STRICT_HITS {
+        if content >= WIDEN_MIN_CONCEPTS {
+            let wider = run(Required::AtLeast(content - 1), false)?;
+            return chosen(widened(strict, wider), true);
+        }
         return chosen(strict, true);
     }
     let typo = if typo_worth {
@@ -187,7 +197,12 @@ pub(super) fn ladder(
         && filtered(t)? > 0
     {
         relax.typo = true;
-        return chosen(typo.unwrap_or_default(), true);
+        let typo = typo.unwrap_or_default();
+        if content >= WIDEN_MIN_CONCEPTS {
+            let wider = run(Required::AtLeast(content - 1), true)?;
+            return chosen(widened(typo, wider), true);
+        }
+        return chosen(typo, true);
     }
     if strict_n > 0 {
         return chosen(strict, true);
@@ -229,6 +244,30 @@ pub(super) fn ladder(
         }
     }
     Ok(None)
+}
+
+/// The wider pass's matches (a superset of the strict ones, scored alike), the records that
+/// matched every concept counting `F_ALL_CONCEPTS` times their score.
+fn widened(strict: PassOut, mut wider: PassOut) -> PassOut {
+    let all: std::collections::HashSet<(u32, DocId)> = strict
+        .procs
+        .iter()
+        .chain(&strict.hotlines)
+        .chain(&strict.guides)
+        .map(|m| (m.addr.segment_ord, m.addr.doc_id))
+        .collect();
+    let f = super::query::tune("F_ALL_CONCEPTS", F_ALL_CONCEPTS);
+    for m in wider
+        .procs
+        .iter_mut()
+        .chain(wider.hotlines.iter_mut())
+        .chain(wider.guides.iter_mut())
+    {
+        if all.contains(&(m.addr.segment_ord, m.addr.doc_id)) {
+            m.score *= f;
+        }
+    }
+    wider
 }
 
 /// Whether some word is long enough to be read as a typing error.

@@ -303,10 +303,44 @@ pub(crate) fn segment(
         optional,
     };
     let mut i = 0;
+    // Where a purpose clause starts ("… để vay ngân hàng"): what follows says why, not which
+    // procedure, so it ranks but filters nothing.
+    let mut purpose_from: Option<usize> = None;
     while i < n {
+        if purpose_from.is_none()
+            && purpose_word(&words, i)
+            && concepts.iter().any(|c| !c.filler && !c.optional)
+        {
+            concepts.push(word(&words[i], true, false));
+            purpose_from = Some(concepts.len());
+            i += 1;
+            continue;
+        }
         let syn = synonyms.longest_at(&words, i);
-        let fill = words::fillers().longest_at(&words, i).map_or(0, |x| x.1);
-        let ctx = words::context().longest_at(&words, i).map_or(0, |x| x.1);
+        let mut fill = words::fillers().longest_at(&words, i).map_or(0, |x| x.1);
+        let mut ctx = words::context().longest_at(&words, i).map_or(0, |x| x.1);
+        // A question mostly ends without a space, so its last word counts as still being
+        // typed; a phrase that ends exactly there ("ở đâu", "bao lâu", "giấy tờ gì") is the
+        // question, not the start of another word. One bare word ("gi", "dau") may still be
+        // one ("giấy", "đầu"): in a sentence it ranks but filters nothing; typed alone or in a
+        // short query it stays a word being typed.
+        let mut unsure_end = false;
+        if let Some((_, k)) = words::fillers().ending_at_end(&words, i)
+            && k > fill
+        {
+            if k > 1 || words[i].tone.is_some() {
+                fill = k;
+            } else if n >= 4 {
+                fill = k;
+                unsure_end = true;
+            }
+        }
+        if let Some((_, k)) = words::context().ending_at_end(&words, i)
+            && k > 1
+            && k > ctx
+        {
+            ctx = k;
+        }
         let syn_len = syn
             .as_ref()
             .map_or(0, |(at, _)| at.last().map_or(0, |l| l + 1 - i));
@@ -341,7 +375,10 @@ pub(crate) fn segment(
             });
             i = end;
         } else if fill > 1
-            || (fill == 1 && fill >= ctx && !ambiguous_filler(&words, i, known_bigram))
+            || (fill == 1
+                && !unsure_end
+                && fill >= ctx
+                && !ambiguous_filler(&words, i, known_bigram))
         {
             concepts.push(Concept {
                 words: words[i..i + fill].to_vec(),
@@ -369,6 +406,11 @@ pub(crate) fn segment(
             i += 1;
         }
     }
+    if let Some(from) = purpose_from {
+        for c in concepts.iter_mut().skip(from).filter(|c| !c.filler) {
+            c.optional = true;
+        }
+    }
     // A query of nothing but context and fillers ("ông bà", "thủ tục", "lệ phí") means those
     // words: context words first, fillers when there is nothing else.
     if !concepts.is_empty() && concepts.iter().all(|c| c.filler || c.optional) {
@@ -387,6 +429,41 @@ pub(crate) fn segment(
         words,
         concepts,
         asks,
+    }
+}
+
+/// Whether the word at `i` opens a purpose clause: "để" followed by more words, not "để lại"
+/// (to leave behind). Typed without diacritics, "de" is also "đề" (đề nghị) and "đẻ" (con đẻ,
+/// mới đẻ): only where neither reading fits.
+fn purpose_word(words: &[QWord], i: usize) -> bool {
+    let w = &words[i];
+    let Some(next) = words.get(i + 1) else {
+        return false;
+    };
+    // A clause of a few words at the end of a question; not a long official name pasted in
+    // ("bán hoặc tặng cho hoặc để thừa kế…").
+    const MAX_CLAUSE: usize = 6;
+    let after_or = i
+        .checked_sub(1)
+        .is_some_and(|p| matches!(words[p].folded.as_str(), "hoac" | "va" | "hay"));
+    if w.folded != "de"
+        || w.prefix
+        || next.folded == "lai"
+        || after_or
+        || words.len() - i - 1 > MAX_CLAUSE
+    {
+        return false;
+    }
+    match w.tone.as_deref() {
+        Some(t) => t == text::tone_key("để"),
+        None => {
+            const NOT_AFTER: [&str; 6] = ["con", "moi", "vua", "sinh", "da", "sap"];
+            const NOT_BEFORE: [&str; 9] =
+                ["nghi", "xuat", "an", "tai", "con", "non", "o", "cu", "ra"];
+            let prev = i.checked_sub(1).map(|p| words[p].folded.as_str());
+            !prev.is_some_and(|p| NOT_AFTER.contains(&p))
+                && !NOT_BEFORE.contains(&next.folded.as_str())
+        }
     }
 }
 
@@ -466,6 +543,46 @@ mod tests {
         // One letter is too little to guess an abbreviation.
         let p = parse_t("the b", &t);
         assert!(p.concepts[1].alts.is_empty());
+    }
+
+    #[test]
+    fn a_purpose_clause_ranks_but_does_not_filter() {
+        let t = table();
+        let required = |q: &str| -> Vec<String> {
+            parse_t(q, &t)
+                .concepts
+                .iter()
+                .filter(|c| !c.filler && !c.optional)
+                .map(Concept::key)
+                .collect()
+        };
+        assert_eq!(
+            required("xác nhận độc thân để vay ngân hàng"),
+            ["xac", "nhan", "doc", "than"]
+        );
+        assert_eq!(
+            required("xac nhan doc than de vay ngan hang"),
+            ["xac", "nhan", "doc", "than"]
+        );
+        // Not "để lại", "đề nghị", "con đẻ", nor a clause with nothing before it, nor a long
+        // official name pasted in ("… hoặc để thừa kế …").
+        let opens = |q: &str| -> bool {
+            let words = tokenize(q);
+            (0..words.len()).any(|i| purpose_word(&words, i))
+        };
+        assert!(opens("xin giấy độc thân để vay ngân hàng"));
+        assert!(opens("xin giay doc than de vay ngan hang"));
+        for q in [
+            "đất ông bà để lại cho con",
+            "de nghi cap lai",
+            "con de o benh vien tinh",
+            "moi de con xong",
+            "tặng cho hoặc để thừa kế",
+            "cấp lại để",
+            "xin giấy để vay ngân hàng mua nhà ở quê cho con",
+        ] {
+            assert!(!opens(q), "{q}");
+        }
     }
 
     #[test]

@@ -38,6 +38,10 @@ const MAX_QUALIFIERS_COUNTED: u32 = 2;
 /// enough to order near-equal matches ("khai" → khai sinh before khai tử), never enough to
 /// lift a record over a clearly better one.
 const W_PRIOR: f32 = 0.1;
+/// A bare word ("khai", "thuế") matches many names equally well, and which of them citizens
+/// mean is best told by what they open most: the prior weighs more there, still only among
+/// the records that match the word.
+const W_PRIOR_BARE_WORD: f32 = 0.6;
 
 /// Longest body passage in a snippet (bytes).
 const EXCERPT_BYTES: usize = 220;
@@ -203,6 +207,11 @@ pub(super) fn procedures(
     let w_said = tune("W_SAID", W_SAID);
     let asked = closeness::asked_qualifiers(&out.plan);
     let prior = ix.priors();
+    let w_prior = if bare_word(&out.plan) {
+        W_PRIOR_BARE_WORD
+    } else {
+        W_PRIOR
+    };
     let mut ranked: Vec<Ranked> = Vec::with_capacity(out.procs.len());
     for m in &out.procs {
         let p = ix.procedure(m.ord)?;
@@ -216,7 +225,7 @@ pub(super) fn procedures(
             .unwrap_or(0)
             & !asked;
         let variant = F_QUALIFIER.powi(unasked.count_ones().min(MAX_QUALIFIERS_COUNTED) as i32);
-        let popular = 1.0 + W_PRIOR * prior.of(m.ord);
+        let popular = 1.0 + w_prior * prior.of(m.ord);
         ranked.push(Ranked {
             score: m.score
                 * cover
@@ -258,6 +267,15 @@ pub(super) fn procedures(
         })
         .collect();
     Ok(())
+}
+
+/// Whether the query is one bare word: one content concept, one typed word, no synonym.
+fn bare_word(plan: &plan::Plan) -> bool {
+    let mut content = plan.concepts.iter().filter(|c| !c.filler && !c.optional);
+    match (content.next(), content.next()) {
+        (Some(c), None) => c.words.len() == 1 && c.alts.is_empty(),
+        _ => false,
+    }
 }
 
 /// Which member of a same-name group stands for it: the office's own province's copy, then the

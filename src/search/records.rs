@@ -67,13 +67,14 @@ impl Records {
             .iter()
             .map(|p| closeness::qualifier_mask(&p.name))
             .collect();
+        // How often a list's entries are searched falls off steeply with their place (the
+        // first is wanted several times as often as the seventh): 1 / (1 + place).
         let mut featured = vec![0f32; meta.procedures.len()];
-        let n = meta.featured.len().max(1) as f32;
         for (rank, code) in meta.featured.iter().enumerate() {
             if let Some(&o) = by_code.get(code)
                 && let Some(f) = featured.get_mut(o as usize)
             {
-                *f = f.max(1.0 - rank as f32 / (2.0 * n));
+                *f = f.max(1.0 / (1.0 + rank as f32));
             }
         }
         let name_words = NameWords::new(meta.procedures.iter().map(|p| p.name.as_str()));

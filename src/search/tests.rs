@@ -92,6 +92,8 @@ pub(super) fn dataset() -> Dataset {
         .expect("the curated hotlines read");
     ds.guides = bundle::curated::read_guides(&manifest().join("data/src/guides.json"))
         .expect("the curated guides read");
+    ds.featured = bundle::curated::read_featured(&manifest().join("data/src/featured.json"))
+        .expect("the curated most-searched list reads");
     ds
 }
 
@@ -164,6 +166,7 @@ fn names(r: &Results, n: usize) -> Vec<String> {
 }
 
 const KHAI_SINH: &str = "1.001193";
+const KHAI_TU: &str = "1.000656";
 /// The conversational dev set's floor at Success@5, every typed variant.
 const CONVERSATION_DEV_S5: f64 = 0.65;
 
@@ -182,9 +185,9 @@ fn prefix_matches_the_word_being_typed() {
         assert!(codes(&r, 5).contains(&KHAI_SINH), "{q}: {:?}", names(&r, 5));
         assert!(r.relaxed.is_none(), "{q} needs no relaxation");
     }
-    // Once the word is finished (a space follows), "si" is a whole word and not a prefix.
-    let r = search("dang ky khai si ");
-    assert!(!codes(&r, 5).contains(&KHAI_SINH) || r.relaxed.is_some());
+    // Once the word is finished (a space follows), "si" is a whole word and not a prefix
+    // (`plan::tests::last_word_is_a_prefix_until_a_space`); a three-word query is also read
+    // without one of its words, so khai sinh may still be shown for it.
     // The first letters of the next word already rank names with such a word first.
     let r = search("dang ky kh");
     assert!(r.procedures.len() >= 10);
@@ -669,10 +672,141 @@ fn a_relaxed_question_drops_its_filler_first_and_keeps_its_content() {
     let r = search("cho tôi hỏi đăng ký khai sinh cho con ở đâu qwzrtx ");
     let relax = r.relaxed.clone().expect("relaxed");
     assert!(relax.any_word, "{relax:?}");
-    // The filler words never decide what matches: every result shown is about the content.
+    // The filler words never decide what matches: the first results are about the content
+    // (khai tử, a near neighbour in wording and among the most searched, may follow).
     assert!(
-        names(&r, 5).iter().all(|n| n.contains("khai sinh")),
+        names(&r, 3).iter().all(|n| n.contains("khai sinh")),
         "{:?}",
         names(&r, 5)
     );
+}
+
+#[test]
+fn people_and_filler_in_a_life_situation_do_not_decide_the_match() {
+    for q in [
+        "mẹ tôi vừa mất thì làm giấy chứng tử ở đâu",
+        "me toi vua mat thi lam giay chung tu o dau",
+        "bố tôi mất ở nhà cần làm giấy tờ gì",
+    ] {
+        let r = search(q);
+        assert!(codes(&r, 3).contains(&KHAI_TU), "{q}: {:?}", names(&r, 5));
+        // "bị mất" papers (a lost certificate) are not a death.
+        let top = names(&r, 1);
+        assert!(top[0].contains("khai tu"), "{q}: {top:?}");
+    }
+}
+
+#[test]
+fn province_copies_fold_into_one_result_led_by_the_office_province() {
+    let f = fixture();
+    // A name that several provinces publish their own copy of.
+    let mut by_name: std::collections::HashMap<&str, Vec<&str>> = Default::default();
+    for p in &f.ds.procedures {
+        if p.kind == ProcedureKind::Specific
+            && let Some(prov) = p.issuing_province()
+        {
+            by_name.entry(p.name.as_str()).or_default().push(prov);
+        }
+    }
+    let (name, mut provinces) = by_name
+        .into_iter()
+        .filter(|(_, ps)| {
+            let mut d = ps.clone();
+            d.sort_unstable();
+            d.dedup();
+            d.len() >= 3
+        })
+        .min_by_key(|(n, _)| n.to_string())
+        .expect("several provinces publish the same procedure");
+    provinces.sort_unstable();
+    provinces.dedup();
+    for want in provinces.iter().take(2) {
+        let q = Query::new(name).with_context(RankContext {
+            province: Some(want.to_string()),
+            level: None,
+        });
+        let r = ix().search(&q).expect("search");
+        let hit = &r.procedures[0];
+        let top =
+            f.ds.procedures
+                .iter()
+                .find(|p| p.code == hit.code)
+                .expect("known");
+        assert_eq!(
+            top.issuing_province(),
+            Some(*want),
+            "{name}: {:?}",
+            codes(&r, 5)
+        );
+        // One place in the list for them all, the other provinces counted on it.
+        assert!(
+            hit.other_provinces as usize >= provinces.len() - 1,
+            "{name}: {}",
+            hit.other_provinces
+        );
+        assert!(hit.variants.len() >= provinces.len() - 1, "{name}");
+        assert!(
+            r.procedures[1..].iter().all(|h| h.name != name),
+            "{name}: {:?}",
+            codes(&r, 10)
+        );
+    }
+}
+
+#[test]
+fn questions_carry_what_they_ask() {
+    assert_eq!(search("khai sinh bao lâu ").asks, Some(Ask::TimeLimit));
+    assert_eq!(
+        search("lam can cuoc het bao nhieu tien").asks,
+        Some(Ask::Fee)
+    );
+    assert_eq!(search("nộp hồ sơ khai tử ở đâu ").asks, Some(Ask::Place));
+    assert_eq!(search("ket hon can giay to gi").asks, Some(Ask::Documents));
+    assert_eq!(search("đăng ký khai sinh").asks, None);
+}
+
+#[test]
+fn the_popularity_prior_orders_near_equals_and_never_lifts_a_worse_match() {
+    // "khai" matches khai sinh and khai tử alike; the portal's most-searched list says which.
+    let r = search("khai");
+    assert_eq!(codes(&r, 1), [KHAI_SINH], "{:?}", names(&r, 5));
+    // This kiosk's own use joins the prior (on a second instance: the fixture is shared).
+    let own = SearchIndex::open(ix().dir()).expect("opens");
+    own.set_usage(&[(KHAI_TU.to_string(), 400), (KHAI_SINH.to_string(), 2)]);
+    let r = own.search(&Query::new("khai")).expect("search");
+    assert_eq!(codes(&r, 1), [KHAI_TU], "{:?}", names(&r, 5));
+    // Never above a clearly better match.
+    let r = own
+        .search(&Query::new("đăng ký khai sinh"))
+        .expect("search");
+    assert_eq!(codes(&r, 1), [KHAI_SINH], "{:?}", names(&r, 5));
+    // A handful of views says nothing; an empty list clears it.
+    own.set_usage(&[(KHAI_TU.to_string(), 3)]);
+    let r = own.search(&Query::new("khai")).expect("search");
+    assert_eq!(codes(&r, 1), [KHAI_SINH]);
+    own.set_usage(&[]);
+    let r = own.search(&Query::new("khai")).expect("search");
+    assert_eq!(codes(&r, 1), [KHAI_SINH]);
+}
+
+#[test]
+fn a_long_question_is_not_decided_by_bodies_that_hold_every_word() {
+    // A few long bodies hold "vợ", "hưởng" and "không" beside "tử tuất"; the name that says
+    // "chế độ tử tuất" comes first all the same.
+    for q in [
+        "chồng mất vợ được hưởng chế độ tử tuất không",
+        "chong mat vo duoc huong che do tu tuat khong",
+        "cồhng mất vợ được hưởng chế độ tử tuất không",
+    ] {
+        let r = search(q);
+        assert_eq!(codes(&r, 1), ["2.000821"], "{q}: {:?}", names(&r, 5));
+    }
+    // Why a paper is wanted does not decide which paper it is.
+    for q in [
+        "giấy xác nhận tình trạng hôn nhân để vay ngân hàng",
+        "giay xac nhan tinh trang hon nhan de vay ngan hang",
+    ] {
+        let r = search(q);
+        assert_eq!(codes(&r, 1), ["1.004873"], "{q}: {:?}", names(&r, 5));
+    }
 }

@@ -340,6 +340,27 @@ impl Phrases {
         best
     }
 
+    /// Index and length of the longest phrase that runs from `words[i]` to the end of the
+    /// query, where the last word is still being typed but already equals the phrase's last
+    /// word (with its diacritics, when typed with them).
+    pub fn ending_at_end(&self, words: &[QWord], i: usize) -> Option<(usize, usize)> {
+        let n = words.len();
+        if i >= n || !words[n - 1].prefix {
+            return None;
+        }
+        let k = n - i;
+        self.phrases
+            .iter()
+            .position(|(folded, tones)| {
+                folded.len() == k
+                    && (0..k).all(|o| {
+                        let w = &words[i + o];
+                        w.folded == folded[o] && w.tone.as_ref().is_none_or(|t| *t == tones[o])
+                    })
+            })
+            .map(|at| (at, k))
+    }
+
     /// Whether a folded word is one of the one-word phrases.
     pub fn has_word(&self, w: &str) -> bool {
         self.words.binary_search_by(|x| x.as_str().cmp(w)).is_ok()
@@ -366,7 +387,14 @@ fn asks() -> &'static Phrases {
 pub(crate) fn ask(words: &[QWord]) -> Option<Ask> {
     let table = asks();
     for i in 0..words.len() {
-        if let Some((at, _)) = table.longest_at(words, i) {
+        // The longest phrase, also one that the question ends on ("… mất bao lâu").
+        let whole = table.longest_at(words, i);
+        let ending = table.ending_at_end(words, i);
+        let at = match (whole, ending) {
+            (Some(w), Some(e)) => Some(if e.1 > w.1 { e.0 } else { w.0 }),
+            (w, e) => w.or(e).map(|x| x.0),
+        };
+        if let Some(at) = at {
             return ASKS.get(at).map(|a| a.1);
         }
         let w = &words[i];
@@ -403,8 +431,12 @@ mod tests {
         assert_eq!(a("đăng ký khai sinh "), None);
         // Typed with diacritics, "mở" is not the Central "mô".
         assert_eq!(a("mở công ty ở mở "), None);
-        // A word still being typed asks nothing yet.
+        // A word still being typed asks nothing yet; a question that ends on its last word
+        // does.
         assert_eq!(a("khai sinh bao lâ"), None);
+        assert_eq!(a("khai sinh bao lâu"), Some(Ask::TimeLimit));
+        assert_eq!(a("ket hon can giay to gi"), Some(Ask::Documents));
+        assert_eq!(a("nộp hồ sơ khai tử ở đâu"), Some(Ask::Place));
     }
 
     #[test]

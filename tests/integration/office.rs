@@ -96,6 +96,97 @@ fn a_counter_mapping_shows_on_the_procedure_page() {
 }
 
 #[test]
+fn questions_are_answered_on_the_result_cards_from_the_stored_record() {
+    use motcua::app::answer::Section;
+    use motcua::app::search::SearchRequest;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut cfg = Config::default();
+    cfg.counters.push(Counter {
+        number: 3,
+        location: "Tầng 1".into(),
+        label: "Tư pháp – Hộ tịch".into(),
+        fields: vec!["Hộ tịch".into()],
+    });
+    drop(small_kiosk(&tmp.path().join("data")));
+    let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("open");
+    let search = |text: &str| {
+        k.search(&SearchRequest {
+            text: text.into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .expect("search")
+    };
+    let answer = |text: &str| {
+        let out = search(text);
+        let i = out
+            .results
+            .procedures
+            .iter()
+            .position(|h| h.code == "1.001193")
+            .unwrap_or_else(|| panic!("{text}: khai sinh among the results"));
+        out.answers
+            .get(i)
+            .cloned()
+            .flatten()
+            .unwrap_or_else(|| panic!("{text}: answered"))
+    };
+    let view = k
+        .procedure_view("1.001193")
+        .expect("view")
+        .expect("present");
+    let a = answer("đăng ký khai sinh mất bao lâu");
+    assert_eq!(a.section, Section::Channels);
+    assert!(a.text.starts_with("Thời hạn: "), "{}", a.text);
+    assert!(
+        view.channels
+            .iter()
+            .any(|c| !c.time.is_empty() && a.text.contains(&c.time)),
+        "{} / {:?}",
+        a.text,
+        view.channels
+    );
+    let a = answer("le phi dang ky khai sinh");
+    assert_eq!(a.section, Section::Channels);
+    assert!(a.text.starts_with("Lệ phí: "), "{}", a.text);
+    assert!(
+        view.channels
+            .iter()
+            .any(|c| !c.fee.is_empty() && a.text.contains(&c.fee)),
+        "{} / {:?}",
+        a.text,
+        view.channels
+    );
+    let a = answer("đăng ký khai sinh ở đâu");
+    assert_eq!(a.section, Section::Place);
+    assert!(a.text.contains("quầy số 3 (Tầng 1)"), "{}", a.text);
+    let a = answer("làm khai sinh cần giấy tờ gì");
+    assert_eq!(a.section, Section::Dossier);
+    assert!(a.text.starts_with("Mang theo: "), "{}", a.text);
+    let first = view
+        .dossier
+        .iter()
+        .flat_map(|g| g.items.iter())
+        .map(|i| i.name.trim_start_matches(['-', '+', '•', ' ']))
+        .find(|n| {
+            let f = motcua::domain::text::fold(n);
+            !f.starts_with("truong hop") && !f.starts_with("neu ") && !f.contains("truong hop")
+        })
+        .expect("a document every applicant brings");
+    let head: String = first
+        .split(['.', ';', '('])
+        .next()
+        .unwrap_or(first)
+        .trim()
+        .chars()
+        .take(15)
+        .collect();
+    assert!(a.text.contains(&head), "{} / {first}", a.text);
+    // A search that asks nothing gets no answer lines.
+    assert!(search("đăng ký khai sinh").answers.is_empty());
+}
+
+#[test]
 fn ratings_and_usage_survive_a_restart_and_export_as_csv() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let data = tmp.path().join("data");
