@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
-# Renders the README's screenshots from the built-in data, headless (software renderer).
-# Usage: scripts/screenshots.sh [OUT_DIR]   (default docs/screenshots)
+# Renders the README's screenshots from the built-in data, headless (software renderer); with
+# --matrix, every page at every panel size the kiosk supports (issue 11) into OUT_DIR/matrix.
+# Usage: scripts/screenshots.sh [--matrix] [OUT_DIR]   (default docs/screenshots)
+# MOTCUA_BIN=path uses that binary instead of building the release one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+matrix=0
+if [ "${1:-}" = "--matrix" ]; then
+    matrix=1
+    shift
+fi
 out="${1:-docs/screenshots}"
 mkdir -p "$out"
-cargo build --release --quiet
-bin=target/release/motcua
+if [ -n "${MOTCUA_BIN:-}" ]; then
+    bin="$MOTCUA_BIN"
+else
+    cargo build --release --quiet
+    bin="${CARGO_TARGET_DIR:-target}/release/motcua"
+fi
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
 # The contact page shows counters only when the office configures them: use the reference
@@ -27,6 +38,24 @@ label = "Đất đai – Xây dựng"
 fields = ["Đất đai", "Hoạt động xây dựng"]
 TOML
 shot() { "$bin" --data-dir "$data/d" --config "$cfg" screenshot "$@"; }
+
+if [ "$matrix" = 1 ]; then
+    mkdir -p "$out/matrix"
+    for size in 1280x720 1280x800 1366x768 1920x1080 2560x1440 3840x2160 768x1366 1080x1920; do
+        shot --page home --size "$size" --out "$out/matrix/home-$size.png"
+        shot --page search --query "dang ky khai sinh" --size "$size" --out "$out/matrix/search-$size.png"
+        shot --page procedure --code 1.001193 --size "$size" --out "$out/matrix/procedure-$size.png"
+        shot --page browse --group "Hộ tịch" --size "$size" --out "$out/matrix/browse-$size.png"
+        shot --page hotlines --size "$size" --out "$out/matrix/hotlines-$size.png"
+        shot --page guides --size "$size" --out "$out/matrix/guides-$size.png"
+        shot --page guide --size "$size" --out "$out/matrix/guide-$size.png"
+        shot --page staff-pin --size "$size" --out "$out/matrix/staff-pin-$size.png"
+        shot --page staff --size "$size" --out "$out/matrix/staff-$size.png"
+        shot --page rating --size "$size" --out "$out/matrix/rating-$size.png"
+    done
+    exit 0
+fi
+
 shot --page home --out "$out/home.png"
 shot --page search --query "dang ky khai sinh" --out "$out/search.png"
 shot --page procedure --code 1.001193 --out "$out/procedure.png"
@@ -38,3 +67,5 @@ shot --page staff --out "$out/staff.png"
 shot --page rating --out "$out/rating.png"
 shot --page home --size 1080x1920 --out "$out/home-portrait.png"
 shot --page home --lang en --high-contrast --out "$out/home-en-contrast.png"
+shot --page procedure --code 1.001193 --size 1280x720 --out "$out/procedure-1280x720.png"
+shot --page search --query "dang ky khai sinh" --size 1366x768 --out "$out/search-1366x768.png"

@@ -23,6 +23,7 @@ pub use generated::*;
 pub mod bench;
 mod context;
 pub mod convert;
+pub mod fit;
 pub mod pages;
 pub mod run;
 pub mod screenshot;

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
 use slint::platform::{Platform, WindowAdapter};
-use slint::{ComponentHandle, PhysicalSize, PlatformError, SharedString};
+use slint::{ComponentHandle, PlatformError, SharedString};
 
-use super::run::{attach, shell_options};
+use super::run::{Attached, attach, shell_options};
 use super::{Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, UiError, pages};
 use crate::app::kiosk::Kiosk;
 use crate::app::usage::Recorder;
@@ -94,7 +94,8 @@ pub fn new_window() -> Result<MainWindow, UiError> {
     Ok(window)
 }
 
-/// The window drawn at `size` (width, height in physical pixels, scale factor 1) as PNG bytes.
+/// The window drawn at `size` (width, height in physical pixels, at the scale [`super::fit`]
+/// chooses for it) as PNG bytes.
 pub fn render(window: &MainWindow, size: (u32, u32)) -> Result<Vec<u8>, UiError> {
     let rgba = snapshot(window, size)?;
     encode_png(rgba.width(), rgba.height(), rgba.as_bytes())
@@ -107,7 +108,7 @@ pub fn snapshot(
 ) -> Result<slint::SharedPixelBuffer<slint::Rgba8Pixel>, UiError> {
     let (width, height) = size;
     let w = window.window();
-    w.set_size(PhysicalSize::new(width, height));
+    super::fit::set_physical_size(window, width, height);
     window.show().map_err(|source| UiError::Render {
         width,
         height,
@@ -165,6 +166,23 @@ pub struct ShotOptions {
     pub keyboard_closed: bool,
 }
 
+impl Default for ShotOptions {
+    /// The home page at 1920×1080 in the office's settings.
+    fn default() -> Self {
+        ShotOptions {
+            page: "home".into(),
+            query: None,
+            code: None,
+            group: None,
+            size: (1920, 1080),
+            language: None,
+            large_text: false,
+            high_contrast: false,
+            keyboard_closed: false,
+        }
+    }
+}
+
 /// Renders one page of the kiosk on its real data to PNG, headless (software renderer).
 pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError> {
     let w = new_window()?;
@@ -176,8 +194,21 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
     options.high_contrast |= o.high_contrast;
     // Screenshots are not visits.
     let attached = attach(&w, kiosk.clone(), options, Arc::new(Recorder::new(false)));
+    show_page(&attached, &w, &kiosk, o)?;
+    render(&w, o.size)
+}
+
+/// Shows the page `o` names on a window bound to `kiosk` (from the home page), as
+/// `motcua screenshot` and the layout tests see it.
+pub fn show_page(
+    attached: &Attached,
+    w: &MainWindow,
+    kiosk: &Kiosk,
+    o: &ShotOptions,
+) -> Result<(), UiError> {
     let ctx = attached.ctx.clone();
     let shell = ctx.shell.clone();
+    shell.home();
     match o.page.as_str() {
         "home" => {}
         "search" => {
@@ -219,10 +250,10 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
             // As after the right PIN, with the sticks the kiosk can see now.
             shell.navigate(Page::Staff);
             *ctx.usb.borrow_mut() = kiosk.usb_bundles();
-            pages::staff::pin_checked(&ctx, &w, &crate::app::staff::PinCheck::Granted);
+            pages::staff::pin_checked(&ctx, w, &crate::app::staff::PinCheck::Granted);
         }
         "rating" => {
-            pages::rating::show_rating(&w);
+            pages::rating::show_rating(w);
             shell.navigate(Page::Rating);
         }
         other => {
@@ -232,5 +263,5 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
             )));
         }
     }
-    render(&w, o.size)
+    Ok(())
 }

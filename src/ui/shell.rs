@@ -322,6 +322,12 @@ impl Shell {
         let sh = self.clone();
         k.on_home(move || sh.home());
         let sh = self.clone();
+        k.on_resized(move || {
+            if let Some(w) = sh.window.upgrade() {
+                super::fit::apply(&w);
+            }
+        });
+        let sh = self.clone();
         k.on_activity(move || sh.touch());
         let sh = self.clone();
         k.on_still_here(move || sh.touch());
