@@ -3,11 +3,13 @@
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
 //! `office`: staff screen, USB bundles, rollback, export, rating storage, counters), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
-//! header and key buttons are drawn where the layout puts them), and a short run of the soak
-//! bench (`soak`).
+//! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
+//! list at the import bound), and a short run of the soak bench (`soak`).
 
 #[path = "ui/kiosk.rs"]
 mod kiosk;
+#[path = "ui/limits.rs"]
+mod limits;
 #[path = "ui/office.rs"]
 mod office;
 #[path = "ui/render.rs"]

@@ -9,23 +9,9 @@ use motcua::app::kiosk::Kiosk;
 use motcua::bundle::{self, package, sign};
 use motcua::config::Config;
 
-/// The real portal corpus kept in the repository (`data/corpus`), or `$MOTCUA_CORPUS`.
-pub fn corpus() -> PathBuf {
-    std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus"))
-}
-
-/// One JSON Lines file of the corpus by its stem (`portal-api-details`): compressed in the
-/// repository, possibly plain in a `$MOTCUA_CORPUS` copy.
-pub fn corpus_file(stem: &str) -> PathBuf {
-    let packed = corpus().join(format!("{stem}.jsonl.zst"));
-    if packed.is_file() {
-        packed
-    } else {
-        corpus().join(format!("{stem}.jsonl"))
-    }
-}
+#[path = "../support/corpus.rs"]
+mod corpus;
+pub use corpus::{corpus, corpus_file, small_inputs};
 
 /// A corpus file's text, decompressed when it is `.zst`.
 pub fn read_text(path: &Path) -> Result<String, String> {
@@ -33,12 +19,29 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub fn data_src() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src")
-}
-
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_motcua")
+}
+
+/// Runs `motcua --data-dir DATA ARGS…` to its end, with neither `RUST_LOG` nor `MOTCUA_CONFIG`
+/// from the caller's environment.
+pub fn motcua_in(data: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin())
+        .env_remove("RUST_LOG")
+        .env_remove("MOTCUA_CONFIG")
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run motcua")
+}
+
+/// The default configuration trusting `keys`.
+pub fn config_trusting(keys: &Keys) -> Config {
+    let mut c = Config::default();
+    c.updates.trusted_keys = vec![bundle::sign::public_key_line(&keys.public)];
+    c
 }
 
 /// A signing key pair in a temp folder.
@@ -88,29 +91,19 @@ pub fn dataset(inputs: &[PathBuf]) -> (motcua::domain::Dataset, bundle::ImportRe
 /// Builds a bundle (in memory) from real sources.
 pub fn build_from(inputs: &[PathBuf], version: u64) -> bundle::Built {
     let (ds, report) = dataset(inputs);
-    package::build(
-        &ds,
-        Some(&report),
-        &package::WriteOptions {
-            version,
-            created: chrono::Utc::now(),
-            expires: None,
-            publisher: "test".into(),
-            description: String::new(),
-        },
-    )
-    .expect("build")
+    corpus::bundle_of(&ds, &report, version, chrono::Utc::now())
 }
 
-/// The small real dataset: the 502 API records plus the curated files.
-pub fn small_inputs() -> Vec<PathBuf> {
-    vec![
-        corpus_file("portal-api-details"),
-        data_src().join("hotlines.json"),
-        data_src().join("guides.json"),
-        data_src().join("life-events.json"),
-        data_src().join("synonyms.tsv"),
-    ]
+/// Writes the manifest's sizes and hashes again after a test edited `built`'s files (the
+/// signature, made afterwards, then covers the edit: what a forger with the key could send).
+pub fn rehash(built: &mut bundle::Built) {
+    for f in &mut built.manifest.files {
+        if let Some((_, b)) = built.files.iter().find(|(n, _)| *n == f.path) {
+            f.size = b.len() as u64;
+            f.sha256 = package::sha256_hex(b);
+        }
+    }
+    built.manifest_bytes = serde_json::to_vec_pretty(&built.manifest).expect("manifest");
 }
 
 /// Writes `built` as a signed bundle directory under `dir`.

@@ -2,7 +2,6 @@
 //! bad input that must be refused without touching what is stored.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use motcua::app::kiosk::Origin;
 use motcua::bundle::{self, BundleError, package};
@@ -115,12 +114,7 @@ fn misfiled_detail_pages_do_not_overwrite_a_procedure() {
 #[test]
 fn show_json_prints_the_real_record() {
     let (dir, _) = default_kiosk();
-    let out = Command::new(bin())
-        .args(["--data-dir"])
-        .arg(dir.path())
-        .args(["show", "1.001193", "--json"])
-        .output()
-        .expect("run motcua");
+    let out = motcua_in(dir.path(), &["show", "1.001193", "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -137,12 +131,7 @@ fn show_json_prints_the_real_record() {
 #[test]
 fn stats_json_has_the_documented_keys() {
     let (dir, _) = default_kiosk();
-    let out = Command::new(bin())
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["stats", "--json"])
-        .output()
-        .expect("run motcua");
+    let out = motcua_in(dir.path(), &["stats", "--json"]);
     assert!(
         out.status.success(),
         "{}",

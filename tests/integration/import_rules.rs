@@ -6,8 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use motcua::app::kiosk::{Kiosk, Origin, Replay};
-use motcua::bundle::{Built, package};
-use motcua::config::Config;
+use motcua::bundle::Built;
 use motcua::store::RefreshOutcome;
 
 use super::common::*;
@@ -18,17 +17,11 @@ struct Setup {
     kiosk: Kiosk,
 }
 
-fn config(keys: &Keys) -> Config {
-    let mut c = Config::default();
-    c.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
-    c
-}
-
 fn setup() -> Setup {
     let tmp = tempfile::tempdir().expect("tempdir");
     let keys = Keys::new();
     drop(small_kiosk(&tmp.path().join("data")));
-    let kiosk = Kiosk::open(&tmp.path().join("data"), config(&keys)).expect("open");
+    let kiosk = Kiosk::open(&tmp.path().join("data"), config_trusting(&keys)).expect("open");
     Setup { tmp, keys, kiosk }
 }
 
@@ -50,16 +43,6 @@ impl Setup {
         assert_eq!(last.outcome, RefreshOutcome::Rejected, "{last:?}");
         err
     }
-}
-
-fn rehash(built: &mut Built) {
-    for f in &mut built.manifest.files {
-        if let Some((_, b)) = built.files.iter().find(|(n, _)| *n == f.path) {
-            f.size = b.len() as u64;
-            f.sha256 = package::sha256_hex(b);
-        }
-    }
-    built.manifest_bytes = serde_json::to_vec_pretty(&built.manifest).expect("manifest");
 }
 
 /// Rewrites one curated JSON file or the first procedure of a built bundle.
@@ -108,7 +91,7 @@ fn versions_stay_in_the_scheme_and_a_rolled_back_version_stays_refused() {
 
     // The floor survives a restart.
     let data = s.tmp.path().join("data");
-    let reopened = Kiosk::open(&data, config(&s.keys)).expect("reopen");
+    let reopened = Kiosk::open(&data, config_trusting(&s.keys)).expect("reopen");
     assert_eq!(reopened.live().meta.version, 1);
     assert_eq!(reopened.highest_applied(), 2);
     reopened
@@ -186,7 +169,7 @@ fn guide_links_must_be_https_to_an_allowed_host() {
         v[0]["link"] = "https://dichvucong.thainguyen.gov.vn/thu-tuc".into()
     });
     let dir = s.signed(&b, "province");
-    let mut c = config(&s.keys);
+    let mut c = config_trusting(&s.keys);
     c.portal.province_portal = "https://dichvucong.thainguyen.gov.vn".into();
     drop(s.kiosk);
     let k = Kiosk::open(&s.tmp.path().join("data"), c).expect("reopen");

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use motcua::app::kiosk::Kiosk;
 use motcua::app::refresh::NetworkOutcome;
-use motcua::config::Config;
 
 use super::common::*;
 
@@ -120,9 +119,8 @@ fn zip_bundle(version: u64, keys: &Keys, dir: &std::path::Path) -> Vec<u8> {
 }
 
 fn kiosk(tmp: &std::path::Path, url: &str, keys: &Keys, max_mb: u64) -> Kiosk {
-    let mut cfg = Config::default();
+    let mut cfg = config_trusting(keys);
     cfg.updates.network_url = url.to_string();
-    cfg.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
     cfg.updates.max_bundle_mb = max_mb;
     cfg.updates.timeout_seconds = 10;
     let built = build_from(&small_inputs(), 1);
@@ -173,9 +171,8 @@ fn pull_then_not_modified_then_offline() {
         l.local_addr().expect("addr").port()
     };
     drop(k);
-    let mut cfg = Config::default();
+    let mut cfg = config_trusting(&keys);
     cfg.updates.network_url = format!("http://127.0.0.1:{closed}/bundle.zip");
-    cfg.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
     cfg.updates.timeout_seconds = 5;
     let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("reopen");
     let err = k.check_network(&mut |_| {}).expect_err("offline");
@@ -254,6 +251,37 @@ fn free(filler: &std::path::Path, bytes: u64) {
         .expect("shorten filler");
 }
 
+/// A kiosk at version 1 on a 128 MB tmpfs of the test's own (see `tmpfs::run_inside`; `None` in
+/// the parent), its network source a loopback server offering a signed version-2 bundle, and the
+/// disk full but for `room(the bundle's size)` bytes.
+struct FullDisk {
+    fs: super::tmpfs::Mounted,
+    server: Server,
+    kiosk: Kiosk,
+    filler: std::path::PathBuf,
+}
+
+fn on_a_full_disk(test: &str, room: fn(u64) -> u64) -> Option<FullDisk> {
+    let fs = super::tmpfs::run_inside(test, "128m", "disk")?;
+    let keys = Keys::new();
+    let body = zip_bundle(2, &keys, &fs.root);
+    let size = body.len() as u64;
+    let server = serve(Script {
+        body,
+        etag: "\"v2\"".into(),
+        cut_first_at: None,
+    });
+    let kiosk = kiosk(&fs.mount, &server.url, &keys, 200);
+    let filler = super::tmpfs::fill(&fs.mount);
+    free(&filler, room(size));
+    Some(FullDisk {
+        fs,
+        server,
+        kiosk,
+        filler,
+    })
+}
+
 fn entries(dir: &std::path::Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -272,24 +300,19 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 /// downloaded file are gone at once, and the refresh history says what failed.
 #[test]
 fn a_refresh_that_fails_on_a_full_disk_is_retried_with_the_same_file() {
-    let Some(fs) = super::tmpfs::run_inside(
+    // Room for the download, not for the new version's store and index.
+    let Some(FullDisk {
+        fs,
+        server,
+        kiosk: k,
+        filler,
+    }) = on_a_full_disk(
         "network::a_refresh_that_fails_on_a_full_disk_is_retried_with_the_same_file",
-        "128m",
-        "disk",
-    ) else {
+        |bundle| bundle + 256 * 1024,
+    )
+    else {
         return;
     };
-    let keys = Keys::new();
-    let body = zip_bundle(2, &keys, &fs.root);
-    let server = serve(Script {
-        body: body.clone(),
-        etag: "\"v2\"".into(),
-        cut_first_at: None,
-    });
-    let k = kiosk(&fs.mount, &server.url, &keys, 200);
-    let filler = super::tmpfs::fill(&fs.mount);
-    // Room for the download, not for the new version's store and index.
-    free(&filler, body.len() as u64 + 256 * 1024);
 
     let err = k.check_network(&mut |_| {}).expect_err("the disk is full");
     assert_eq!(k.live().meta.version, 1, "the old data is served");
@@ -330,23 +353,18 @@ fn a_refresh_that_fails_on_a_full_disk_is_retried_with_the_same_file() {
 /// there would only fill the disk again), and the failure is in the refresh history.
 #[test]
 fn a_download_that_fills_the_disk_leaves_nothing_in_the_inbox() {
-    let Some(fs) = super::tmpfs::run_inside(
+    let Some(FullDisk {
+        fs,
+        server: _server,
+        kiosk: k,
+        filler: _filler,
+    }) = on_a_full_disk(
         "network::a_download_that_fills_the_disk_leaves_nothing_in_the_inbox",
-        "128m",
-        "disk",
-    ) else {
+        |bundle| bundle / 4,
+    )
+    else {
         return;
     };
-    let keys = Keys::new();
-    let body = zip_bundle(2, &keys, &fs.root);
-    let server = serve(Script {
-        body: body.clone(),
-        etag: "\"v2\"".into(),
-        cut_first_at: None,
-    });
-    let k = kiosk(&fs.mount, &server.url, &keys, 200);
-    let filler = super::tmpfs::fill(&fs.mount);
-    free(&filler, body.len() as u64 / 4);
 
     let err = k.check_network(&mut |_| {}).expect_err("the disk is full");
     assert!(err.to_string().contains("No space left"), "{err}");

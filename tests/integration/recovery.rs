@@ -3,8 +3,8 @@
 //! the newest complete version, a full disk still starts, and a directory that cannot be used at
 //! all gets one recovery folder, not one more per boot.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use motcua::app::kiosk::{Kiosk, Origin};
 use motcua::app::search::SearchRequest;
@@ -13,18 +13,6 @@ use motcua::store::{RefreshOutcome, RefreshSource};
 
 use super::common::*;
 use super::tmpfs;
-
-fn motcua(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .env_remove("RUST_LOG")
-        .env_remove("MOTCUA_CONFIG")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run motcua")
-}
 
 fn versions(data: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(data.join("versions"))
@@ -40,12 +28,31 @@ fn versions(data: &Path) -> Vec<String> {
 fn two_versions(data: &Path, scratch: &Path) {
     let keys = Keys::new();
     drop(small_kiosk(data));
-    let mut c = Config::default();
-    c.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
-    let k = Kiosk::open(data, c).expect("open");
+    let k = Kiosk::open(data, config_trusting(&keys)).expect("open");
     let b = write_signed_dir(&build_from(&small_inputs(), 2), &scratch.join("v2"), &keys);
     k.apply_bundle(&b, &[], Origin::Cli, &mut |_| {})
         .expect("version 2");
+}
+
+/// In the child of `tmpfs::run_inside(test, …)`: its tmpfs, and a data directory there at
+/// version 2. `None` in the parent.
+fn two_versions_on_a_tmpfs(test: &str) -> Option<(tmpfs::Mounted, PathBuf)> {
+    let fs = tmpfs::run_inside(test, "128m", "disk")?;
+    let data = fs.mount.join("data");
+    two_versions(&data, &fs.root);
+    Some((fs, data))
+}
+
+/// `motcua stats --json` succeeds on `data` and reports version 2.
+fn stats_show_version_2(data: &Path, what: &str) {
+    let out = motcua_in(data, &["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "stats on {what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stats JSON");
+    assert_eq!(v["data_version"], 2, "stats on {what}");
 }
 
 /// The kiosk serves its data: a procedure opens and a search over its name finds it.
@@ -175,15 +182,11 @@ fn a_broken_directory_gets_one_recovery_folder_across_boots() {
 /// even `motcua stats`. It is served read-only: the data it has, nothing written.
 #[test]
 fn a_read_only_data_directory_is_served_read_only() {
-    let Some(fs) = tmpfs::run_inside(
-        "recovery::a_read_only_data_directory_is_served_read_only",
-        "128m",
-        "disk",
-    ) else {
+    let Some((fs, data)) =
+        two_versions_on_a_tmpfs("recovery::a_read_only_data_directory_is_served_read_only")
+    else {
         return;
     };
-    let data = fs.mount.join("data");
-    two_versions(&data, &fs.root);
     let remount = Command::new("mount")
         .args(["-o", "remount,ro"])
         .arg(&fs.mount)
@@ -195,12 +198,7 @@ fn a_read_only_data_directory_is_served_read_only() {
         "read-only"
     );
 
-    let out = motcua(&data, &["stats", "--json"]);
-    assert!(
-        out.status.success(),
-        "stats on a read-only directory: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stats_show_version_2(&data, "a read-only directory");
     let k = Kiosk::open(&data, Config::default()).expect("open read-only");
     assert_eq!(k.live().meta.version, 2);
     serves(&k, "read-only");
@@ -217,23 +215,14 @@ fn a_read_only_data_directory_is_served_read_only() {
 /// With 0 bytes free the kiosk did not start at all. It must start and serve the data it has.
 #[test]
 fn a_full_disk_still_starts_on_the_data_it_has() {
-    let Some(fs) = tmpfs::run_inside(
-        "recovery::a_full_disk_still_starts_on_the_data_it_has",
-        "128m",
-        "disk",
-    ) else {
+    let Some((fs, data)) =
+        two_versions_on_a_tmpfs("recovery::a_full_disk_still_starts_on_the_data_it_has")
+    else {
         return;
     };
-    let data = fs.mount.join("data");
-    two_versions(&data, &fs.root);
     let _filler = tmpfs::fill(&fs.mount);
 
-    let out = motcua(&data, &["stats", "--json"]);
-    assert!(
-        out.status.success(),
-        "stats on a full disk: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stats_show_version_2(&data, "a full disk");
     let window = Kiosk::open_for_window(&data, None).expect("the window starts");
     assert_eq!(
         window.live().meta.version,

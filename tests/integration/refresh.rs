@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use motcua::app::kiosk::{Kiosk, Origin};
-use motcua::bundle::{Built, package};
+use motcua::bundle::Built;
 use motcua::config::Config;
 
 use super::common::*;
@@ -80,16 +80,6 @@ impl Fixture {
     fn signed_dir(&self, built: &Built, name: &str) -> PathBuf {
         write_signed_dir(built, &self.path(name), &self.keys)
     }
-}
-
-fn rehash(built: &mut Built) {
-    for f in &mut built.manifest.files {
-        if let Some((_, b)) = built.files.iter().find(|(n, _)| *n == f.path) {
-            f.size = b.len() as u64;
-            f.sha256 = package::sha256_hex(b);
-        }
-    }
-    built.manifest_bytes = serde_json::to_vec_pretty(&built.manifest).expect("manifest");
 }
 
 fn file_mut<'a>(built: &'a mut Built, name: &str) -> &'a mut Vec<u8> {
@@ -352,8 +342,7 @@ fn a_failed_import_cleans_up_at_once_and_is_in_the_history() {
         return;
     };
     let keys = Keys::new();
-    let mut config = Config::default();
-    config.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
+    let config = config_trusting(&keys);
     let data = fs.mount.join("data");
     drop(small_kiosk(&data));
     let kiosk = Kiosk::open(&data, config).expect("open");

@@ -2,8 +2,6 @@
 //! `stats` or `rollback` beside it. Writers exclude each other through the lock file; readers
 //! leave a writer's work alone; the running kiosk serves what another process installed.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
@@ -14,24 +12,6 @@ use motcua::app::worker::{Event, Worker};
 use motcua::config::Config;
 
 use super::common::*;
-
-fn motcua(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(bin())
-        .env_remove("RUST_LOG")
-        .env_remove("MOTCUA_CONFIG")
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run motcua")
-}
-
-fn config_trusting(keys: &Keys) -> Config {
-    let mut c = Config::default();
-    c.updates.trusted_keys = vec![motcua::bundle::sign::public_key_line(&keys.public)];
-    c
-}
 
 /// `motcua stats` used to delete every staging folder when it opened the data directory, under
 /// an import still writing there. A reader must leave a writer's staging folder alone; the next
@@ -46,7 +26,7 @@ fn a_reader_leaves_the_staging_folder_of_a_running_import_alone() {
     let staging = dd.new_staging(&lock, "v2-import").expect("staging");
     std::fs::write(staging.join("content.sqlite"), b"half written").expect("write");
 
-    let out = motcua(&data, &["stats", "--json"]);
+    let out = motcua_in(&data, &["stats", "--json"]);
     assert!(
         out.status.success(),
         "stats: {}",
@@ -137,7 +117,7 @@ fn the_running_kiosk_serves_a_version_another_process_installed() {
     };
 
     let key = keys.public_path();
-    let out = motcua(
+    let out = motcua_in(
         &data,
         &[
             "import",
@@ -154,7 +134,7 @@ fn the_running_kiosk_serves_a_version_another_process_installed() {
     wait_for(2);
     assert_eq!(kiosk.live().meta.version, 2);
 
-    let out = motcua(&data, &["rollback"]);
+    let out = motcua_in(&data, &["rollback"]);
     assert!(
         out.status.success(),
         "rollback: {}",

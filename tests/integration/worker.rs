@@ -2,11 +2,13 @@
 //! checks on their own thread, USB sticks noticed when they appear, a watch thread that outlives
 //! extreme settings.
 
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use motcua::app::kiosk::Kiosk;
+use motcua::app::refresh::UsbBundle;
 use motcua::app::search::SearchRequest;
 use motcua::app::staff::{Pin, PinCheck};
 use motcua::app::usage::{Note, Recorder};
@@ -133,34 +135,47 @@ fn a_pin_is_checked_off_the_callers_thread_even_during_a_download() {
     let _ = server.join();
 }
 
+/// A kiosk on the small real dataset in `tmp/data` that looks for USB sticks only under its own
+/// empty `tmp/media` (returned), with `edit` applied to its configuration.
+fn kiosk_with_media(tmp: &Path, edit: impl FnOnce(&mut Config)) -> (Arc<Kiosk>, PathBuf) {
+    drop(small_kiosk(&tmp.join("data")));
+    let media = tmp.join("media");
+    std::fs::create_dir_all(&media).expect("mkdir");
+    let mut cfg = Config::default();
+    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
+    edit(&mut cfg);
+    let k = Kiosk::open(&tmp.join("data"), cfg).expect("open");
+    (Arc::new(k), media)
+}
+
+/// The watch thread's next list of USB bundles (it sends one every round).
+fn wait_usb(rx: &mpsc::Receiver<Event>) -> Vec<UsbBundle> {
+    loop {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Event::UsbBundles(b)) => return b,
+            Ok(_) => continue,
+            Err(e) => panic!("no USB event: the watch thread is gone ({e})"),
+        }
+    }
+}
+
 /// Issue 10 item 4: the largest numbers a configuration can hold (built in code, past the
 /// checks `config check` makes) must not kill the watch thread, which also watches for sticks.
 #[test]
 fn the_watch_thread_survives_the_largest_numbers() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    drop(small_kiosk(&tmp.path().join("data")));
-    let media = tmp.path().join("media");
-    std::fs::create_dir_all(&media).expect("mkdir");
-    let mut cfg = Config::default();
-    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
-    cfg.statistics.retention_days = u64::MAX;
-    cfg.updates.stale_after_days = u32::MAX;
-    cfg.statistics.heartbeat_every_seconds = u64::MAX;
-    cfg.statistics.heartbeat_path = tmp.path().join("motcua.prom").display().to_string();
-    cfg.updates.check_every_minutes = u64::MAX;
-    cfg.updates.network_url = "http://127.0.0.1:9/bundle.zip".into();
-    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let (k, media) = kiosk_with_media(tmp.path(), |cfg| {
+        cfg.statistics.retention_days = u64::MAX;
+        cfg.updates.stale_after_days = u32::MAX;
+        cfg.statistics.heartbeat_every_seconds = u64::MAX;
+        cfg.statistics.heartbeat_path = tmp.path().join("motcua.prom").display().to_string();
+        cfg.updates.check_every_minutes = u64::MAX;
+        cfg.updates.network_url = "http://127.0.0.1:9/bundle.zip".into();
+    });
     let (tx, rx) = mpsc::channel();
     let _w = Worker::spawn_with_watch(k, Arc::new(Recorder::new(true)), move |e| {
         let _ = tx.send(e);
     });
-    let wait_usb = |rx: &mpsc::Receiver<Event>| loop {
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(Event::UsbBundles(b)) => return b,
-            Ok(_) => continue,
-            Err(e) => panic!("the watch thread is gone: {e}"),
-        }
-    };
     assert!(wait_usb(&rx).is_empty());
     // The first round also pruned the statistics and wrote the heartbeat.
     std::fs::create_dir_all(media.join("STICK/motcua")).expect("stick");
@@ -172,23 +187,11 @@ fn the_watch_thread_survives_the_largest_numbers() {
 #[test]
 fn a_usb_stick_with_a_bundle_is_noticed() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    drop(small_kiosk(&tmp.path().join("data")));
-    let media = tmp.path().join("media");
-    std::fs::create_dir_all(&media).expect("mkdir");
-    let mut cfg = Config::default();
-    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
-    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let (k, media) = kiosk_with_media(tmp.path(), |_| {});
     let (tx, rx) = mpsc::channel();
     let _w = Worker::spawn_with_watch(k, Arc::new(Recorder::new(false)), move |e| {
         let _ = tx.send(e);
     });
-    let wait_usb = |rx: &mpsc::Receiver<Event>| loop {
-        match rx.recv_timeout(Duration::from_secs(30)) {
-            Ok(Event::UsbBundles(b)) => return b,
-            Ok(_) => continue,
-            Err(e) => panic!("no USB event: {e}"),
-        }
-    };
     assert!(wait_usb(&rx).is_empty(), "nothing at first");
 
     // "Insert" a stick: a folder under the mount root with motcua/<bundle>.
@@ -217,13 +220,7 @@ fn a_usb_stick_with_a_bundle_is_noticed() {
 #[test]
 fn office_work_runs_on_the_worker_and_answers_through_events() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    drop(small_kiosk(&tmp.path().join("data")));
-    // Sticks are looked for only under an empty folder of the test's own.
-    let media = tmp.path().join("media");
-    std::fs::create_dir_all(&media).expect("mkdir");
-    let mut cfg = Config::default();
-    cfg.updates.usb_mount_roots = vec![media.display().to_string()];
-    let k = Arc::new(Kiosk::open(&tmp.path().join("data"), cfg).expect("open"));
+    let (k, _media) = kiosk_with_media(tmp.path(), |_| {});
     let recorder = Arc::new(Recorder::new(true));
     let (tx, rx) = mpsc::channel();
     let w = Worker::spawn(k.clone(), recorder, move |e| {

@@ -51,6 +51,18 @@ fn id_of(line: &str, detail: bool) -> Option<String> {
 }
 
 impl Fixture {
+    /// Where a catalog page after the item `last_id` starts: 0 after none, `None` when the
+    /// catalog has no such item.
+    fn start_after(&self, last_id: &str) -> Option<usize> {
+        if last_id.is_empty() {
+            return Some(0);
+        }
+        self.catalog
+            .iter()
+            .position(|l| Fixture::item_id(l) == last_id)
+            .map(|i| i + 1)
+    }
+
     /// `portal-catalog.jsonl` and `portal-api-details.jsonl` of a corpus folder.
     pub fn from_corpus(dir: &Path) -> Fixture {
         let catalog = lines(dir, "portal-catalog");
@@ -245,33 +257,23 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
             .to_string()
     };
 
+    let limit = query
+        .get("limit")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(20)
+        .max(1) as usize;
+
     // Decide the answer under the lock, then send it without holding the lock.
     let (status, answer, delay, cut) = {
         let mut s = state.lock().expect("lock");
-        let key = if path == CATALOG_PATH {
-            let after = text("lastId");
-            let start = if after.is_empty() {
-                Some(0)
-            } else {
-                s.fixture
-                    .catalog
-                    .iter()
-                    .position(|l| Fixture::item_id(l) == after)
-                    .map(|i| i + 1)
-            };
-            let page = match start {
-                Some(i) => {
-                    i / query
-                        .get("limit")
-                        .and_then(|v| v.as_u64())
-                        .unwrap_or(1)
-                        .max(1) as usize
-                }
-                None => usize::MAX,
-            };
-            format!("page:{}", page.saturating_add(1))
-        } else {
-            text("id")
+        // Where the catalog page asked for starts (`None`: after an id the catalog lacks).
+        let catalog_start = (path == CATALOG_PATH).then(|| s.fixture.start_after(&text("lastId")));
+        let key = match catalog_start {
+            Some(start) => {
+                let page = start.map_or(usize::MAX, |i| i / limit);
+                format!("page:{}", page.saturating_add(1))
+            }
+            None => text("id"),
         };
         let n = {
             let c = s.counts.entry(key.clone()).or_insert(0);
@@ -299,22 +301,7 @@ fn handle(mut stream: TcpStream, state: &Mutex<State>) {
             )
         } else if let Some(bad) = f.malformed.get(&key) {
             ("201 Created", bad.clone().into_bytes(), delay, cut)
-        } else if path == CATALOG_PATH {
-            let limit = query
-                .get("limit")
-                .and_then(|v| v.as_u64())
-                .unwrap_or(20)
-                .max(1) as usize;
-            let after = text("lastId");
-            let start = if after.is_empty() {
-                Some(0)
-            } else {
-                s.fixture
-                    .catalog
-                    .iter()
-                    .position(|l| Fixture::item_id(l) == after)
-                    .map(|i| i + 1)
-            };
+        } else if let Some(start) = catalog_start {
             match start {
                 None => (
                     "400 Bad Request",

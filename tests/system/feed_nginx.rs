@@ -14,7 +14,7 @@ use motcua::app::refresh::NetworkOutcome;
 use motcua::bundle::{feed, sign};
 use motcua::config::Config;
 
-use super::support::{repo, require};
+use super::support::{corpus_file, data_src, require};
 
 /// nginx serving `root` on 127.0.0.1, killed when the test ends however it ends.
 struct Nginx {
@@ -139,8 +139,8 @@ fn publish(sources: &[PathBuf], feed_dir: &Path, key: &Path, version: u64) {
 
 /// The 502 portal detail records, minus the first `skip`, as a plain JSON Lines source.
 fn details_source(dir: &Path, skip: usize) -> PathBuf {
-    let packed = repo().join("data/corpus/portal-api-details.jsonl.zst");
-    let bytes = motcua::bundle::zst::read_file(&packed).expect("corpus details");
+    let bytes =
+        motcua::bundle::zst::read_file(&corpus_file("portal-api-details")).expect("corpus details");
     let text = String::from_utf8(bytes).expect("UTF-8");
     let kept: Vec<&str> = text
         .lines()
@@ -169,7 +169,7 @@ fn a_kiosk_follows_the_province_feed_served_by_nginx() {
     let public = sign::keygen(&t.join("province.pub"), &key).expect("keygen");
     let curated: Vec<PathBuf> = ["hotlines.json", "guides.json", "life-events.json"]
         .iter()
-        .map(|f| repo().join("data/src").join(f))
+        .map(|f| data_src().join(f))
         .collect();
     let sources = |details: PathBuf| {
         let mut v = vec![details];

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::bundle::{self, package, sign};
+use motcua::bundle::{self, sign};
 use motcua::config::Config;
 
 pub fn repo() -> &'static Path {
@@ -160,55 +160,23 @@ pub fn wait_for<T>(
     }
 }
 
-/// The real portal corpus kept in the repository (compressed), or `$MOTCUA_CORPUS`.
-fn corpus() -> PathBuf {
-    std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("data/corpus"))
-}
-
-/// One JSON Lines file of the corpus by its stem: compressed in the repository, possibly plain
-/// in a `$MOTCUA_CORPUS` copy.
-fn corpus_file(stem: &str) -> PathBuf {
-    let packed = corpus().join(format!("{stem}.jsonl.zst"));
-    if packed.is_file() {
-        packed
-    } else {
-        corpus().join(format!("{stem}.jsonl"))
-    }
-}
+#[path = "../support/corpus.rs"]
+mod corpus;
+pub use corpus::{corpus_file, data_src};
 
 /// The small real dataset, read once per test run.
 fn dataset() -> &'static (motcua::domain::Dataset, motcua::bundle::ImportReport) {
     static DS: OnceLock<(motcua::domain::Dataset, motcua::bundle::ImportReport)> = OnceLock::new();
     DS.get_or_init(|| {
-        let src = repo().join("data/src");
-        let inputs = vec![
-            corpus_file("portal-api-details"),
-            src.join("hotlines.json"),
-            src.join("guides.json"),
-            src.join("life-events.json"),
-            src.join("synonyms.tsv"),
-        ];
-        motcua::bundle::read_sources(&inputs, &mut ()).expect("read the small real dataset")
+        motcua::bundle::read_sources(&corpus::small_inputs(), &mut ())
+            .expect("read the small real dataset")
     })
 }
 
 /// The small dataset as bundle `version`, made at `created`.
 pub fn bundle(version: u64, created: chrono::DateTime<chrono::Utc>) -> bundle::Built {
     let (ds, report) = dataset();
-    package::build(
-        ds,
-        Some(report),
-        &package::WriteOptions {
-            version,
-            created,
-            expires: None,
-            publisher: "test".into(),
-            description: String::new(),
-        },
-    )
-    .expect("build bundle")
+    corpus::bundle_of(ds, report, version, created)
 }
 
 /// A kiosk on a fresh data dir seeded with the small dataset as version 1.

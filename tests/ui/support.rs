@@ -4,7 +4,6 @@
 //! finding and tapping elements by their accessible label.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -15,28 +14,13 @@ use slint::{ComponentHandle, LogicalSize};
 
 use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Kiosk;
-use motcua::bundle::{self, RawBundle, package};
+use motcua::bundle::{self, RawBundle};
 use motcua::config::Config;
 use motcua::ui::MainWindow;
 use motcua::ui::shell::ShellOptions;
 
-/// The real portal corpus kept in the repository (`data/corpus`), or `$MOTCUA_CORPUS`.
-pub fn corpus() -> PathBuf {
-    std::env::var_os("MOTCUA_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corpus"))
-}
-
-/// One JSON Lines file of the corpus by its stem (`portal-api-details`): compressed in the
-/// repository, possibly plain in a `$MOTCUA_CORPUS` copy.
-pub fn corpus_file(stem: &str) -> PathBuf {
-    let packed = corpus().join(format!("{stem}.jsonl.zst"));
-    if packed.is_file() {
-        packed
-    } else {
-        corpus().join(format!("{stem}.jsonl"))
-    }
-}
+#[path = "../support/corpus.rs"]
+mod corpus;
 
 /// The small real dataset as bundle `version` (in memory, unsigned), built once per version.
 pub fn small_bundle(version: u64) -> bundle::Built {
@@ -54,27 +38,9 @@ pub fn small_bundle(version: u64) -> bundle::Built {
 }
 
 fn build_small_bundle(version: u64) -> bundle::Built {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
-    let inputs = vec![
-        corpus_file("portal-api-details"),
-        src.join("hotlines.json"),
-        src.join("guides.json"),
-        src.join("life-events.json"),
-        src.join("synonyms.tsv"),
-    ];
-    let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
-    package::build(
-        &ds,
-        Some(&report),
-        &package::WriteOptions {
-            version,
-            created: chrono::Utc::now(),
-            expires: None,
-            publisher: "test".into(),
-            description: String::new(),
-        },
-    )
-    .expect("build")
+    let (ds, report) =
+        motcua::bundle::read_sources(&corpus::small_inputs(), &mut ()).expect("sources");
+    corpus::bundle_of(&ds, &report, version, chrono::Utc::now())
 }
 
 /// `built` as the seed a fresh data directory starts from.
