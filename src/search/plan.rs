@@ -335,8 +335,10 @@ pub(crate) fn segment(
                 unsure_end = true;
             }
         }
+        // A context word at the end ("… về quê") is one too when typed with its diacritics or
+        // after enough words; as a context word it ranks and filters nothing either way.
         if let Some((_, k)) = words::context().ending_at_end(&words, i)
-            && k > 1
+            && (k > 1 || words[i].tone.is_some() || n >= 4)
             && k > ctx
         {
             ctx = k;

@@ -801,6 +801,15 @@ fn a_long_question_is_not_decided_by_bodies_that_hold_every_word() {
         let r = search(q);
         assert_eq!(codes(&r, 1), ["2.000821"], "{q}: {:?}", names(&r, 5));
     }
+    // Where and how much are not what: "về quê" at the end, "hết bao nhiêu tiền".
+    let r = search("chuyển hộ khẩu về quê");
+    assert_eq!(codes(&r, 1), ["1.004222"], "{:?}", names(&r, 5));
+    let r = search("làm lại cccd hết bao nhiêu tiền");
+    assert!(
+        names(&r, 1)[0].starts_with("cap lai the can cuoc"),
+        "{:?}",
+        names(&r, 5)
+    );
     // Why a paper is wanted does not decide which paper it is.
     for q in [
         "giấy xác nhận tình trạng hôn nhân để vay ngân hàng",
