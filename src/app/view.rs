@@ -2,7 +2,7 @@
 //! reads (labels, time limits, fees in đồng, dossier checklist lines). The `ui` module only copies
 //! these into Slint models, so everything here is testable without a window.
 
-use crate::domain::{self, Channel, Procedure};
+use crate::domain::{self, Channel, Method, Procedure, checklist};
 
 /// A procedure in a list (search results, browse, most-used).
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +130,71 @@ pub struct DossierGroup {
     pub items: Vec<DossierRow>,
 }
 
+/// One thing to bring on the procedure page: the source's words without list markers, and how
+/// many copies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BringRow {
+    pub text: String,
+    /// "1 bản chính, 1 bản sao"; empty when the source gives no number.
+    pub quantity: String,
+}
+
+impl BringRow {
+    fn from_entry(e: &checklist::Entry) -> Self {
+        BringRow {
+            text: e.text.clone(),
+            quantity: e.quantity.clone(),
+        }
+    }
+}
+
+/// The procedure page's "what to bring, first": the documents every applicant brings, the ones
+/// for particular cases (one tap away) and the dossier's notes shown as notes
+/// (`domain::checklist` sorts them, as read-aloud and the printed list do).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BringView {
+    pub documents: Vec<BringRow>,
+    /// "Trường hợp khác".
+    pub other_cases: Vec<BringRow>,
+    pub notes: Vec<String>,
+    /// When the source names no document every applicant brings, every case is listed first
+    /// (and `other_cases` is empty): the page then says "theo từng trường hợp".
+    pub by_case: bool,
+}
+
+impl BringView {
+    pub fn new(p: &Procedure) -> Self {
+        let c = checklist::checklist(p);
+        let rows = |v: &[checklist::Entry]| v.iter().map(BringRow::from_entry).collect::<Vec<_>>();
+        let notes = c.notes.iter().map(|e| e.text.clone()).collect();
+        if c.documents.is_empty() && !c.conditional.is_empty() {
+            BringView {
+                documents: rows(&c.conditional),
+                other_cases: Vec::new(),
+                notes,
+                by_case: true,
+            }
+        } else {
+            BringView {
+                documents: rows(&c.documents),
+                other_cases: rows(&c.conditional),
+                notes,
+                by_case: false,
+            }
+        }
+    }
+}
+
+/// The way most visitors at the counter submit: in person when the procedure allows it, else
+/// the first channel the source lists.
+pub fn usual_channel(p: &Procedure) -> Option<ChannelRow> {
+    p.channels
+        .iter()
+        .find(|c| c.method == Method::Direct)
+        .or_else(|| p.channels.first())
+        .map(ChannelRow::from_channel)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepRow {
     pub number: usize,
@@ -154,7 +219,12 @@ pub struct ProcedureView {
     pub receiving_address: String,
     pub subjects: String,
     pub channels: Vec<ChannelRow>,
+    /// The time and fee the first screen shows ([`usual_channel`]).
+    pub usual: Option<ChannelRow>,
+    /// The dossier as the source groups it (`motcua show`).
     pub dossier: Vec<DossierGroup>,
+    /// The dossier as the page shows it: what to bring first.
+    pub bring: BringView,
     pub steps: Vec<StepRow>,
     pub requirements: String,
     pub results: Vec<String>,
@@ -207,6 +277,8 @@ impl ProcedureView {
             receiving_address: p.agencies.receiving_address.clone(),
             subjects: p.subjects.join(", "),
             channels: p.channels.iter().map(ChannelRow::from_channel).collect(),
+            usual: usual_channel(p),
+            bring: BringView::new(p),
             dossier: p
                 .dossier
                 .iter()
@@ -267,7 +339,7 @@ impl ProcedureView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Fee, FeeKind, Method, TimeLimit, TimeUnit};
+    use crate::domain::{DossierCase, DossierItem, Fee, FeeKind, Method, TimeLimit, TimeUnit};
 
     #[test]
     fn channel_rows_read_like_the_portal() {
@@ -300,5 +372,98 @@ mod tests {
         };
         assert_eq!(ChannelRow::from_channel(&free).fee, "Miễn phí");
         assert_eq!(quantity_text(1, 2), "1 bản chính, 2 bản sao");
+    }
+
+    fn item(name: &str, originals: u32) -> DossierItem {
+        DossierItem {
+            name: name.into(),
+            originals,
+            copies: 0,
+            required: false,
+            form: None,
+            electronic_form: false,
+        }
+    }
+
+    fn channel(method: Method, days: f64) -> Channel {
+        Channel {
+            method,
+            time: TimeLimit {
+                amount: Some(days),
+                unit: Some(TimeUnit::WorkingDay),
+                text: String::new(),
+            },
+            fees: Vec::new(),
+            note: String::new(),
+        }
+    }
+
+    /// Issue 11: the page leads with the documents everyone brings (the portal lists the
+    /// abandoned-child case first), cases one tap away, notes as notes, no list markers; the
+    /// time and fee shown first are the counter's.
+    #[test]
+    fn the_page_leads_with_what_everyone_brings_and_the_counters_time() {
+        let p = Procedure {
+            code: "1.001193".into(),
+            dossier: vec![
+                DossierCase {
+                    name: "* Giấy tờ phải nộp:".into(),
+                    items: vec![
+                        item("- Trường hợp trẻ em bị bỏ rơi thì phải có biên bản", 1),
+                        item("- Giấy chứng sinh", 1),
+                    ],
+                },
+                DossierCase {
+                    name: "* Lưu ý:".into(),
+                    items: vec![item("+ Cá nhân có quyền lựa chọn nơi đăng ký", 0)],
+                },
+            ],
+            channels: vec![channel(Method::Online, 1.0), channel(Method::Direct, 3.0)],
+            ..Default::default()
+        };
+        let v = ProcedureView::new(
+            &p,
+            p.portal_link(domain::PORTAL_PROCEDURE_BASE, domain::PORTAL_SEARCH_URL),
+            None,
+        );
+        fn texts(r: &[BringRow]) -> Vec<&str> {
+            r.iter().map(|b| b.text.as_str()).collect()
+        }
+        assert_eq!(texts(&v.bring.documents), ["Giấy chứng sinh"]);
+        assert_eq!(v.bring.documents[0].quantity, "1 bản chính");
+        assert_eq!(
+            texts(&v.bring.other_cases),
+            ["Trường hợp trẻ em bị bỏ rơi thì phải có biên bản"]
+        );
+        assert_eq!(v.bring.notes, ["Cá nhân có quyền lựa chọn nơi đăng ký"]);
+        assert!(!v.bring.by_case);
+        let usual = v.usual.expect("a usual channel");
+        assert_eq!(
+            (usual.method.as_str(), usual.time.as_str()),
+            ("Trực tiếp", "3 ngày làm việc")
+        );
+    }
+
+    #[test]
+    fn when_every_document_depends_on_the_case_the_cases_come_first() {
+        let p = Procedure {
+            dossier: vec![DossierCase {
+                name: String::new(),
+                items: vec![
+                    item("- Trường hợp A: tờ khai A", 1),
+                    item("- Trường hợp B: tờ khai B", 1),
+                ],
+            }],
+            channels: vec![channel(Method::Online, 1.0)],
+            ..Default::default()
+        };
+        let v = ProcedureView::new(
+            &p,
+            p.portal_link(domain::PORTAL_PROCEDURE_BASE, domain::PORTAL_SEARCH_URL),
+            None,
+        );
+        assert_eq!(v.bring.documents.len(), 2);
+        assert!(v.bring.other_cases.is_empty() && v.bring.by_case);
+        assert_eq!(v.usual.map(|c| c.method), Some("Trực tuyến".to_string()));
     }
 }

@@ -199,6 +199,7 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
         c.shell.navigate(Page::Rating);
     });
     pages::search::bind(w, ctx);
+    pages::procedure::bind(w);
     pages::browse::bind(w, ctx);
     pages::staff::bind(w, ctx);
     pages::rating::bind(w, ctx);

@@ -152,7 +152,7 @@ fn the_first_visitor_sees_no_sample_data() {
     assert_eq!(s.get_level_filters().row_count(), 0);
     // Pages not opened yet hold nothing either.
     assert_eq!(w.global::<ProcedureAdapter>().get_code(), "");
-    assert_eq!(w.global::<ProcedureAdapter>().get_dossier().row_count(), 0);
+    assert_eq!(w.global::<ProcedureAdapter>().get_bring().row_count(), 0);
     assert_eq!(w.global::<BrowseAdapter>().get_procedures().row_count(), 0);
     assert_eq!(w.global::<BrowseAdapter>().get_selected_key(), "");
     assert_eq!(w.global::<GuidesAdapter>().get_current_title(), "");
@@ -205,4 +205,89 @@ fn xong_keeps_language_and_large_text_until_the_rating_is_over() {
     assert_eq!(k.get_page(), Page::Home);
     assert_eq!(k.get_language(), "vi");
     assert!(!w.global::<Theme>().get_large_text());
+}
+
+/// Issue 11, defect 5: "Xem tất cả lĩnh vực" opens the fields tab with nothing chosen, whatever
+/// the last visitor chose; the other tab drops the chosen group; the procedure page's boxes
+/// tick and untick and start empty for the next procedure (the checklist of the redesign).
+#[test]
+fn browsing_starts_afresh_from_home_and_on_the_other_tab() {
+    let (w, a) = window();
+    let b = w.global::<BrowseAdapter>();
+    let event = w
+        .global::<motcua::ui::HomeAdapter>()
+        .get_life_events()
+        .row_data(0)
+        .expect("a life event");
+    a.open_group(&event.key);
+    assert_eq!(b.get_tab(), motcua::ui::BrowseTab::LifeEvents);
+    assert_eq!(b.get_selected_key(), event.key);
+
+    a.shell().home();
+    let total = w.global::<motcua::ui::HomeAdapter>().get_field_total();
+    // The button ends the home page's list: scroll down to it.
+    i_slint_backend_testing::ElementHandle::find_by_element_type_name(&w, "Flickable")
+        .next()
+        .expect("the home page scrolls")
+        .scroll(0.0, -1e6);
+    click(&w, &format!("Xem tất cả {total} lĩnh vực"));
+    support::settle();
+    assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Browse);
+    assert_eq!(b.get_tab(), motcua::ui::BrowseTab::Fields);
+    assert_eq!(b.get_selected_key(), "");
+
+    a.open_group("Hộ tịch");
+    assert_eq!(b.get_selected_key(), "Hộ tịch");
+    i_slint_backend_testing::ElementHandle::find_by_accessible_label(&w, "Theo sự kiện cuộc sống")
+        .next()
+        .expect("the life-event tab")
+        .invoke_accessible_default_action();
+    assert_eq!(b.get_tab(), motcua::ui::BrowseTab::LifeEvents);
+    assert_eq!(b.get_selected_key(), "");
+}
+
+/// Issue 11, the procedure page: what everyone brings first, as boxes that tick and untick
+/// (the count follows), and a new procedure starts with none ticked.
+#[test]
+fn the_checklist_boxes_tick_and_start_empty() {
+    let (w, a) = window();
+    a.open_procedure("1.001193");
+    let p = w.global::<ProcedureAdapter>();
+    let first = p.get_bring().row_data(0).expect("a document to bring");
+    assert!(
+        !first.text.starts_with('-'),
+        "markers parsed: {}",
+        first.text
+    );
+    let boxes: Vec<_> =
+        i_slint_backend_testing::ElementHandle::find_by_accessible_label(&w, &first.text)
+            .filter(|e| e.accessible_checkable() == Some(true))
+            .collect();
+    assert_eq!(boxes.len(), 1);
+    boxes[0].invoke_accessible_default_action();
+    assert!(p.get_bring().row_data(0).is_some_and(|r| r.checked));
+    assert_eq!(p.get_ticked(), 1);
+    boxes[0].invoke_accessible_default_action();
+    assert_eq!(p.get_ticked(), 0);
+    boxes[0].invoke_accessible_default_action();
+    a.open_procedure("1.001193");
+    assert_eq!(p.get_ticked(), 0);
+    assert!(p.get_bring().iter().all(|r| !r.checked));
+}
+
+/// Issue 11, defect 10: the hotline tile promises working hours only when the office gave them.
+#[test]
+fn the_hotline_tile_promises_hours_only_when_there_are_some() {
+    let (w, _a) = window();
+    let tile = support::button(&w, "Đường dây nóng");
+    assert_eq!(
+        tile.accessible_description().as_deref(),
+        Some("Số điện thoại hỗ trợ")
+    );
+    w.global::<KioskGlobal>()
+        .set_opening_hours("Thứ Hai–Thứ Sáu 7:30–17:00".into());
+    assert_eq!(
+        tile.accessible_description().as_deref(),
+        Some("Số điện thoại hỗ trợ; giờ làm việc: Thứ Hai–Thứ Sáu 7:30–17:00")
+    );
 }

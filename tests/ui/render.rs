@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model};
 
 use motcua::app::idle::IdlePolicy;
 use motcua::app::usage::Recorder;
 use motcua::app::view::ProcedureView;
-use motcua::domain::{self, Channel, Method, Procedure, Step};
+use motcua::domain::{self, Channel, DossierCase, DossierItem, Method, Procedure, Step};
 use motcua::ui::run::attach;
 use motcua::ui::screenshot::ShotOptions;
 use motcua::ui::shell::ShellOptions;
@@ -130,6 +130,81 @@ fn without_a_verified_link_the_qr_leads_to_the_portal() {
     let url = show(&window, &p);
     assert_eq!(url, domain::PORTAL_SEARCH_URL);
     assert_eq!(Frame::of(&window, (1080, 1920)).qr_codes(), vec![url]);
+}
+
+/// Issue 10 item 16: a procedure with as many dossier items as an import allows
+/// (`bundle::content::MAX_LIST_ITEMS` to a list: documents, cases and notes, and as many steps;
+/// the documents and the steps open) renders and scrolls to its end without the software renderer's
+/// "Overflow" panic, also at 3840×2160 where every length is twice as many pixels.
+#[test]
+fn a_procedure_at_the_import_bound_renders_and_scrolls_to_its_end() {
+    let max = motcua::bundle::content::MAX_LIST_ITEMS;
+    let long = "kèm theo bản sao có chứng thực hoặc bản chụp kèm bản chính để đối chiếu, theo quy định của pháp luật hiện hành";
+    let items = |prefix: &str, originals: u32| -> Vec<DossierItem> {
+        (1..=max)
+            .map(|i| DossierItem {
+                name: format!("- {prefix} số {i} {long}"),
+                originals,
+                copies: 0,
+                required: false,
+                form: None,
+                electronic_form: false,
+            })
+            .collect()
+    };
+    let p = Procedure {
+        dossier: vec![
+            DossierCase {
+                name: "* Giấy tờ phải nộp:".into(),
+                items: items("Giấy tờ", 1),
+            },
+            DossierCase {
+                name: "* Giấy tờ phải xuất trình:".into(),
+                items: items("Trường hợp", 1),
+            },
+            DossierCase {
+                name: "* Lưu ý:".into(),
+                items: items("Ghi chú", 0),
+            },
+        ],
+        steps: (1..=max)
+            .map(|i| Step {
+                title: String::new(),
+                text: format!("Bước làm thứ {i} {long}"),
+            })
+            .collect(),
+        ..procedure()
+    };
+    let window = ui::screenshot::new_window().expect("headless window");
+    let url = show(&window, &p);
+    let a = window.global::<ui::ProcedureAdapter>();
+    assert_eq!(
+        (
+            a.get_bring().row_count(),
+            a.get_other_cases().row_count(),
+            a.get_notes().row_count()
+        ),
+        (max, max, max)
+    );
+    for size in [(1920, 1080), (3840, 2160)] {
+        ui::fit::set_physical_size(&window, size.0, size.1);
+        let flick = ElementHandle::find_by_element_type_name(&window, "Flickable")
+            .next()
+            .expect("the page scrolls");
+        flick.scroll(0.0, 1e7);
+        let top = Frame::of(&window, size);
+        assert_eq!(top.qr_codes(), vec![url.clone()], "top at {size:?}");
+        flick.scroll(0.0, -1e7);
+        Frame::of(&window, size);
+        // At the end: nothing further down.
+        let down = buttons(&window, "Xuống");
+        assert_eq!(down.len(), 1, "one Xuống at {size:?}");
+        assert_eq!(
+            down[0].accessible_enabled(),
+            Some(false),
+            "the end at {size:?}"
+        );
+    }
 }
 
 /// Every panel size of issue 11, landscape then portrait.
@@ -412,6 +487,9 @@ fn every_page_fits_every_panel_size() {
                 }
                 let expected: Vec<String> = match *page {
                     "home" => vec![lookup.clone()],
+                    // In portrait the QR follows the checklist, below the first screen (its
+                    // decoding there is checked above, on a procedure without a dossier).
+                    "procedure" if size.1 > size.0 => Vec::new(),
                     "procedure" => vec![
                         w.global::<ui::ProcedureAdapter>()
                             .get_link_url()

@@ -1,16 +1,28 @@
-//! The procedure page: a procedure's view (with its QR) copied into `ProcedureAdapter`, and
-//! opening a procedure from a result, a list, a typed code or a tile.
+//! The procedure page: a procedure's view (with its QR) copied into `ProcedureAdapter`, the
+//! boxes the visitor ticks on the checklist, and opening a procedure from a result, a list, a
+//! typed code or a tile.
 
-use slint::ComponentHandle;
+use slint::{ComponentHandle, Model, ModelRc};
 
 use super::super::context::Ctx;
 use super::super::convert::{int, model, qr, s};
 use super::super::{
-    ChannelItem, DossierGroupItem, DossierRowItem, LegalItem, MainWindow, Page, ProcedureAdapter,
-    StepItem, TextSection,
+    BringItem, ChannelItem, LegalItem, MainWindow, Page, ProcedureAdapter, StepItem, TextSection,
 };
 use crate::app::usage::Note;
-use crate::app::view::ProcedureView;
+use crate::app::view::{BringRow, ProcedureView};
+
+fn bring_items(rows: &[BringRow]) -> ModelRc<BringItem> {
+    model(
+        rows.iter()
+            .map(|r| BringItem {
+                text: s(&r.text),
+                quantity: s(&r.quantity),
+                checked: false,
+            })
+            .collect(),
+    )
+}
 
 /// Fills the procedure page.
 pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
@@ -34,25 +46,26 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
             })
             .collect(),
     ));
-    a.set_dossier(model(
-        view.dossier
-            .iter()
-            .map(|g| DossierGroupItem {
-                title: s(&g.title),
-                items: model(
-                    g.items
-                        .iter()
-                        .map(|i| DossierRowItem {
-                            name: s(&i.name),
-                            quantity: s(&i.quantity),
-                            form: s(&i.form),
-                            required: i.required,
-                        })
-                        .collect(),
-                ),
-            })
-            .collect(),
-    ));
+    match &view.usual {
+        Some(u) => {
+            a.set_has_usual(true);
+            a.set_usual_method(s(&u.method));
+            a.set_usual_time(s(&u.time));
+            a.set_usual_fee(s(&u.fee));
+        }
+        None => {
+            a.set_has_usual(false);
+            a.set_usual_method(s(""));
+            a.set_usual_time(s(""));
+            a.set_usual_fee(s(""));
+        }
+    }
+    // A new model each time: the boxes start unticked for every procedure and every visitor.
+    a.set_bring(bring_items(&view.bring.documents));
+    a.set_other_cases(bring_items(&view.bring.other_cases));
+    a.set_notes(model(view.bring.notes.iter().map(|n| s(n)).collect()));
+    a.set_by_case(view.bring.by_case);
+    a.set_ticked(0);
     a.set_steps(model(
         view.steps
             .iter()
@@ -90,6 +103,35 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
     a.set_link_url(s(&view.link.url));
     a.set_counter(s(view.counter.as_deref().unwrap_or_default()));
     a.set_updated(s(&view.updated));
+}
+
+/// Ticks or unticks row `index` of a checklist model; returns how many rows are ticked.
+fn toggle(list: &ModelRc<BringItem>, index: i32) -> i32 {
+    if let Ok(i) = usize::try_from(index)
+        && let Some(mut row) = list.row_data(i)
+    {
+        row.checked = !row.checked;
+        list.set_row_data(i, row);
+    }
+    list.iter().filter(|r| r.checked).count() as i32
+}
+
+/// The checklist's boxes: the visitor ticks what they have.
+pub fn bind(w: &MainWindow) {
+    let a = w.global::<ProcedureAdapter>();
+    let weak = w.as_weak();
+    a.on_toggle_bring(move |i| {
+        if let Some(w) = weak.upgrade() {
+            let a = w.global::<ProcedureAdapter>();
+            a.set_ticked(toggle(&a.get_bring(), i));
+        }
+    });
+    let weak = w.as_weak();
+    a.on_toggle_case(move |i| {
+        if let Some(w) = weak.upgrade() {
+            toggle(&w.global::<ProcedureAdapter>().get_other_cases(), i);
+        }
+    });
 }
 
 /// Opens procedure `code` (one row read from the store: quick enough for the UI thread).
