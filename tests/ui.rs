@@ -1,11 +1,14 @@
 //! The kiosk window, one test binary: the shell under Slint's testing backend with mock time
 //! (`shell`: keyboard, history, idle reset, staff gesture and PIN pad, confirmations, rating),
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
-//! `office`: staff screen, USB bundles, rollback, export, rating storage, counters), and frames
+//! `office`: staff screen, USB bundles, rollback, export, rating storage, counters; `changes`:
+//! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
 //! list at the import bound), and a short run of the soak bench (`soak`).
 
+#[path = "ui/changes.rs"]
+mod changes;
 #[path = "ui/kiosk.rs"]
 mod kiosk;
 #[path = "ui/limits.rs"]

@@ -2,10 +2,13 @@
 //! the office's limit), what the last update changed, which procedures changed recently ("Mới
 //! cập nhật"), and which codes were withdrawn and since when.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::kiosk::Kiosk;
-use crate::domain::changes::{Change, Part, Withdrawn, recently_updated};
+use super::view::ProcedureRow;
+use crate::domain::changes::{Change, Changes, NEW_BADGE_DAYS, Part, Withdrawn, recently_updated};
 
 /// The data's age.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +134,56 @@ impl WithdrawnNotice {
     }
 }
 
+/// The first day whose changes can still earn "Mới cập nhật" for a version opened on `today`:
+/// dates only grow older while it is live, so nothing before this can ever qualify.
+pub(super) fn recent_cutoff(today: NaiveDate) -> NaiveDate {
+    today - chrono::Duration::days(NEW_BADGE_DAYS)
+}
+
+/// The day each procedure last changed, by the feed's change lists and by the portal's own
+/// update stamps (`portal`: code and YYYY-MM-DD), keeping the later of the two and only days
+/// from `cutoff` on: a small map that lets every list and result card be marked without
+/// reading a record.
+pub(super) fn recent_dates(
+    changes: Option<&Changes>,
+    portal: &[(String, String)],
+    cutoff: NaiveDate,
+) -> HashMap<String, NaiveDate> {
+    let day = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let feed = changes
+        .into_iter()
+        .flat_map(|c| c.recent.iter())
+        .filter_map(|(code, d)| Some((code.as_str(), day(d)?)));
+    let stamps = portal
+        .iter()
+        .filter_map(|(code, d)| Some((code.as_str(), day(d)?)));
+    let mut out: HashMap<String, NaiveDate> = HashMap::new();
+    for (code, d) in feed.chain(stamps).filter(|(_, d)| *d >= cutoff) {
+        let e = out.entry(code.to_string()).or_insert(d);
+        *e = (*e).max(d);
+    }
+    out
+}
+
 impl Kiosk {
+    /// Whether procedure `code` shows "Mới cập nhật" on `today` (a map lookup: cheap enough for
+    /// every result card of every keystroke).
+    pub fn is_recent(&self, code: &str, today: NaiveDate) -> bool {
+        let day = self.live().recent.get(code).copied();
+        day.is_some() && recently_updated(day, None, today)
+    }
+
+    /// Sets [`ProcedureRow::recent`] on each row for `today`.
+    pub fn mark_recent(&self, rows: &mut [ProcedureRow], today: NaiveDate) {
+        let live = self.live();
+        for r in rows {
+            r.recent = live
+                .recent
+                .get(&r.code)
+                .is_some_and(|d| recently_updated(Some(*d), None, today));
+        }
+    }
+
     /// The live data's age against the configured limit, as of `now`.
     pub fn data_age(&self, now: DateTime<Utc>) -> DataAge {
         let live = self.live();
@@ -206,6 +258,33 @@ mod tests {
             parts_label(&[Part::Dossier, Part::Fees]),
             "Thành phần hồ sơ, Phí, lệ phí"
         );
+    }
+
+    #[test]
+    fn recent_dates_keep_the_later_day_and_nothing_before_the_cutoff() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+        let changes = Changes {
+            date: "2026-11-20".into(),
+            recent: [
+                ("1.000001".to_string(), "2026-11-20".to_string()),
+                ("1.000002".to_string(), "2026-10-01".to_string()),
+                ("1.000003".to_string(), "not a day".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        };
+        let portal = vec![
+            ("1.000001".to_string(), "2026-11-25".to_string()),
+            ("1.000004".to_string(), "2026-11-10".to_string()),
+            ("1.000005".to_string(), "2025-01-01".to_string()),
+        ];
+        let cutoff = recent_cutoff(d("2026-11-30"));
+        assert_eq!(cutoff, d("2026-10-31"));
+        let m = recent_dates(Some(&changes), &portal, cutoff);
+        assert_eq!(m.get("1.000001"), Some(&d("2026-11-25")));
+        assert_eq!(m.get("1.000004"), Some(&d("2026-11-10")));
+        assert_eq!(m.len(), 2, "{m:?}");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Live {
     pub featured: Vec<String>,
     /// The bundle's change list, when it carried one.
     pub changes: Option<crate::domain::changes::Changes>,
+    /// The day each procedure changed, for those that changed lately ("Mới cập nhật").
+    pub recent: std::collections::HashMap<String, chrono::NaiveDate>,
 }
 
 impl Live {
@@ -65,6 +67,13 @@ impl Live {
                 }
             }
         };
+        let changes = content.changes()?;
+        let cutoff = super::freshness::recent_cutoff(chrono::Local::now().date_naive());
+        let recent = super::freshness::recent_dates(
+            changes.as_ref(),
+            &content.updated_since(&cutoff.format("%Y-%m-%d").to_string())?,
+            cutoff,
+        );
         Ok(Live {
             name: name.to_string(),
             meta: content.meta()?,
@@ -73,7 +82,8 @@ impl Live {
             hotlines: content.hotlines()?,
             guides: content.guides()?,
             featured: content.featured()?,
-            changes: content.changes()?,
+            changes,
+            recent,
             content,
             index,
         })
@@ -567,7 +577,9 @@ impl Kiosk {
             }
             s
         });
-        Ok(Some(ProcedureView::new(&p, link, counter)))
+        let mut view = ProcedureView::new(&p, link, counter);
+        view.recently_updated = self.is_recent(&p.code, chrono::Local::now().date_naive());
+        Ok(Some(view))
     }
 
     pub fn list(&self, filter: &ListFilter) -> Result<Vec<ProcedureRow>, AppError> {
@@ -585,12 +597,14 @@ impl Kiosk {
     pub fn featured(&self, limit: usize) -> Result<Vec<ProcedureRow>, AppError> {
         let live = self.live();
         let codes: Vec<String> = live.featured.iter().take(limit).cloned().collect();
-        Ok(live
+        let mut rows: Vec<ProcedureRow> = live
             .content
             .summaries(&codes)?
             .iter()
             .map(row_from_summary)
-            .collect())
+            .collect();
+        self.mark_recent(&mut rows, chrono::Local::now().date_naive());
+        Ok(rows)
     }
 
     /// The office's own hotlines first, then the national ones from the data.
@@ -690,6 +704,7 @@ pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {
         subtitle: super::view::subtitle(&s.fields, &s.levels),
         has_detail: s.has_detail,
         online: s.online,
+        recent: false,
     }
 }
 

@@ -23,6 +23,10 @@ pub struct SearchOutcome {
     /// When the text asks one thing ("bao lâu", "ở đâu"…), each of the first procedures'
     /// answer to it, in the order of `results.procedures`.
     pub answers: Vec<Option<Answer>>,
+    /// Whether each procedure of `results.procedures` changed lately ("Mới cập nhật").
+    pub recent: Vec<bool>,
+    /// The text is the code of a procedure no longer published: when and that it was withdrawn.
+    pub withdrawn: Option<super::freshness::WithdrawnNotice>,
 }
 
 impl super::kiosk::Kiosk {
@@ -52,10 +56,22 @@ impl super::kiosk::Kiosk {
             Some(ask) => self.answers(ask, &results),
             None => Vec::new(),
         };
+        let today = chrono::Local::now().date_naive();
+        let recent = results
+            .procedures
+            .iter()
+            .map(|h| self.is_recent(&h.code, today))
+            .collect();
+        // A withdrawn code finds nothing of its own; say why rather than "not found".
+        let withdrawn = crate::domain::normalize_code_query(&req.text)
+            .filter(|code| !results.procedures.iter().any(|h| h.code == *code))
+            .and_then(|code| self.withdrawn(&code));
         Ok(SearchOutcome {
             request: req.clone(),
             results,
             answers,
+            recent,
+            withdrawn,
         })
     }
 

@@ -234,6 +234,10 @@ pub struct StaffStatus {
     pub history: Vec<crate::store::RefreshRecord>,
     /// Usage over the last 30 days.
     pub usage: crate::store::UsageSummary,
+    /// The data's age against `[updates] stale_after_days`.
+    pub age: super::freshness::DataAge,
+    /// What the live data's update changed, when its bundle carried a change list.
+    pub changes: Option<super::freshness::ChangesView>,
 }
 
 impl super::kiosk::Kiosk {
@@ -283,6 +287,8 @@ impl super::kiosk::Kiosk {
             usb,
             history: self.kiosk_db().refresh_log(8)?,
             usage: self.kiosk_db().usage(&since)?,
+            age: self.data_age(Utc::now()),
+            changes: self.last_changes(),
         })
     }
 

@@ -542,6 +542,12 @@ pub fn heartbeat_text(
         one((u64::from(cfg.updates.stale_after_days) * 86_400).to_string()),
     );
     metric(
+        "motcua_data_stale",
+        "1 when the installed data is older than [updates] stale_after_days (the staff screen says so too).",
+        "gauge",
+        one(u8::from(k.data_age(now.with_timezone(&chrono::Utc)).stale).to_string()),
+    );
+    metric(
         "motcua_procedures",
         "Procedures in the installed data.",
         "gauge",

@@ -13,6 +13,8 @@ pub struct ProcedureRow {
     pub subtitle: String,
     pub has_detail: bool,
     pub online: bool,
+    /// Changed in the last 30 days: "Mới cập nhật" (set by `Kiosk::mark_recent`).
+    pub recent: bool,
 }
 
 impl ProcedureRow {
@@ -23,6 +25,7 @@ impl ProcedureRow {
             subtitle: subtitle(&p.fields, &p.levels),
             has_detail: p.has_detail(),
             online: p.online(),
+            recent: false,
         }
     }
 }
@@ -239,6 +242,8 @@ pub struct ProcedureView {
     /// "Nộp hồ sơ tại quầy số 3 (Tầng 1)" when the office maps one of the fields to a counter.
     pub counter: Option<String>,
     pub updated: String,
+    /// Changed in the last 30 days: "Mới cập nhật" (set by `Kiosk::procedure_view`).
+    pub recently_updated: bool,
 }
 
 fn raw_heading(field: &str) -> &'static str {
@@ -332,6 +337,7 @@ impl ProcedureView {
             link,
             counter,
             updated: super::screen::date_vi(p.updated.as_deref().unwrap_or_default()),
+            recently_updated: false,
         }
     }
 }

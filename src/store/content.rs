@@ -412,6 +412,19 @@ impl ContentDb {
         doc.map(|d| self.decode(code, &d)).transpose()
     }
 
+    /// Each procedure the portal dated `day` (YYYY-MM-DD) or later, with that date: what
+    /// "Mới cập nhật" needs of the portal's own update stamps, without reading every record.
+    pub fn updated_since(&self, day: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.lock();
+        let mut st = conn
+            .prepare_cached("SELECT code, updated FROM procedures WHERE updated >= ?1")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([day], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
     pub fn count(&self) -> Result<u64, StoreError> {
         let conn = self.lock();
         conn.query_row("SELECT count(*) FROM procedures", [], |r| {

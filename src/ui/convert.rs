@@ -122,6 +122,7 @@ pub fn procedure_item(row: &ProcedureRow, highlights: &[Range<usize>]) -> Proced
         answer: SharedString::new(),
         section: SharedString::new(),
         other_provinces: 0,
+        recent: row.recent,
     }
 }
 

@@ -119,6 +119,16 @@ fn heartbeat_says_who_the_kiosk_is_its_limits_its_failures_and_its_starts() {
     let k = open(&data, cfg.clone());
     let m = beat(&k);
     assert_eq!(m["motcua_data_max_age_seconds"], 30.0 * 86400.0);
+    assert_eq!(m["motcua_data_stale"], 0.0, "the built-in data is fresh");
+    // 31 days after the data was published it is past the 30-day limit.
+    let published = k
+        .data_age(chrono::Utc::now())
+        .published
+        .expect("the built-in data says when it was published");
+    let later =
+        usage::heartbeat_text(&k, 5, published + chrono::Duration::days(31)).expect("heartbeat");
+    let later = super::office::parse_prometheus(&later);
+    assert_eq!(later["motcua_data_stale"], 1.0);
     assert_eq!(m["motcua_refresh_consecutive_failures"], 0.0);
     assert_eq!(m["motcua_starts_total"], 0.0);
     let id = usage::kiosk_id(&k).expect("id");

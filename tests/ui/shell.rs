@@ -11,6 +11,7 @@ use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::ComponentHandle;
 use slint::platform::{PointerEventButton, WindowEvent};
 
+use motcua::app::freshness::DataAge;
 use motcua::app::kiosk::Stage;
 use motcua::app::refresh::{NetworkStatus, UsbBundle};
 use motcua::app::screen::staff::StaffView;
@@ -379,6 +380,13 @@ fn staff_status() -> StaffStatus {
         ],
         history: Vec::new(),
         usage: Default::default(),
+        age: DataAge {
+            published: None,
+            days: 7,
+            limit_days: 60,
+            stale: false,
+        },
+        changes: None,
     }
 }
 

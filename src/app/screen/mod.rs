@@ -135,6 +135,9 @@ pub struct HomeView {
     /// The portal's dossier status lookup and its QR.
     pub lookup_url: String,
     pub lookup_qr: Option<QrMatrix>,
+    /// The day the data was published, "30/11/2026" ("Dữ liệu cập nhật ngày …"); empty when
+    /// unknown.
+    pub data_date: String,
 }
 
 /// A counter of the office and the fields it takes.
@@ -289,6 +292,11 @@ impl Kiosk {
             field_total: fields.len(),
             lookup_qr: qr(&lookup_url),
             lookup_url,
+            data_date: self
+                .data_age(chrono::Utc::now())
+                .published
+                .map(|p| p.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
         })
     }
 
@@ -407,6 +415,7 @@ impl Kiosk {
             .collect();
         let more = rows.len() > limit;
         rows.truncate(limit);
+        self.mark_recent(&mut rows, chrono::Local::now().date_naive());
         Ok(ListView {
             kind,
             key: key.to_string(),

@@ -6,6 +6,7 @@
 use std::ops::Range;
 
 use super::{GuideRow, HotlineRow};
+use crate::app::freshness::WithdrawnNotice;
 use crate::app::search::{SearchOutcome, SearchRequest};
 use crate::app::view::{ProcedureRow, subtitle};
 use crate::domain::{Level, text};
@@ -152,6 +153,8 @@ pub struct SearchView {
     pub suggestions: Vec<String>,
     /// A procedure code typed in full: open this procedure directly.
     pub open_code: Option<String>,
+    /// The code typed is of a withdrawn procedure: its notice instead of "not found".
+    pub withdrawn: Option<WithdrawnNotice>,
 }
 
 impl SearchView {
@@ -171,6 +174,7 @@ impl SearchView {
                         subtitle: subtitle(&h.fields, &h.levels),
                         has_detail: h.has_detail,
                         online: h.online,
+                        recent: outcome.recent.get(i).copied().unwrap_or(false),
                     },
                     // The ranges are on the snippet's text, which is the name as stored.
                     highlights: if h.snippet.name.text == h.name {
@@ -264,6 +268,7 @@ impl SearchView {
             relaxed_any_word: relaxed.any_word,
             suggestions: res.suggestions.clone(),
             open_code,
+            withdrawn: outcome.withdrawn.clone(),
         }
     }
 
@@ -290,6 +295,7 @@ impl SearchView {
             relaxed_any_word: false,
             suggestions: Vec::new(),
             open_code: None,
+            withdrawn: None,
         }
     }
 }
@@ -356,6 +362,8 @@ mod tests {
                 text: "Thời hạn: 1 ngày làm việc".into(),
                 section: Section::Channels,
             })],
+            recent: vec![true],
+            withdrawn: None,
         }
     }
 
@@ -378,6 +386,7 @@ mod tests {
         assert_eq!(v.rows[0].answer, "Thời hạn: 1 ngày làm việc");
         assert_eq!(v.rows[0].section, "channels");
         assert_eq!(v.rows[0].other_provinces, 1);
+        assert!(v.rows[0].row.recent, "Mới cập nhật reaches the card");
     }
 
     #[test]

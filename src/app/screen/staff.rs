@@ -5,6 +5,7 @@
 use chrono::{DateTime, Local, NaiveDate};
 
 use super::date_vi;
+use crate::app::freshness::ChangesView;
 use crate::app::refresh::UsbBundle;
 use crate::app::staff::StaffStatus;
 use crate::store::{RefreshOutcome, RefreshRecord, RefreshSource, UsageSummary};
@@ -210,6 +211,13 @@ pub struct StaffView {
     pub usb: Vec<UsbRow>,
     pub history: Vec<HistoryRow>,
     pub usage: UsageView,
+    /// Older than `[updates] stale_after_days` (`stale_limit_days`): the screen says so.
+    pub stale: bool,
+    pub stale_limit_days: u32,
+    /// What the live data's update changed; `None` when its bundle carried no change list.
+    pub changes: Option<ChangesView>,
+    /// The day of that update, "30/11/2026".
+    pub changes_date: String,
 }
 
 impl StaffView {
@@ -238,6 +246,14 @@ impl StaffView {
                 .collect(),
             history: st.history.iter().map(HistoryRow::from).collect(),
             usage: UsageView::new(&st.usage, today),
+            stale: st.age.stale,
+            stale_limit_days: st.age.limit_days,
+            changes_date: st
+                .changes
+                .as_ref()
+                .map(|c| date_vi(&c.date))
+                .unwrap_or_default(),
+            changes: st.changes.clone(),
         }
     }
 }

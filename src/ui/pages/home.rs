@@ -30,6 +30,7 @@ pub fn show_home(w: &MainWindow, v: &HomeView) {
     home.set_field_total(int(v.field_total));
     home.set_lookup_url(SharedString::from(v.lookup_url.as_str()));
     home.set_lookup_qr(qr(v.lookup_qr.as_ref()));
+    home.set_data_date(s(&v.data_date));
 }
 
 pub fn show_contact(w: &MainWindow, v: &ContactView) {

@@ -103,6 +103,7 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
     a.set_link_url(s(&view.link.url));
     a.set_counter(s(view.counter.as_deref().unwrap_or_default()));
     a.set_updated(s(&view.updated));
+    a.set_recently_updated(view.recently_updated);
 }
 
 /// Ticks or unticks row `index` of a checklist model; returns how many rows are ticked.

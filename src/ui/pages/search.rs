@@ -74,6 +74,20 @@ fn fill(window: &MainWindow, v: &SearchView) {
             .collect(),
         |m| a.set_suggestions(m),
     );
+    let w = v.withdrawn.as_ref();
+    a.set_withdrawn_code(
+        w.map(|w| SharedString::from(w.code.as_str()))
+            .unwrap_or_default(),
+    );
+    a.set_withdrawn_name(
+        w.map(|w| SharedString::from(w.name.as_str()))
+            .unwrap_or_default(),
+    );
+    a.set_withdrawn_since(
+        w.and_then(|w| w.since)
+            .map(|d| SharedString::from(d.format("%d/%m/%Y").to_string()))
+            .unwrap_or_default(),
+    );
     a.set_busy(false);
 }
 

@@ -8,14 +8,15 @@
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use slint::{ComponentHandle, SharedString};
+use slint::{ComponentHandle, Model, SharedString};
 
 use super::super::context::Ctx;
 use super::super::convert::{int, model, s};
 use super::super::{
-    CountItem, MainWindow, PinStatus, RefreshItem, RefreshOutcome, RefreshSource, RefreshStage,
-    ResultKind, StaffAdapter, UsbBundleItem,
+    ChangeItem, ChangeKind, ChangePart, CountItem, MainWindow, PinStatus, RefreshItem,
+    RefreshOutcome, RefreshSource, RefreshStage, ResultKind, StaffAdapter, UsbBundleItem,
 };
+use crate::app::freshness::{self, ChangeRow, ChangesView};
 use crate::app::kiosk::{Origin, Stage};
 use crate::app::refresh::{NetworkOutcome, UsbBundle};
 use crate::app::screen::staff::{
@@ -24,6 +25,7 @@ use crate::app::screen::staff::{
 use crate::app::staff::{Pin, PinCheck};
 use crate::app::worker::Command;
 use crate::app::worker::ContentMeta;
+use crate::domain::changes::Part;
 
 fn usb_item(u: &UsbRow) -> UsbBundleItem {
     UsbBundleItem {
@@ -54,6 +56,64 @@ fn refresh_item(r: &HistoryRow) -> RefreshItem {
         version: s(&r.version),
         message: s(&r.message),
     }
+}
+
+/// How many lines of the change list the staff screen shows at first, and adds on "Xem thêm".
+pub const CHANGE_LINES: usize = 20;
+
+fn change_part(p: Part) -> ChangePart {
+    match p {
+        Part::Name => ChangePart::Name,
+        Part::Fields => ChangePart::Fields,
+        Part::Levels => ChangePart::Levels,
+        Part::Issuer => ChangePart::Issuer,
+        Part::Agencies => ChangePart::Agencies,
+        Part::Subjects => ChangePart::Subjects,
+        Part::Steps => ChangePart::Steps,
+        Part::Channels => ChangePart::Channels,
+        Part::Time => ChangePart::Time,
+        Part::Fees => ChangePart::Fees,
+        Part::Dossier => ChangePart::Dossier,
+        Part::Results => ChangePart::Results,
+        Part::Requirements => ChangePart::Requirements,
+        Part::LegalBasis => ChangePart::LegalBasis,
+        Part::Online => ChangePart::Online,
+        Part::OtherText => ChangePart::OtherText,
+    }
+}
+
+fn change_item(r: &ChangeRow) -> ChangeItem {
+    ChangeItem {
+        kind: match r.kind {
+            freshness::ChangeKind::New => ChangeKind::Added,
+            freshness::ChangeKind::Changed => ChangeKind::Changed,
+            freshness::ChangeKind::Withdrawn => ChangeKind::Withdrawn,
+        },
+        code: s(&r.code),
+        name: s(&r.name),
+        parts: model(r.parts.iter().copied().map(change_part).collect()),
+        openable: r.openable,
+    }
+}
+
+/// Shows the first `lines` lines of the change list (and how many there are in all).
+fn show_change_rows(a: &StaffAdapter<'_>, c: Option<&ChangesView>, lines: usize) {
+    let rows = c.map_or(&[][..], |c| &c.rows[..]);
+    a.set_changes_total(int(rows.len()));
+    a.set_changes(model(rows.iter().take(lines).map(change_item).collect()));
+}
+
+fn show_changes(a: &StaffAdapter<'_>, c: Option<&ChangesView>, date: &str) {
+    a.set_has_changes(c.is_some());
+    a.set_changes_date(s(date));
+    a.set_changes_from_version(s(&c
+        .and_then(|c| c.from_version)
+        .map(|v| v.to_string())
+        .unwrap_or_default()));
+    a.set_changes_added(int(c.map_or(0, |c| c.new)));
+    a.set_changes_changed(int(c.map_or(0, |c| c.changed)));
+    a.set_changes_withdrawn(int(c.map_or(0, |c| c.withdrawn)));
+    show_change_rows(a, c, CHANGE_LINES);
 }
 
 fn counts(rows: &[CountRow]) -> slint::ModelRc<CountItem> {
@@ -89,6 +149,9 @@ pub fn show_staff_status(w: &MainWindow, v: &StaffView) {
     a.set_procedures(int(v.procedures));
     a.set_with_detail(int(v.with_detail));
     a.set_previous_version(s(&v.previous_version));
+    a.set_data_stale(v.stale);
+    a.set_stale_limit_days(int(v.stale_limit_days));
+    show_changes(&a, v.changes.as_ref(), &v.changes_date);
     a.set_network_url(s(&v.network_url));
     a.set_network_last_attempt(s(&v.network_last_attempt));
     a.set_network_last_success(s(&v.network_last_success));
@@ -340,6 +403,16 @@ pub fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
             job(&c, &w, Command::CheckNetwork);
         }
     });
+    let c = ctx.clone();
+    a.on_more_changes(move || {
+        let Some(w) = c.window.upgrade() else { return };
+        let a = w.global::<StaffAdapter>();
+        // The list is the live data's, in memory: no I/O here.
+        let lines = a.get_changes().row_count() + CHANGE_LINES;
+        show_change_rows(&a, c.kiosk.last_changes().as_ref(), lines);
+    });
+    let c = ctx.clone();
+    a.on_open_change(move |code| super::procedure::open(&c, code.as_str()));
     let c = ctx.clone();
     a.on_export_stats(move || c.send(Command::ExportStats));
     let c = ctx.clone();
