@@ -6,7 +6,6 @@
 //! withdrawn code typed in the search says when it was withdrawn; home says the data's date
 //! and the staff screen that it is too old.
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{Duration, Local, NaiveDate, Utc};
@@ -47,14 +46,7 @@ struct Changed {
 fn changed() -> &'static Changed {
     static K: OnceLock<Changed> = OnceLock::new();
     K.get_or_init(|| {
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/src");
-        let inputs = vec![
-            support::corpus_file("portal-api-details"),
-            src.join("hotlines.json"),
-            src.join("guides.json"),
-            src.join("life-events.json"),
-            src.join("synonyms.tsv"),
-        ];
+        let inputs = support::corpus::small_inputs();
         let (real, _) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
         let codes: Vec<String> = real.procedures.iter().map(|p| p.code.clone()).collect();
         let added = [codes[0].clone(), codes[1].clone(), codes[2].clone()];

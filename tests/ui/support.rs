@@ -20,7 +20,7 @@ use motcua::ui::MainWindow;
 use motcua::ui::shell::ShellOptions;
 
 #[path = "../support/corpus.rs"]
-mod corpus;
+pub mod corpus;
 
 /// The small real dataset as bundle `version` (in memory, unsigned), built once per version.
 pub fn small_bundle(version: u64) -> bundle::Built {
