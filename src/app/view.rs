@@ -116,15 +116,9 @@ pub struct DossierRow {
     pub required: bool,
 }
 
+/// "1 bản chính, 2 bản sao": the wording read-aloud and the receipt use too.
 pub fn quantity_text(originals: u32, copies: u32) -> String {
-    let mut q = Vec::new();
-    if originals > 0 {
-        q.push(format!("{originals} bản chính"));
-    }
-    if copies > 0 {
-        q.push(format!("{copies} bản sao"));
-    }
-    q.join(", ")
+    crate::domain::checklist::quantity(originals, copies)
 }
 
 #[derive(Debug, Clone, PartialEq)]
