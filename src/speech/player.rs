@@ -170,9 +170,14 @@ fn speech_loop(rx: Receiver<Job>, shared: Arc<Shared>, engine: Engine, device: S
             continue;
         }
         let id = job.id;
+        let generation = job.generation;
         let event = match Session::new(&shared, &engine, &device, &sink, job).run() {
             Ok(true) => SpeechEvent::Finished { id },
             Ok(false) | Err(SpeechError::Cancelled) => SpeechEvent::Stopped { id },
+            // Stop kills the player mid-write: the broken pipe is the stop, not a failure.
+            Err(_) if shared.generation.load(Ordering::SeqCst) != generation => {
+                SpeechEvent::Stopped { id }
+            }
             Err(e) => {
                 tracing::warn!("speech: {e}");
                 SpeechEvent::Failed {
