@@ -4,17 +4,18 @@
 
 use std::fmt::Write as _;
 
+use super::charts::{day_bars, hbars, heat, rating_bars};
 use super::merge::{Fleet, KioskUsage, QueryCount};
 
 /// Rating levels from the best down, with their Vietnamese labels and chart colours.
-const LEVELS: [(usize, &str, &str); 4] = [
+pub(super) const LEVELS: [(usize, &str, &str); 4] = [
     (3, "Rất hài lòng", "#15803d"),
     (2, "Hài lòng", "#4ade80"),
     (1, "Bình thường", "#fbbf24"),
     (0, "Không hài lòng", "#dc2626"),
 ];
 
-const WIDTH: f64 = 1040.0;
+pub(super) const WIDTH: f64 = 1040.0;
 const TOP_SEARCHES: usize = 20;
 const ZERO_ROWS: usize = 60;
 const PROCEDURE_ROWS: usize = 20;
@@ -58,7 +59,7 @@ pub fn pct(part: u64, whole: u64) -> String {
 }
 
 /// YYYY-MM-DD… → DD/MM/YYYY.
-fn date(d: &str) -> String {
+pub(super) fn date(d: &str) -> String {
     match (d.get(0..4), d.get(5..7), d.get(8..10)) {
         (Some(y), Some(m), Some(dd)) => format!("{dd}/{m}/{y}"),
         _ => d.to_string(),
@@ -73,26 +74,13 @@ fn time(t: &str) -> String {
     }
 }
 
-fn cut(s: &str, max: usize) -> String {
+pub(super) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
         let mut o: String = s.chars().take(max.saturating_sub(1)).collect();
         o.push('…');
         o
-    }
-}
-
-/// The smallest 1, 2 or 5 × 10ⁿ at or above `v` (a chart's top).
-fn nice_max(v: u64) -> u64 {
-    let mut step = 1;
-    loop {
-        for m in [1, 2, 5] {
-            if step * m >= v.max(1) {
-                return step * m;
-            }
-        }
-        step *= 10;
     }
 }
 
@@ -249,71 +237,6 @@ fn visits(h: &mut String, fleet: &Fleet) {
     h.push_str("</section>\n");
 }
 
-/// Vertical bars, one per day, with a labelled value axis.
-fn day_bars(h: &mut String, days: &[String], values: &[u64]) {
-    let (left, right, top, bottom, height) = (48.0, 8.0, 12.0, 30.0, 220.0);
-    let plot_w = WIDTH - left - right;
-    let plot_h = height - top - bottom;
-    let max = nice_max(values.iter().copied().max().unwrap_or(0));
-    let n = days.len().max(1) as f64;
-    let slot = plot_w / n;
-    let _ = writeln!(
-        h,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"Lượt sử dụng theo ngày\">"
-    );
-    for i in 0..=4 {
-        let v = max as f64 * f64::from(i) / 4.0;
-        let y = top + plot_h - plot_h * f64::from(i) / 4.0;
-        let _ = writeln!(
-            h,
-            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" class=\"grid\"/>\
-             <text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"end\">{}</text>",
-            WIDTH - right,
-            left - 6.0,
-            y + 4.0,
-            int(v.round() as u64)
-        );
-    }
-    let every = (days.len() as f64 / 12.0).ceil().max(1.0) as usize;
-    for (i, (d, v)) in days.iter().zip(values).enumerate() {
-        let x = left + slot * i as f64;
-        let bh = plot_h * *v as f64 / max as f64;
-        let _ = writeln!(
-            h,
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" class=\"bar\"><title>{}: {} lượt</title></rect>",
-            x + slot * 0.1,
-            top + plot_h - bh,
-            (slot * 0.8).max(0.5),
-            esc(&date(d)),
-            int(*v)
-        );
-        if slot >= 22.0 && *v > 0 {
-            let _ = writeln!(
-                h,
-                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"val\" text-anchor=\"middle\">{}</text>",
-                x + slot / 2.0,
-                top + plot_h - bh - 3.0,
-                int(*v)
-            );
-        }
-        if i % every == 0 {
-            let _ = writeln!(
-                h,
-                "<text x=\"{:.1}\" y=\"{:.1}\" class=\"axis\" text-anchor=\"middle\">{}</text>",
-                x + slot / 2.0,
-                height - 10.0,
-                esc(d
-                    .get(8..10)
-                    .zip(d.get(5..7))
-                    .map(|(dd, m)| format!("{dd}/{m}"))
-                    .as_deref()
-                    .unwrap_or(d))
-            );
-        }
-    }
-    h.push_str("</svg>\n");
-}
-
 /// One row per kiosk, one cell per day, darker for more visits; the row's total at the end.
 fn heatmap(h: &mut String, fleet: &Fleet) {
     let (label_w, total_w, row_h, top) = (280.0, 70.0, 24.0, 4.0);
@@ -379,21 +302,6 @@ fn heatmap(h: &mut String, fleet: &Fleet) {
     h.push_str("</svg>\n");
 }
 
-/// White to blue, by the square root so quiet offices still show.
-fn heat(v: u64, max: u64) -> String {
-    if v == 0 {
-        return "#f1f5f9".into();
-    }
-    let t = (v as f64 / max as f64).sqrt();
-    let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
-    format!(
-        "#{:02x}{:02x}{:02x}",
-        mix(219.0, 29.0),
-        mix(234.0, 78.0),
-        mix(254.0, 216.0)
-    )
-}
-
 fn kiosk_table(h: &mut String, fleet: &Fleet) {
     h.push_str(
         "<section><h2>Theo từng kiosk</h2>\n<table>\n<thead><tr><th>Đơn vị</th><th>Kiosk</th>\
@@ -421,42 +329,6 @@ fn kiosk_table(h: &mut String, fleet: &Fleet) {
         );
     }
     h.push_str("</tbody></table></section>\n");
-}
-
-/// Horizontal bars with the label on the left and the count on the right.
-fn hbars(h: &mut String, rows: &[(String, String, u64)], aria: &str) {
-    let (label_w, value_w, row_h) = (330.0, 70.0, 24.0);
-    let plot_w = WIDTH - label_w - value_w;
-    let max = rows.iter().map(|r| r.2).max().unwrap_or(0).max(1);
-    let height = row_h * rows.len() as f64 + 6.0;
-    let _ = writeln!(
-        h,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-label=\"{}\">",
-        esc(aria)
-    );
-    for (i, (label, tip, v)) in rows.iter().enumerate() {
-        let y = row_h * i as f64 + 3.0;
-        let w = plot_w * *v as f64 / max as f64;
-        let _ = writeln!(
-            h,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"lbl\" text-anchor=\"end\"><title>{}</title>{}</text>\
-             <rect x=\"{label_w}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" class=\"bar\"><title>{}: {}</title></rect>\
-             <text x=\"{:.1}\" y=\"{:.1}\" class=\"lbl\">{}</text>",
-            label_w - 8.0,
-            y + row_h / 2.0 + 3.0,
-            esc(tip),
-            esc(&cut(label, 44)),
-            y + 2.0,
-            w.max(1.0),
-            row_h - 6.0,
-            esc(tip),
-            int(*v),
-            label_w + w + 6.0,
-            y + row_h / 2.0 + 3.0,
-            int(*v)
-        );
-    }
-    h.push_str("</svg>\n");
 }
 
 fn top_searches(h: &mut String, fleet: &Fleet) {
@@ -534,86 +406,6 @@ fn zero_row(h: &mut String, i: usize, q: &QueryCount, max: u64) {
         q.kiosks,
         esc(&date(&q.last_day))
     );
-}
-
-/// 100% stacked bars of the four rating levels, one per row, with the number of ratings and
-/// the "Không hài lòng" share after each.
-fn rating_bars(h: &mut String, rows: &[(String, String, [u64; 4])], aria: &str) {
-    let (label_w, tail_w, row_h, legend_h) = (330.0, 170.0, 26.0, 26.0);
-    let plot_w = WIDTH - label_w - tail_w;
-    let height = legend_h + row_h * rows.len() as f64 + 4.0;
-    let _ = writeln!(
-        h,
-        "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height:.0}\" role=\"img\" aria-label=\"{}\">",
-        esc(aria)
-    );
-    let mut x = label_w;
-    for (_, name, colour) in LEVELS {
-        let _ = writeln!(
-            h,
-            "<rect x=\"{x:.1}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{colour}\"/>\
-             <text x=\"{:.1}\" y=\"18\" class=\"lbl\">{name}</text>",
-            x + 19.0
-        );
-        x += 19.0 + name.chars().count() as f64 * 7.6 + 22.0;
-    }
-    let _ = writeln!(
-        h,
-        "<text x=\"{:.1}\" y=\"18\" class=\"axis\" text-anchor=\"end\">lượt · không hài lòng</text>",
-        WIDTH - 4.0
-    );
-    for (i, (label, tip, r)) in rows.iter().enumerate() {
-        let y = legend_h + row_h * i as f64;
-        let total: u64 = r.iter().sum();
-        let _ = writeln!(
-            h,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"lbl\" text-anchor=\"end\"><title>{}</title>{}</text>",
-            label_w - 8.0,
-            y + row_h / 2.0 + 4.0,
-            esc(tip),
-            esc(&cut(label, 44))
-        );
-        let mut x = label_w;
-        for (level, name, colour) in LEVELS {
-            if total == 0 || r[level] == 0 {
-                continue;
-            }
-            let w = plot_w * r[level] as f64 / total as f64;
-            let _ = writeln!(
-                h,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\" fill=\"{colour}\"><title>{} · {name}: {} ({})</title></rect>",
-                y + 2.0,
-                row_h - 4.0,
-                esc(tip),
-                int(r[level]),
-                pct(r[level], total)
-            );
-            if w >= 26.0 {
-                let _ = writeln!(
-                    h,
-                    "<text x=\"{:.1}\" y=\"{:.1}\" class=\"{}\" text-anchor=\"middle\">{}</text>",
-                    x + w / 2.0,
-                    y + row_h / 2.0 + 4.0,
-                    if level == 1 || level == 2 {
-                        "val"
-                    } else {
-                        "val inv"
-                    },
-                    int(r[level])
-                );
-            }
-            x += w;
-        }
-        let _ = writeln!(
-            h,
-            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"lbl\" text-anchor=\"end\">{} · {}</text>",
-            WIDTH - 4.0,
-            y + row_h / 2.0 + 4.0,
-            int(total),
-            pct(r[0], total)
-        );
-    }
-    h.push_str("</svg>\n");
 }
 
 fn ratings_by_office(h: &mut String, fleet: &Fleet) {
@@ -705,44 +497,8 @@ fn data_versions(h: &mut String, fleet: &Fleet) {
     h.push_str("</tbody></table></section>\n");
 }
 
-const STYLE: &str = "
-:root{color-scheme:light}
-body{margin:0;background:#f8fafc;color:#0f172a;font:14px/1.45 'Noto Sans','DejaVu Sans',Arial,sans-serif}
-main{max-width:1080px;margin:0 auto;padding:24px 20px 40px}
-h1{font-size:24px;margin:0 0 4px;color:#1e3a8a}
-h2{font-size:18px;margin:0 0 8px;color:#1e3a8a}
-h3{font-size:14px;margin:14px 0 4px;color:#334155}
-.meta,.note{color:#475569;margin:0 0 12px}
-section{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:16px 20px;margin:16px 0}
-section.warn{border-color:#fca5a5;background:#fef2f2}
-section.warn h2{color:#b91c1c}
-.cards{display:grid;grid-template-columns:repeat(7,1fr);gap:10px;margin:16px 0}
-.card{background:#fff;border:1px solid #e2e8f0;border-radius:8px;padding:10px 12px}
-.card .label{color:#475569;font-size:12px}
-.card .value{font-size:22px;font-weight:700;color:#0f172a}
-.card .sub{color:#64748b;font-size:12px;min-height:16px}
-table{border-collapse:collapse;width:100%}
-th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #e2e8f0;vertical-align:middle}
-th{color:#475569;font-weight:600;font-size:13px}
-.num{text-align:right;font-variant-numeric:tabular-nums}
-code{font-family:'DejaVu Sans Mono',monospace;font-size:12px;color:#334155}
-svg.chart{width:100%;height:auto;display:block}
-svg text{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif}
-.grid{stroke:#e2e8f0;stroke-width:1}
-.axis{fill:#64748b;font-size:11px}
-.lbl{fill:#0f172a;font-size:12.5px}
-.total{font-weight:700}
-.val{fill:#0f172a;font-size:11px}
-.val.inv{fill:#fff}
-.bar{fill:#2563eb}
-.bar.zero{fill:#ea580c}
-.barcell{width:210px}
-.ok{color:#15803d;font-size:12px;margin-left:6px}
-.old{color:#fff;background:#dc2626;border-radius:4px;padding:1px 6px;font-size:12px;margin-left:6px}
-.empty{color:#64748b;font-style:italic}
-ul.reasons{margin:4px 0 0;padding-left:20px}
-footer{color:#64748b;font-size:12px;margin-top:20px}
-";
+/// The report's stylesheet, inlined into its <head>.
+const STYLE: &str = include_str!("report.css");
 
 const FOOTER: &str = "<footer>Số liệu từ các bản xuất thống kê của kiosk (<code>motcua stats export</code>): \
 lượt sử dụng (thời điểm bắt đầu và kết thúc), cụm từ tìm kiếm và số kết quả, mã thủ tục đã xem, \
@@ -760,10 +516,6 @@ mod tests {
         assert_eq!(pct(1, 8), "12,5%");
         assert_eq!(pct(0, 0), "–");
         assert_eq!(date("2026-11-30T08:00:00+07:00"), "30/11/2026");
-        assert_eq!(nice_max(0), 1);
-        assert_eq!(nice_max(7), 10);
-        assert_eq!(nice_max(13), 20);
-        assert_eq!(nice_max(5000), 5000);
         assert_eq!(
             esc("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"

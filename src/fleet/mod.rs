@@ -4,6 +4,7 @@
 //! network). An export that is malformed, truncated or of an unknown format is reported and
 //! skipped as a whole, never merged in part.
 
+mod charts;
 mod csv;
 mod export;
 mod html;
