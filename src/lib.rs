@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod bundle;
+pub mod child;
 pub mod config;
 pub mod domain;
 pub mod fleet;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::PrintError;
 use super::escpos::{self, Status};
+use crate::child::{self, Ended};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -352,27 +353,8 @@ fn run_bounded(
                 "cannot run `{program}`: {e} (Debian: apt-get install cups-client)"
             ))
         })?;
-    let reader = |r: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_string(&mut s);
-            }
-            s
-        })
-    };
-    let out = reader(
-        child
-            .stdout
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
-    let err = reader(
-        child
-            .stderr
-            .take()
-            .map(|r| Box::new(r) as Box<dyn Read + Send>),
-    );
+    let out = child::read_all(child.stdout.take());
+    let err = child::read_all(child.stderr.take());
     if let Some(mut stdin) = child.stdin.take() {
         let data = input.to_vec();
         // A job can be larger than a pipe's buffer: write it while we wait.
@@ -380,23 +362,23 @@ fn run_bounded(
             let _ = stdin.write_all(&data);
         });
     }
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(PrintError::NotResponding {
-                    target: format!("cups:{queue}"),
-                    seconds: timeout.as_secs(),
-                });
-            }
+    let status = match child::wait(
+        &mut child,
+        Instant::now() + timeout,
+        Duration::from_millis(10),
+        || false,
+    ) {
+        Ended::Exited(status) => status,
+        Ended::TimedOut | Ended::Cancelled => {
+            return Err(PrintError::NotResponding {
+                target: format!("cups:{queue}"),
+                seconds: timeout.as_secs(),
+            });
         }
+        Ended::Unwaitable(e) => return Err(cups(format!("cannot wait for `{program}`: {e}"))),
     };
-    let out = out.join().unwrap_or_default();
-    let err = err.join().unwrap_or_default();
+    let out = child::text(Some(out));
+    let err = child::text(Some(err));
     Ok((status.success(), out, err))
 }
 

@@ -3,7 +3,7 @@
 //! espeak-ng (`espeak-ng -v vi --stdout`) is the Debian default; an office can plug in Piper or
 //! another voice without a rebuild. Each run is bounded in time and can be cancelled at once.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::SpeechError;
 use super::wav::{self, Pcm};
+use crate::child::{self, Ended};
 
 /// The placeholder for the WAV path in an engine command.
 pub const OUT: &str = "{out}";
@@ -58,14 +59,6 @@ impl Drop for TempFile {
     }
 }
 
-fn read_all(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = r.read_to_end(&mut buf);
-        buf
-    })
-}
-
 impl Engine {
     pub fn new(command: Vec<String>, timeout: Duration) -> Engine {
         Engine { command, timeout }
@@ -103,24 +96,21 @@ impl Engine {
                 program: program.clone(),
                 source,
             })?;
-        let stdout = child.stdout.take().map(read_all);
-        let stderr = child.stderr.take().map(read_all);
+        let stdout = child::read_all(child.stdout.take());
+        let stderr = child::read_all(child.stderr.take());
         if let Some(mut stdin) = child.stdin.take() {
             // Pieces are a few hundred bytes: far below a pipe's buffer, so this never blocks
             // on an engine that does not read.
             let _ = stdin.write_all(text.as_bytes());
         }
         let status = self.wait(&mut child, cancel)?;
-        let err_text = stderr
-            .and_then(|h| h.join().ok())
-            .map(|b| String::from_utf8_lossy(&b).trim().to_string())
-            .unwrap_or_default();
-        let out = stdout.and_then(|h| h.join().ok()).unwrap_or_default();
+        let err_text = child::text(Some(stderr));
+        let out = stdout.join().unwrap_or_default();
         if !status.success() {
             return Err(SpeechError::EngineFailed {
                 program: self.program().to_string(),
                 status: status.to_string(),
-                stderr: last_line(&err_text),
+                stderr: child::last_line(&err_text),
             });
         }
         let bytes = match &out_file {
@@ -142,31 +132,19 @@ impl Engine {
         cancel: &dyn Cancel,
     ) -> Result<std::process::ExitStatus, SpeechError> {
         let deadline = Instant::now() + self.timeout;
-        loop {
-            match child.try_wait() {
-                Ok(Some(status)) => return Ok(status),
-                Ok(None) => {}
-                Err(source) => {
-                    return Err(SpeechError::EngineStart {
-                        program: self.program().to_string(),
-                        source,
-                    });
-                }
-            }
-            if cancel.cancelled() {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SpeechError::Cancelled);
-            }
-            if Instant::now() >= deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SpeechError::EngineTimeout {
-                    program: self.program().to_string(),
-                    seconds: self.timeout.as_secs_f64(),
-                });
-            }
-            std::thread::sleep(Duration::from_millis(4));
+        match child::wait(child, deadline, Duration::from_millis(4), || {
+            cancel.cancelled()
+        }) {
+            Ended::Exited(status) => Ok(status),
+            Ended::Cancelled => Err(SpeechError::Cancelled),
+            Ended::TimedOut => Err(SpeechError::EngineTimeout {
+                program: self.program().to_string(),
+                seconds: self.timeout.as_secs_f64(),
+            }),
+            Ended::Unwaitable(source) => Err(SpeechError::EngineStart {
+                program: self.program().to_string(),
+                source,
+            }),
         }
     }
 
@@ -183,12 +161,4 @@ impl Engine {
         }
         Ok(all)
     }
-}
-
-fn last_line(s: &str) -> String {
-    s.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .to_string()
 }

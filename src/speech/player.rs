@@ -5,7 +5,7 @@
 //! a fraction of a second ahead of the device, so the on-screen buttons act quickly.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TryRecvError};
@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use super::SpeechError;
 use super::engine::Engine;
 use super::wav::{self, Pcm};
+use crate::child::{self, Ended};
 
 /// The ALSA player from alsa-utils.
 pub const PLAYER: &str = "aplay";
@@ -202,7 +203,7 @@ struct Session<'a> {
 struct Playing<'a> {
     shared: &'a Shared,
     stdin: Option<ChildStdin>,
-    stderr: Option<JoinHandle<String>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
     started: Instant,
     written: f64,
     rate: u32,
@@ -361,13 +362,7 @@ impl<'a> Session<'a> {
                 source,
             })?;
         let stdin = child.stdin.take();
-        let stderr = child.stderr.take().map(|mut e| {
-            std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = e.read_to_string(&mut s);
-                s
-            })
-        });
+        let stderr = Some(child::read_all(child.stderr.take()));
         if let Ok(mut slot) = self.shared.player.lock() {
             *slot = Some(child);
         }
@@ -410,13 +405,9 @@ impl Playing<'_> {
         {
             let _ = child.wait();
         }
-        let stderr = self
-            .stderr
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let stderr = child::text(self.stderr.take());
         SpeechError::Playback {
-            message: last_line(&stderr),
+            message: child::last_line(&stderr),
         }
     }
 
@@ -447,13 +438,9 @@ impl Playing<'_> {
                 if !current() {
                     return Ok(false);
                 }
-                let stderr = self
-                    .stderr
-                    .take()
-                    .and_then(|h| h.join().ok())
-                    .unwrap_or_default();
+                let stderr = child::text(self.stderr.take());
                 return Err(SpeechError::Playback {
-                    message: format!("{status}: {}", last_line(&stderr)),
+                    message: format!("{status}: {}", child::last_line(&stderr)),
                 });
             }
             if Instant::now() > deadline {
@@ -464,15 +451,6 @@ impl Playing<'_> {
             std::thread::sleep(Duration::from_millis(10));
         }
     }
-}
-
-fn last_line(s: &str) -> String {
-    s.lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim()
-        .to_string()
 }
 
 /// Plays a tenth of a second of silence on `device`: `Ok` when the device opens and accepts
@@ -493,35 +471,25 @@ pub fn probe_output(device: &str, timeout: Duration) -> Result<(), SpeechError> 
     if let Some(mut stdin) = child.stdin.take() {
         let _ = stdin.write_all(&[0u8; 4410]);
     }
-    let stderr = child.stderr.take().map(|mut e| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = e.read_to_string(&mut s);
-            s
-        })
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(10)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(SpeechError::NoDevice {
-                    device: device.to_string(),
-                    message: format!("no answer within {} s", timeout.as_secs()),
-                });
-            }
-        }
-    };
-    if status.success() {
-        Ok(())
-    } else {
-        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-        Err(SpeechError::NoDevice {
+    let stderr = child::read_all(child.stderr.take());
+    match child::wait(
+        &mut child,
+        Instant::now() + timeout,
+        Duration::from_millis(10),
+        || false,
+    ) {
+        Ended::Exited(status) if status.success() => Ok(()),
+        Ended::Exited(_) => Err(SpeechError::NoDevice {
             device: device.to_string(),
-            message: last_line(&stderr),
-        })
+            message: child::last_line(&child::text(Some(stderr))),
+        }),
+        Ended::TimedOut | Ended::Cancelled => Err(SpeechError::NoDevice {
+            device: device.to_string(),
+            message: format!("no answer within {} s", timeout.as_secs()),
+        }),
+        Ended::Unwaitable(e) => Err(SpeechError::NoDevice {
+            device: device.to_string(),
+            message: e.to_string(),
+        }),
     }
 }

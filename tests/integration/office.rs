@@ -68,9 +68,8 @@ fn config_check_accepts_the_reference_and_lists_every_problem_with_its_line() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn a_counter_mapping_shows_on_the_procedure_page() {
-    let tmp = tempfile::tempdir().expect("tempdir");
+/// The small kiosk with counter 3 on the first floor serving Hộ tịch.
+fn kiosk_with_civil_status_counter(dir: &std::path::Path) -> Kiosk {
     let mut cfg = Config::default();
     cfg.counters.push(Counter {
         number: 3,
@@ -78,8 +77,14 @@ fn a_counter_mapping_shows_on_the_procedure_page() {
         label: "Tư pháp – Hộ tịch".into(),
         fields: vec!["Hộ tịch".into()],
     });
-    drop(small_kiosk(&tmp.path().join("data")));
-    let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("open");
+    drop(small_kiosk(&dir.join("data")));
+    Kiosk::open(&dir.join("data"), cfg).expect("open")
+}
+
+#[test]
+fn a_counter_mapping_shows_on_the_procedure_page() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let k = kiosk_with_civil_status_counter(tmp.path());
     let v = k
         .procedure_view("1.001193")
         .expect("view")
@@ -100,15 +105,7 @@ fn questions_are_answered_on_the_result_cards_from_the_stored_record() {
     use motcua::app::answer::Section;
     use motcua::app::search::SearchRequest;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut cfg = Config::default();
-    cfg.counters.push(Counter {
-        number: 3,
-        location: "Tầng 1".into(),
-        label: "Tư pháp – Hộ tịch".into(),
-        fields: vec!["Hộ tịch".into()],
-    });
-    drop(small_kiosk(&tmp.path().join("data")));
-    let k = Kiosk::open(&tmp.path().join("data"), cfg).expect("open");
+    let k = kiosk_with_civil_status_counter(tmp.path());
     let search = |text: &str| {
         k.search(&SearchRequest {
             text: text.into(),

@@ -176,6 +176,19 @@ impl FakePrinter {
     fn jobs(&self) -> Vec<Vec<u8>> {
         self.jobs.lock().expect("jobs").clone()
     }
+
+    /// The connections received so far, waiting up to ten seconds for the first.
+    fn wait_for_jobs(&self, what: &str) -> Vec<Vec<u8>> {
+        wait_for(
+            what,
+            Duration::from_secs(10),
+            || {
+                let j = self.jobs();
+                (!j.is_empty()).then_some(j)
+            },
+            || format!("the printer on port {} received nothing", self.port),
+        )
+    }
 }
 
 impl Drop for FakePrinter {
@@ -278,15 +291,7 @@ fn a_receipt_sent_over_tcp_decodes_to_the_render_the_qr_and_the_words() {
         setup(printer.target(), paper)
             .print(&blocks)
             .expect("printed");
-        let jobs = wait_for(
-            "the job",
-            Duration::from_secs(10),
-            || {
-                let j = printer.jobs();
-                (!j.is_empty()).then_some(j)
-            },
-            || format!("the printer on port {} received nothing", printer.port),
-        );
+        let jobs = printer.wait_for_jobs("the job");
         assert_eq!(jobs.len(), 1);
         let cmds = commands(&jobs[0]);
         assert_eq!(
@@ -327,15 +332,7 @@ fn paper_out_and_an_offline_printer_are_errors_before_any_printing() {
         .print(&blocks)
         .expect_err("out of paper");
     assert!(matches!(e, PrintError::PaperOut { .. }), "{e}");
-    let jobs = wait_for(
-        "the connection",
-        Duration::from_secs(10),
-        || {
-            let j = printer.jobs();
-            (!j.is_empty()).then_some(j)
-        },
-        || format!("the printer on port {} received nothing", printer.port),
-    );
+    let jobs = printer.wait_for_jobs("the connection");
     assert_eq!(
         commands(&jobs[0]),
         [Cmd::Status(1), Cmd::Status(4)],
@@ -470,15 +467,7 @@ fn motcua_print_renders_the_png_and_sends_the_same_receipt() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("mm long on 58 mm paper"), "{stdout}");
     let picture = image::open(&png).expect("a PNG").to_luma8();
-    let jobs = wait_for(
-        "the job",
-        Duration::from_secs(10),
-        || {
-            let j = printer.jobs();
-            (!j.is_empty()).then_some(j)
-        },
-        || format!("the printer on port {} received nothing", printer.port),
-    );
+    let jobs = printer.wait_for_jobs("the job");
     let printed = decode(&jobs[0]);
     assert_eq!(
         (picture.width(), picture.height()),
