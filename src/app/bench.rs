@@ -372,11 +372,38 @@ pub struct UiBench {
     /// Peer: key pressed → field redrawn, without searching.
     pub redraw_only: Latency,
     pub keystrokes: usize,
-    /// Frames drawn during the idle period (the clock changes once a minute).
-    pub idle_redraws: u32,
-    pub idle_seconds: f64,
-    /// CPU time used during the idle period, as a share of one core.
-    pub idle_cpu_percent: f64,
+    /// The home page untouched (the clock changes once a minute).
+    pub idle: Watched,
+    /// Peer of the countdown: a procedure page whose header label changes once a second.
+    pub label: Watched,
+    /// The idle countdown over that procedure page.
+    pub countdown: Watched,
+    /// Whether the countdown was on screen while watched (the measurement is void otherwise).
+    pub countdown_shown: bool,
+}
+
+/// The window watched for a while, nobody touching it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Watched {
+    pub seconds: f64,
+    /// Frames drawn.
+    pub redraws: u32,
+    /// Pixels those frames repainted, in all (partial redraws).
+    pub repainted_pixels: u64,
+    /// CPU time used, as a share of one core.
+    pub cpu_percent: f64,
+}
+
+impl Watched {
+    fn line(&self, what: &str) -> String {
+        format!(
+            "{what:<26}{:.0} s: {} redraws, {:.0} px repainted a redraw, {:.2}% of one core\n",
+            self.seconds,
+            self.redraws,
+            self.repainted_pixels as f64 / f64::from(self.redraws.max(1)),
+            self.cpu_percent
+        )
+    }
 }
 
 pub fn cpu_time() -> Option<Duration> {
@@ -391,13 +418,12 @@ pub fn cpu_time() -> Option<Duration> {
 impl UiBench {
     pub fn table(&self) -> String {
         let ms = |us: u64| us as f64 / 1000.0;
-        format!(
+        let mut s = format!(
             "window {}x{}, software renderer (headless, partial redraws)\n\
              start-up to first frame   {:>8.1} ms (opening the data {:.1} ms)   bare window peer {:.1} ms   ratio {:.2}\n\
              keystroke to frame        p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>6.2} ms   ({} keystrokes)\n\
              \x20 of which search+model p50 {:>6.2} ms   p99 {:>6.2} ms   (search alone p50 {:.2} ms, p99 {:.2} ms)\n\
-             redraw-only peer          p50 {:>6.2} ms   p99 {:>6.2} ms   ratio at p99 {:.2}\n\
-             idle {:.0} s: {} redraws, {:.2}% of one core\n",
+             redraw-only peer          p50 {:>6.2} ms   p99 {:>6.2} ms   ratio at p99 {:.2}\n",
             self.size.0,
             self.size.1,
             self.startup_ms,
@@ -415,10 +441,15 @@ impl UiBench {
             ms(self.redraw_only.p50_us),
             ms(self.redraw_only.p99_us),
             self.keystroke.p99_us as f64 / self.redraw_only.p99_us.max(1) as f64,
-            self.idle_seconds,
-            self.idle_redraws,
-            self.idle_cpu_percent,
-        )
+        );
+        s.push_str(&self.idle.line("idle (home)"));
+        s.push_str(&self.label.line("1-Hz label peer"));
+        s.push_str(&self.countdown.line(if self.countdown_shown {
+            "idle countdown"
+        } else {
+            "idle countdown NOT SHOWN"
+        }));
+        s
     }
 }
 

@@ -15,7 +15,7 @@ use super::{Global, out, parse_size};
 
 #[derive(Args)]
 pub struct ShotArgs {
-    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked) or rating.
+    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating or countdown (the idle countdown over a procedure).
     #[arg(long, default_value = "home")]
     page: String,
     /// The query on the search page.

@@ -1,18 +1,22 @@
 //! Benchmarks of the kiosk window (`motcua bench --ui`), headless with the software renderer so
 //! they run anywhere: start-up to the first frame on an already-seeded data directory, keystroke
 //! to results drawn, and redraws while idle. Each is reported beside a peer measured in the same
-//! run: a bare window's first frame, and a keystroke that only redraws the field. Frames are
-//! drawn the way the kiosk's software renderer draws them: into a buffer kept between frames,
-//! repainting only the regions that changed (a GPU renderer is faster still).
+//! run: a bare window's first frame, and a keystroke that only redraws the field. The idle
+//! countdown (defect 7 of issue 11) is measured beside its peer, a header label that changes
+//! once a second. Frames are drawn the way the kiosk's software renderer draws them: into a
+//! buffer kept between frames, repainting only the regions that changed (a GPU renderer is
+//! faster still).
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use slint::{ComponentHandle, SharedString};
 
 use super::run::{attach, shell_options};
-use super::{MainWindow, Page, SearchAdapter, UiError};
-use crate::app::bench::{Latency, UiBench, cpu_time};
+use super::{Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, UiError};
+use crate::app::bench::{Latency, UiBench, Watched, cpu_time};
 use crate::app::kiosk::Kiosk;
 use crate::app::screen::search::RESULTS;
 use crate::app::usage::Recorder;
@@ -56,6 +60,12 @@ pub fn run(
     let w = super::screenshot::new_window()?;
     let mut opts = shell_options(&kiosk.shell_settings());
     opts.show_clock = true;
+    // The shell's clock runs ahead by `skip` when the countdown is measured, so the warning
+    // shows at once and then counts down in real time.
+    let skip = Rc::new(Cell::new(Duration::ZERO));
+    let ahead = skip.clone();
+    opts.now = Rc::new(move || Instant::now() + ahead.get());
+    let policy = opts.idle;
     let attached = attach(&w, kiosk.clone(), opts, Arc::new(Recorder::new(false)));
     frame(&w, size)?;
     let startup_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -111,22 +121,34 @@ pub fn run(
     attached.shell().home();
     attached.shell().set_query("");
     frame(&w, size)?;
-    super::screenshot::draw_if_needed();
-    let cpu0 = cpu_time();
-    let t = Instant::now();
-    let mut redraws = 0;
-    while t.elapsed() < idle {
-        std::thread::sleep(Duration::from_millis(100));
-        slint::platform::update_timers_and_animations();
-        if super::screenshot::draw_if_needed() {
-            redraws += 1;
-        }
+    let idle_watch = watch(idle, || {});
+
+    // The peer of the countdown: a header label (the office's name with a number) changing
+    // once a second, on the same page the countdown covers.
+    let popular = kiosk
+        .home_view()
+        .map_err(|e| UiError::Platform(e.to_string()))?;
+    if let Some(p) = popular.popular.first() {
+        attached.open_procedure(&p.code);
     }
-    let idle_seconds = t.elapsed().as_secs_f64();
-    let idle_cpu_percent = match (cpu0, cpu_time()) {
-        (Some(a), Some(b)) => (b - a).as_secs_f64() / idle_seconds * 100.0,
-        _ => f64::NAN,
-    };
+    frame(&w, size)?;
+    let k = w.global::<KioskGlobal>();
+    let office = k.get_office_name();
+    let mut n = 0;
+    let label_watch = watch(idle, || {
+        n += 1;
+        k.set_office_name(SharedString::from(format!("{office} {n}")));
+    });
+    k.set_office_name(office);
+    // The countdown over that page: the visitor left it `timeout` ago.
+    attached.shell().touch();
+    skip.set(policy.timeout);
+    attached.shell().tick();
+    let countdown_watch = watch(idle, || {});
+    let countdown_shown = k.get_idle_warning();
+    attached.shell().touch();
+    skip.set(Duration::ZERO);
+
     Ok(UiBench {
         size,
         startup_ms,
@@ -137,8 +159,43 @@ pub fn run(
         keystroke_before_draw: Latency::from_samples(&before_draw),
         search_only: Latency::from_samples(&search_only),
         redraw_only: Latency::from_samples(&peer),
-        idle_redraws: redraws,
-        idle_seconds,
-        idle_cpu_percent,
+        idle: idle_watch,
+        label: label_watch,
+        countdown: countdown_watch,
+        countdown_shown,
     })
+}
+
+/// Watches the window for `period`: the event loop's timers run every 100 ms (as often as a
+/// 1-s timer needs), `each_second` runs once a second, and every frame that needs drawing is
+/// drawn and counted with the area it repainted.
+fn watch(period: Duration, mut each_second: impl FnMut()) -> Watched {
+    super::screenshot::draw_if_needed();
+    let cpu0 = cpu_time();
+    let t = Instant::now();
+    let mut redraws = 0;
+    let mut pixels = 0u64;
+    let mut next_second = Duration::from_secs(1);
+    while t.elapsed() < period {
+        std::thread::sleep(Duration::from_millis(100));
+        if t.elapsed() >= next_second {
+            next_second += Duration::from_secs(1);
+            each_second();
+        }
+        slint::platform::update_timers_and_animations();
+        if super::screenshot::draw_if_needed() {
+            redraws += 1;
+            pixels += super::screenshot::last_repainted_pixels();
+        }
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    Watched {
+        seconds,
+        redraws,
+        repainted_pixels: pixels,
+        cpu_percent: match (cpu0, cpu_time()) {
+            (Some(a), Some(b)) => (b - a).as_secs_f64() / seconds * 100.0,
+            _ => f64::NAN,
+        },
+    }
 }

@@ -43,6 +43,8 @@ thread_local! {
     /// The last window made, so benchmarks can ask whether anything needs redrawing.
     static LAST: std::cell::RefCell<Option<Rc<MinimalSoftwareWindow>>> =
         const { std::cell::RefCell::new(None) };
+    /// The pixels the last [`draw_if_needed`] repainted.
+    static REPAINTED: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Draws the last headless window if something changed since it was last drawn; returns whether
@@ -58,10 +60,21 @@ pub fn draw_if_needed() -> bool {
             PIXELS.with(|p| {
                 let mut buf = p.borrow_mut();
                 buf.resize(width * height, Default::default());
-                renderer.render(&mut buf, width);
+                let region = renderer.render(&mut buf, width);
+                let area = region
+                    .iter()
+                    .map(|(_, s)| u64::from(s.width) * u64::from(s.height))
+                    .sum();
+                REPAINTED.with(|r| r.set(area));
             });
         })
     })
+}
+
+/// How many pixels the last frame [`draw_if_needed`] drew repainted (what a partial redraw
+/// costs).
+pub fn last_repainted_pixels() -> u64 {
+    REPAINTED.with(Cell::get)
 }
 
 /// Windows made after this call on this thread redraw only what changed between
@@ -136,7 +149,7 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiErr
 }
 
 /// The pages `motcua screenshot --page` knows.
-pub const SHOT_PAGES: [&str; 10] = [
+pub const SHOT_PAGES: [&str; 11] = [
     "home",
     "search",
     "procedure",
@@ -147,6 +160,7 @@ pub const SHOT_PAGES: [&str; 10] = [
     "staff-pin",
     "staff",
     "rating",
+    "countdown",
 ];
 
 /// Which page a screenshot shows, and with what.
@@ -255,6 +269,16 @@ pub fn show_page(
         "rating" => {
             pages::rating::show_rating(w);
             shell.navigate(Page::Rating);
+        }
+        "countdown" => {
+            // The idle countdown over a procedure the visitor left.
+            let code = o.code.clone().unwrap_or_else(|| "1.001193".into());
+            attached.open_procedure(&code);
+            let k = w.global::<KioskGlobal>();
+            k.set_idle_seconds_left(
+                i32::try_from(kiosk.shell_settings().idle.warning.as_secs()).unwrap_or(30),
+            );
+            k.set_idle_warning(true);
         }
         other => {
             return Err(UiError::Platform(format!(

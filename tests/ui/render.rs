@@ -120,6 +120,35 @@ fn the_procedure_qr_decodes_from_a_rendered_frame() {
     );
 }
 
+/// Issue 11 defect 7: under the idle countdown the page is not drawn at all (a renderer that
+/// redraws whole frames draws only the card once a second), and the next person does not see
+/// the last visitor's procedure: outside the card the frame is the backdrop alone, and the
+/// procedure's QR code is gone.
+#[test]
+fn the_idle_countdown_hides_the_page_under_it() {
+    let window = ui::screenshot::new_window().expect("headless window");
+    let url = show(&window, &procedure());
+    assert_eq!(Frame::of(&window, (1920, 1080)).qr_codes(), vec![url]);
+    window.global::<Kiosk>().set_idle_warning(true);
+    for size in [(1920, 1080), (1080, 1920)] {
+        let f = Frame::of(&window, size);
+        let (w, h) = (size.0 as f32, size.1 as f32);
+        // The card is at most 900 px wide and centred: the strips beside it are backdrop.
+        let strip = (w - 900.0) / 2.0 - 8.0;
+        assert_eq!(
+            f.colours_in(0.0, 0.0, strip, h),
+            1,
+            "left of the card at {size:?}"
+        );
+        assert_eq!(
+            f.colours_in(w - strip, 0.0, strip, h),
+            1,
+            "right of it at {size:?}"
+        );
+        assert!(f.qr_codes().is_empty(), "no QR code under it at {size:?}");
+    }
+}
+
 #[test]
 fn without_a_verified_link_the_qr_leads_to_the_portal() {
     let window = ui::screenshot::new_window().expect("headless window");

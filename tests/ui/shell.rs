@@ -172,6 +172,60 @@ fn idle_warning_then_reset_for_the_next_person() {
     assert_eq!(*k.resets.borrow(), 1);
 }
 
+/// Issue 11 defect 7: the countdown shows the seconds left, one fewer each second, in the
+/// number and in the sentence under it; a touch anywhere on it (not only its button) puts the
+/// visitor back where they were, and the timeout starts over from that touch.
+#[test]
+fn the_countdown_shows_the_seconds_left_and_a_touch_anywhere_ends_it() {
+    let k = kiosk();
+    let w = &k.window;
+    let kiosk = w.global::<Kiosk>();
+    k.shell.navigate(Page::Search);
+    type_keys(w, &["k", "h", "a", "i"]);
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(90));
+    assert!(kiosk.get_idle_warning());
+    assert!(has_label(w, "Còn 30 giây"), "the number says 30");
+    let sentence = |n: u32| {
+        format!(
+            "Sau {n} giây, màn hình sẽ trở về trang đầu và xóa những gì bạn đã nhập, để người sau dùng."
+        )
+    };
+    let shown_text = |text: &str| {
+        ElementHandle::find_by_element_type_name(w, "Text")
+            .any(|e| e.accessible_label().is_some_and(|l| l == text))
+    };
+    assert!(shown_text(&sentence(30)));
+    for left in (20..30).rev() {
+        i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+        assert!(has_label(w, &format!("Còn {left} giây")), "{left} s left");
+        assert!(shown_text(&sentence(left)));
+    }
+    assert!(!has_label(w, "Còn 30 giây"));
+
+    // A tap on the backdrop, far from the card and its button.
+    let position = slint::LogicalPosition::new(40.0, 1040.0);
+    let win = w.window();
+    win.dispatch_event(WindowEvent::PointerPressed {
+        position,
+        button: PointerEventButton::Left,
+    });
+    win.dispatch_event(WindowEvent::PointerReleased {
+        position,
+        button: PointerEventButton::Left,
+    });
+    settle();
+    assert!(!kiosk.get_idle_warning(), "the touch ended the countdown");
+    assert_eq!(kiosk.get_page(), Page::Search);
+    assert_eq!(query(w), "khai");
+    assert_eq!(*k.resets.borrow(), 0);
+    // The timeout counts from the touch, not from the last key.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(89));
+    assert!(!kiosk.get_idle_warning());
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(1));
+    assert!(kiosk.get_idle_warning());
+    assert!(has_label(w, "Còn 30 giây"));
+}
+
 /// Holds the pointer down on `element` for `held` of mock time (in 100 ms steps, as the
 /// event loop would wake), then lets go.
 fn hold(window: &MainWindow, element: &ElementHandle, held: Duration) {
