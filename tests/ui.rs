@@ -1,7 +1,8 @@
 //! The kiosk window, one test binary: the shell under Slint's testing backend with mock time
 //! (`shell`: keyboard, history, idle reset, staff gesture and PIN pad, confirmations, rating),
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
-//! `office`: staff screen, USB bundles, rollback, export, rating storage, counters; `changes`:
+//! `office`: staff screen, USB bundles, rollback, export, rating storage, counters; `help`: the
+//! "Gọi cán bộ hỗ trợ" button on every page and its signal; `changes`:
 //! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
@@ -9,6 +10,8 @@
 
 #[path = "ui/changes.rs"]
 mod changes;
+#[path = "ui/help.rs"]
+mod help;
 #[path = "ui/kiosk.rs"]
 mod kiosk;
 #[path = "ui/limits.rs"]

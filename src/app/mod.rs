@@ -7,6 +7,7 @@ pub mod bench;
 pub mod datadir;
 mod error;
 pub mod freshness;
+pub mod help;
 pub mod idle;
 pub mod keyboard;
 pub mod kiosk;

@@ -624,6 +624,19 @@ pub fn heartbeat_text(
         "counter",
         one(totals.views.to_string()),
     );
+    let (help, help_at) = k.help_requests()?;
+    metric(
+        "motcua_help_requests_total",
+        "Presses of \"Gọi cán bộ hỗ trợ\" (counted when [help] signal is on).",
+        "counter",
+        one(help.to_string()),
+    );
+    metric(
+        "motcua_help_requested_timestamp_seconds",
+        "When \"Gọi cán bộ hỗ trợ\" was last pressed (Unix time; 0 never).",
+        "gauge",
+        one(help_at.unwrap_or(0).to_string()),
+    );
     metric(
         "motcua_ratings_total",
         "Satisfaction ratings by level (1 Không hài lòng … 4 Rất hài lòng).",

@@ -44,6 +44,9 @@ pub enum Command {
     ExportStats,
     /// Count something a citizen did.
     Record(Note),
+    /// "Gọi cán bộ hỗ trợ" was pressed: count it and rewrite the heartbeat (answered by
+    /// `Event::HelpRequested`).
+    RequestHelp,
 }
 
 /// What comes back.
@@ -72,6 +75,8 @@ pub enum Event {
     StaffStatus(Result<Box<StaffView>, String>),
     /// The statistics export finished: the folder written, or `None` when no stick was there.
     Exported(Result<Option<PathBuf>, String>),
+    /// The answer to `Command::RequestHelp`.
+    HelpRequested(Result<super::help::HelpRequested, String>),
 }
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;
@@ -240,6 +245,15 @@ pub fn perform(kiosk: &Kiosk, recorder: &Recorder, cmd: Command, sink: &dyn Fn(E
             sink(Event::Exported(result));
         }
         Command::Record(note) => recorder.note(kiosk, note),
+        Command::RequestHelp => {
+            let result = kiosk
+                .request_help(chrono::Utc::now(), recorder.uptime_seconds())
+                .map_err(|e| e.to_string());
+            if let Err(e) = &result {
+                tracing::warn!("help request: {e}");
+            }
+            sink(Event::HelpRequested(result));
+        }
         Command::Search { .. } => {}
     }
 }
@@ -248,7 +262,10 @@ pub fn perform(kiosk: &Kiosk, recorder: &Recorder, cmd: Command, sink: &dyn Fn(E
 fn is_office(cmd: &Command) -> bool {
     matches!(
         cmd,
-        Command::StaffStatus { .. } | Command::ExportStats | Command::Record(_)
+        Command::StaffStatus { .. }
+            | Command::ExportStats
+            | Command::Record(_)
+            | Command::RequestHelp
     )
 }
 

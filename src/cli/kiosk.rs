@@ -15,7 +15,7 @@ use super::{Global, out, parse_size};
 
 #[derive(Args)]
 pub struct ShotArgs {
-    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating or countdown (the idle countdown over a procedure).
+    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating, countdown (the idle countdown over a procedure) or help ("Gọi cán bộ hỗ trợ" pressed).
     #[arg(long, default_value = "home")]
     page: String,
     /// The query on the search page.

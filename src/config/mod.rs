@@ -321,6 +321,29 @@ impl Default for Printer {
     }
 }
 
+/// "Gọi cán bộ hỗ trợ" (`[help]`): where a visitor who asks for a person is sent, and whether
+/// the press signals the office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Help {
+    /// The counter to go to; 0: none (the visitor is asked to wait at the kiosk).
+    pub counter: u32,
+    /// Where it is, shown under its number (the counter's own `location` when empty).
+    pub location: String,
+    /// Count every press in the heartbeat (`motcua_help_requests_total`), written at once.
+    pub signal: bool,
+}
+
+impl Default for Help {
+    fn default() -> Self {
+        Help {
+            counter: 0,
+            location: String::new(),
+            signal: true,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -335,6 +358,7 @@ pub struct Config {
     pub statistics: Statistics,
     pub speech: Speech,
     pub printer: Printer,
+    pub help: Help,
 }
 
 /// Counter numbers as the office paints them on the counters.
@@ -352,6 +376,7 @@ const SECTIONS: &[&str] = &[
     "statistics",
     "speech",
     "printer",
+    "help",
 ];
 
 fn line_of(src: &str, offset: usize) -> usize {
@@ -625,6 +650,17 @@ impl Config {
                 ));
             }
         }
+        if self.help.counter != 0 && !COUNTER_NUMBERS.contains(&self.help.counter) {
+            p.push((
+                "help.counter".into(),
+                format!(
+                    "counter number {} is out of range: 0 (none) or from {} to {}",
+                    self.help.counter,
+                    COUNTER_NUMBERS.start(),
+                    COUNTER_NUMBERS.end()
+                ),
+            ));
+        }
         for h in &self.hotlines {
             if h.digits().len() < 3 {
                 p.push((
@@ -741,6 +777,7 @@ fn section(
         "statistics" => set(&mut cfg.statistics, read_all(v, errors)),
         "speech" => set(&mut cfg.speech, read_all(v, errors)),
         "printer" => set(&mut cfg.printer, read_all(v, errors)),
+        "help" => set(&mut cfg.help, read_all(v, errors)),
         _ => {}
     }
 }

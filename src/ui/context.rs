@@ -97,5 +97,6 @@ pub fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
         Event::PinChecked(answer) => pages::staff::pin_checked(ctx, w, &answer),
         Event::StaffStatus(result) => pages::staff::status(w, result),
         Event::Exported(result) => pages::staff::exported(w, result),
+        Event::HelpRequested(result) => pages::help::answered(w, result),
     }
 }

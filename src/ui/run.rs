@@ -203,6 +203,7 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     pages::browse::bind(w, ctx);
     pages::staff::bind(w, ctx);
     pages::rating::bind(w, ctx);
+    pages::help::bind(w, ctx);
 
     let c = ctx.clone();
     ctx.shell.on_home(move |_w| {

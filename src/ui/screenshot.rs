@@ -12,7 +12,9 @@ use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PlatformError, SharedString};
 
 use super::run::{Attached, attach, shell_options};
-use super::{Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, UiError, pages};
+use super::{
+    HelpAdapter, HelpSignal, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, UiError, pages,
+};
 use crate::app::kiosk::Kiosk;
 use crate::app::usage::Recorder;
 
@@ -149,7 +151,7 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiErr
 }
 
 /// The pages `motcua screenshot --page` knows.
-pub const SHOT_PAGES: [&str; 11] = [
+pub const SHOT_PAGES: [&str; 12] = [
     "home",
     "search",
     "procedure",
@@ -161,6 +163,7 @@ pub const SHOT_PAGES: [&str; 11] = [
     "staff",
     "rating",
     "countdown",
+    "help",
 ];
 
 /// Which page a screenshot shows, and with what.
@@ -279,6 +282,19 @@ pub fn show_page(
                 i32::try_from(kiosk.shell_settings().idle.warning.as_secs()).unwrap_or(30),
             );
             k.set_idle_warning(true);
+        }
+        "help" => {
+            // "Gọi cán bộ hỗ trợ" pressed on a procedure, as answered once the office was told
+            // (a screenshot signals nothing).
+            let code = o.code.clone().unwrap_or_else(|| "1.001193".into());
+            attached.open_procedure(&code);
+            let h = w.global::<HelpAdapter>();
+            h.set_open(true);
+            h.set_signal(if kiosk.help_view().signals {
+                HelpSignal::Sent
+            } else {
+                HelpSignal::None
+            });
         }
         other => {
             return Err(UiError::Platform(format!(

@@ -119,6 +119,11 @@ pub fn write_signed_dir(built: &bundle::Built, dir: &Path, keys: &Keys) -> PathB
 
 /// A kiosk on a fresh data dir seeded with the small real dataset (version 1).
 pub fn small_kiosk(data_dir: &Path) -> Kiosk {
+    small_kiosk_with(data_dir, Config::default())
+}
+
+/// [`small_kiosk`] with the office's configuration `cfg`.
+pub fn small_kiosk_with(data_dir: &Path, cfg: Config) -> Kiosk {
     let built = build_from(&small_inputs(), 1);
     let raw = bundle::RawBundle {
         path: PathBuf::from("small"),
@@ -126,7 +131,7 @@ pub fn small_kiosk(data_dir: &Path) -> Kiosk {
         signature: None,
         files: built.files.iter().cloned().collect(),
     };
-    Kiosk::open_with_seed(data_dir, Config::default(), move || raw).expect("open kiosk")
+    Kiosk::open_with_seed(data_dir, cfg, move || raw).expect("open kiosk")
 }
 
 /// A kiosk seeded with the full built-in data, shared by every test in the run.

@@ -8,6 +8,7 @@ mod crash;
 mod data_core;
 mod feed;
 mod fleet;
+mod help;
 mod import_rules;
 mod index_rebuild;
 mod minisign_tool;

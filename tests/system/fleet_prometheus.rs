@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use motcua::app::kiosk::{Kiosk, Origin};
 use motcua::app::usage::Recorder;
-use motcua::app::worker::Worker;
+use motcua::app::worker::{Command as WorkerCommand, Worker};
 use motcua::config::Config;
 
 use super::support::*;
@@ -225,10 +225,10 @@ fn running_kiosk(tmp: &Path, office: &str) -> (Arc<Kiosk>, Worker, PathBuf) {
 }
 
 #[test]
-fn prometheus_pulls_the_heartbeat_and_fires_the_stale_data_alert_when_the_data_is_old() {
+fn prometheus_pulls_the_heartbeat_and_fires_the_stale_data_and_help_alerts() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let tmp = tmp.path();
-    let (k, _worker, heartbeat) = running_kiosk(tmp, "UBND xã Tân Cương");
+    let (k, worker, heartbeat) = running_kiosk(tmp, "UBND xã Tân Cương");
     let (ne, ne_port) = node_exporter(tmp, &heartbeat);
     let rules = fast_rules(tmp);
     let config = format!(
@@ -319,6 +319,24 @@ fn prometheus_pulls_the_heartbeat_and_fires_the_stale_data_alert_when_the_data_i
     assert!(others.is_empty(), "{others:?}");
 
     dashboard_queries_answer(port, "e2e-kiosk", "UBND xã Tân Cương");
+
+    // "Gọi cán bộ hỗ trợ" pressed, as the window sends it: the office's alert fires.
+    worker.send(WorkerCommand::RequestHelp);
+    let firing = wait_for(
+        "MotcuaHelpRequested firing",
+        Duration::from_secs(90),
+        || {
+            query(
+                port,
+                "ALERTS{alertname=\"MotcuaHelpRequested\", alertstate=\"firing\", kiosk=\"e2e-kiosk\"}",
+            )
+            .filter(|r| !r.is_empty())
+        },
+        logs,
+    );
+    assert_eq!(firing[0]["metric"]["severity"], "info");
+    let pressed = query(port, "motcua_help_requests_total{kiosk=\"e2e-kiosk\"}").expect("query");
+    assert_eq!(value(&pressed[0]), 1.0);
 }
 
 /// Every query of the Grafana dashboard runs on this Prometheus, and the fleet table's columns

@@ -4,6 +4,7 @@
 
 pub mod browse;
 pub mod guides;
+pub mod help;
 pub mod home;
 pub mod procedure;
 pub mod rating;
