@@ -6,12 +6,15 @@
 //! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
-//! list at the import bound), and a short run of the soak bench (`soak`).
+//! list at the import bound), a short run of the soak bench (`soak`), and
+//! issue 11's citizen defects one by one (`citizen`).
 
 #[path = "ui/changes.rs"]
 mod changes;
 #[path = "ui/help.rs"]
 mod help;
+#[path = "ui/citizen.rs"]
+mod citizen;
 #[path = "ui/kiosk.rs"]
 mod kiosk;
 #[path = "ui/limits.rs"]

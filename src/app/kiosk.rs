@@ -13,10 +13,13 @@ use super::{AppError, seed};
 use crate::bundle::package::{self, Policy, Verified};
 use crate::bundle::{RawBundle, archive, sign};
 use crate::config::Config;
-use crate::domain::{Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary};
+use crate::domain::{
+    Dataset, FieldCount, Guide, Hotline, Level, LifeEvent, Procedure, ProcedureSummary,
+};
 use crate::search::SearchIndex;
 use crate::store::{
-    ContentDb, ContentMeta, KioskDb, ListFilter, RefreshOutcome, RefreshRecord, RefreshSource,
+    ContentDb, ContentMeta, FieldAtLevel, KioskDb, ListFilter, RefreshOutcome, RefreshRecord,
+    RefreshSource,
 };
 
 /// One installed data version, open and ready to answer.
@@ -28,6 +31,11 @@ pub struct Live {
     pub content: ContentDb,
     pub index: SearchIndex,
     pub fields: Vec<FieldCount>,
+    /// The fields of each level (home fields by the office's level, the browse level filter).
+    pub fields_by_level: Vec<(Level, Vec<FieldAtLevel>)>,
+    /// How often procedures of each field were opened on this kiosk lately, most first (set with
+    /// the search prior, off the UI thread).
+    pub field_views: RwLock<Vec<(String, u64)>>,
     pub life_events: Vec<LifeEvent>,
     pub hotlines: Vec<Hotline>,
     pub guides: Vec<Guide>,
@@ -78,6 +86,11 @@ impl Live {
             name: name.to_string(),
             meta: content.meta()?,
             fields: content.fields()?,
+            fields_by_level: Level::ALL
+                .into_iter()
+                .map(|l| Ok((l, content.fields_at(l)?)))
+                .collect::<Result<_, crate::store::StoreError>>()?,
+            field_views: RwLock::default(),
             life_events: content.life_events()?,
             hotlines: content.hotlines()?,
             guides: content.guides()?,

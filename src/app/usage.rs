@@ -220,14 +220,40 @@ pub fn refresh_search_prior(k: &Kiosk) {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
     match k.kiosk_db().view_counts(&since) {
         Ok(v) => {
+            let live = k.live();
+            match field_views(&live, &v) {
+                Ok(f) => *live.field_views.write().unwrap_or_else(|p| p.into_inner()) = f,
+                Err(e) => tracing::warn!("usage statistics by field: {e}"),
+            }
             let views: Vec<(String, u32)> = v
                 .into_iter()
                 .map(|(c, n)| (c, u32::try_from(n).unwrap_or(u32::MAX)))
                 .collect();
-            k.live().index.set_usage(&views);
+            live.index.set_usage(&views);
         }
         Err(e) => tracing::warn!("usage statistics for the search prior: {e}"),
     }
+}
+
+/// How often procedures of each field were opened, from views by procedure: most first, then
+/// by name.
+fn field_views(
+    live: &super::kiosk::Live,
+    views: &[(String, u64)],
+) -> Result<Vec<(String, u64)>, AppError> {
+    let codes: Vec<String> = views.iter().map(|(c, _)| c.clone()).collect();
+    let by_code: std::collections::HashMap<&str, u64> =
+        views.iter().map(|(c, n)| (c.as_str(), *n)).collect();
+    let mut by_field: std::collections::HashMap<String, u64> = Default::default();
+    for s in live.content.summaries(&codes)? {
+        let n = by_code.get(s.code.as_str()).copied().unwrap_or(0);
+        for f in s.fields {
+            *by_field.entry(f).or_default() += n;
+        }
+    }
+    let mut out: Vec<(String, u64)> = by_field.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 fn csv_field(s: &str) -> String {

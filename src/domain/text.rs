@@ -90,6 +90,59 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// The key that sorts names in Vietnamese alphabetical order: letters by the alphabet
+/// (a ă â b c d đ e ê … o ô ơ … u ư …), case and tones ignored, then the tones to break ties.
+pub fn alphabet_key(s: &str) -> String {
+    let mut letters = String::with_capacity(s.len() * 2);
+    let mut tones = String::new();
+    // Each letter is its base and a shape digit, so "an" sorts before "ăn" and "dz" before "đa".
+    for c in s.nfc() {
+        if is_invisible(c) {
+            continue;
+        }
+        let mut base = None;
+        let mut shape = '0';
+        for d in c.to_string().nfd() {
+            match d {
+                '\u{0306}' => shape = '1', // ă
+                '\u{0302}' => shape = '2', // â ê ô
+                '\u{031B}' => shape = '3', // ơ ư
+                'đ' | 'Đ' => {
+                    base = Some('d');
+                    shape = '1';
+                }
+                d if tone_digit(d).is_some() => tones.extend(tone_digit(d)),
+                d if is_combining_mark(d) => {}
+                d if base.is_none() => base = d.to_lowercase().next(),
+                _ => {}
+            }
+        }
+        if let Some(b) = base {
+            letters.push(b);
+            letters.push(shape);
+        }
+    }
+    letters.push('\u{0}');
+    letters.push_str(&tones);
+    letters
+}
+
+/// The letter a name is listed under in an A–Z index: its first letter in capitals with its
+/// vowel shape and without its tone ("Đất đai" → "Đ", "Ẩm thực" → "Â"); "" when it has none.
+pub fn initial(s: &str) -> String {
+    let Some(first) = s.trim_start().chars().find(|c| c.is_alphanumeric()) else {
+        return String::new();
+    };
+    let bare: String = first
+        .to_string()
+        .nfd()
+        .filter(|c| tone_digit(*c).is_none())
+        .collect::<String>()
+        .nfc()
+        .collect();
+    bare.to_uppercase()
+}
+
 /// The tone marks of Vietnamese, as combining characters, with the digit the tone key uses.
 fn tone_digit(c: char) -> Option<char> {
     match c {
@@ -199,5 +252,45 @@ mod tests {
     fn whole_word_containment() {
         assert!(contains_words("dang ky khai sinh", "khai sinh"));
         assert!(!contains_words("dang ky khai sinhx", "khai sinh"));
+    }
+
+    #[test]
+    fn names_sort_in_vietnamese_alphabetical_order() {
+        let mut names = vec![
+            "Đường bộ",
+            "Ăn uống",
+            "Dược phẩm",
+            "An toàn thực phẩm",
+            "Ẩm thực",
+            "Bảo hiểm",
+            "Ơ",
+            "Ô tô",
+            "Thuế",
+            "thuê nhà",
+            "Đất đai",
+            "Dz",
+        ];
+        names.sort_by_key(|n| alphabet_key(n));
+        assert_eq!(
+            names,
+            [
+                "An toàn thực phẩm",
+                "Ăn uống",
+                "Ẩm thực",
+                "Bảo hiểm",
+                "Dược phẩm",
+                "Dz",
+                "Đất đai",
+                "Đường bộ",
+                "Ô tô",
+                "Ơ",
+                "Thuế",
+                "thuê nhà",
+            ]
+        );
+        assert_eq!(initial("Đất đai"), "Đ");
+        assert_eq!(initial("ẩm thực"), "Â");
+        assert_eq!(initial(" Hộ tịch"), "H");
+        assert_eq!(initial("…"), "");
     }
 }

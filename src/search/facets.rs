@@ -6,20 +6,27 @@ use super::plan::Plan;
 use super::{Facets, SearchError, SearchIndex};
 use crate::domain::Level;
 
-/// Counts over the procedures `ords`.
+/// Counts over the procedures `ords`, best match first. Fields come in the order of their
+/// relevance to the query: the sum of the reciprocal ranks of their results, so a field holding
+/// the first results leads a large one that only matched further down ("khai sinh": Hộ tịch
+/// before Thuế, whose "khai thuế" procedures are many but far below).
 pub(super) fn facets(
     ix: &SearchIndex,
     ords: impl Iterator<Item = u32>,
 ) -> Result<Facets, SearchError> {
     let names = &ix.records.field_names;
     let mut fields = vec![0u32; names.len()];
+    let mut relevance = vec![0f64; names.len()];
     let mut levels = [0u32; 4];
     let mut online = 0;
-    for o in ords {
+    for (rank, o) in ords.enumerate() {
         let p = ix.procedure(o)?;
         for &f in ix.field_ids(o)? {
             if let Some(n) = fields.get_mut(f as usize) {
                 *n += 1;
+            }
+            if let Some(r) = relevance.get_mut(f as usize) {
+                *r += 1.0 / (rank as f64 + 1.0);
             }
         }
         for l in &p.levels {
@@ -27,15 +34,23 @@ pub(super) fn facets(
         }
         online += u32::from(p.online);
     }
-    let mut fields: Vec<(String, u32)> = names
+    let mut fields: Vec<(&String, u32, f64)> = names
         .iter()
         .zip(fields)
-        .filter(|(_, n)| *n > 0)
-        .map(|(name, n)| (name.clone(), n))
+        .zip(relevance)
+        .filter(|((_, n), _)| *n > 0)
+        .map(|((name, n), r)| (name, n, r))
         .collect();
-    fields.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    fields.sort_by(|a, b| {
+        b.2.total_cmp(&a.2)
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.0.cmp(b.0))
+    });
     Ok(Facets {
-        fields,
+        fields: fields
+            .into_iter()
+            .map(|(name, n, _)| (name.clone(), n))
+            .collect(),
         levels: Level::ALL
             .into_iter()
             .filter(|l| levels[*l as usize] > 0)

@@ -192,7 +192,7 @@ pub struct GuideHit {
 /// Counts over the procedures that match the query, before filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Facets {
-    /// Most frequent first.
+    /// Most relevant to the query first (see `facets::facets`), each with its count.
     pub fields: Vec<(String, u32)>,
     pub levels: Vec<(Level, u32)>,
     pub online: u32,

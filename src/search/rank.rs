@@ -238,7 +238,9 @@ pub(super) fn procedures(
             p,
         });
     }
-    res.facets = super::facets::facets(ix, ranked.iter().map(|r| r.ord))?;
+    let mut by_score: Vec<(f32, u32)> = ranked.iter().map(|r| (r.score, r.ord)).collect();
+    by_score.sort_by(|a, b| b.0.total_cmp(&a.0));
+    res.facets = super::facets::facets(ix, by_score.into_iter().map(|(_, o)| o))?;
     if chosen.use_filters {
         let mut kept = Vec::with_capacity(ranked.len());
         for r in ranked {

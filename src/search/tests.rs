@@ -819,3 +819,24 @@ fn a_long_question_is_not_decided_by_bodies_that_hold_every_word() {
         assert_eq!(codes(&r, 1), ["1.004873"], "{q}: {:?}", names(&r, 5));
     }
 }
+
+/// Issue 11 defect 6: field facets in the order of the results they hold, not of their size.
+/// "khai sinh" matches more tax procedures ("khai thuế") than civil-status ones, but those come
+/// far below the birth registrations.
+#[test]
+fn field_facets_follow_the_best_results_not_the_biggest_field() {
+    let r = search("khai sinh");
+    let fields = &r.facets.fields;
+    assert_eq!(fields[0].0, "Hộ tịch", "{fields:?}");
+    let tax = fields
+        .iter()
+        .position(|f| f.0 == "Thuế")
+        .expect("tax matched");
+    assert!(
+        fields[tax].1 > fields[0].1,
+        "tax is the bigger field: {fields:?}"
+    );
+    // Each count is still what the chip's filter gives.
+    let total: u32 = fields.iter().map(|f| f.1).sum();
+    assert!(total as usize >= r.total);
+}

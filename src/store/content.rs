@@ -79,6 +79,17 @@ pub struct ContentStats {
     pub synonyms: u64,
 }
 
+/// A field's procedures at one level (see [`ContentDb::fields_at`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldAtLevel {
+    pub name: String,
+    pub count: u32,
+    /// Of those, on the data's most-used list.
+    pub featured: u32,
+    /// Of those, in at least one life event.
+    pub in_life_events: u32,
+}
+
 /// Which procedures a list shows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListFilter {
@@ -536,6 +547,34 @@ impl ContentDb {
                 Ok(FieldCount {
                     name: r.get(0)?,
                     count: r.get(1)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Every field with procedures carried out at `level`: how many, and how many of those the
+    /// data points citizens to (its most-used list, a life event). The home page chooses its
+    /// fields from these, the browse page filters by level with them.
+    pub fn fields_at(&self, level: Level) -> Result<Vec<FieldAtLevel>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare(
+                "SELECT f.field, count(*),
+                        sum(EXISTS(SELECT 1 FROM featured x WHERE x.code = p.code)),
+                        sum(EXISTS(SELECT 1 FROM life_event_procedures e WHERE e.code = p.code))
+                 FROM procedure_fields f JOIN procedures p ON p.code = f.code
+                 WHERE (p.levels & ?1) != 0
+                 GROUP BY f.field ORDER BY count(*) DESC, f.field COLLATE NOCASE",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([level.bit()], |r| {
+                Ok(FieldAtLevel {
+                    name: r.get(0)?,
+                    count: r.get(1)?,
+                    featured: r.get(2)?,
+                    in_life_events: r.get(3)?,
                 })
             })
             .map_err(|e| self.err(e))?;

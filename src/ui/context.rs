@@ -21,6 +21,8 @@ use crate::app::worker::{Command, Event, Worker, perform};
 pub struct ListShown {
     pub kind: GroupKind,
     pub key: String,
+    /// The browse page's level filter when the list was opened (fields only).
+    pub level: Option<crate::domain::Level>,
     pub limit: usize,
 }
 

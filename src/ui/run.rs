@@ -206,14 +206,17 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     pages::help::bind(w, ctx);
 
     let c = ctx.clone();
-    ctx.shell.on_home(move |_w| {
+    ctx.shell.on_home(move |w| {
         c.search.borrow_mut().clear();
+        pages::browse::reset(&c, w);
     });
     let c = ctx.clone();
-    ctx.shell.on_reset(move |_w| {
+    ctx.shell.on_reset(move |w| {
         c.note(Note::EndVisit);
         c.last_code.borrow_mut().take();
         c.search.borrow_mut().clear();
         c.list.borrow_mut().take();
+        pages::browse::reset(&c, w);
+        pages::home::refresh_fields(w, &c.kiosk);
     });
 }

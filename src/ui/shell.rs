@@ -306,6 +306,38 @@ impl Shell {
         }
     }
 
+    /// A key of either keyboard on the query.
+    fn key(&self, key: Key) {
+        let Some(w) = self.window.upgrade() else {
+            return;
+        };
+        let a = w.global::<SearchAdapter>();
+        let before = a.get_query();
+        let after = apply_key(&before, key, a.get_telex());
+        if after != before.as_str() {
+            a.set_query(SharedString::from(after.as_str()));
+            self.query_changed(&w, &after);
+        }
+    }
+
+    /// A hardware key typed outside the search page: a letter, digit or mark starts a new
+    /// search with it, where the rest of the typing goes.
+    pub fn typed(&self, text: &str) -> bool {
+        let Some(key @ Key::Char(c)) = Key::from_id(text) else {
+            return false;
+        };
+        if c.is_whitespace() {
+            return false;
+        }
+        self.touch();
+        self.navigate(Page::Search);
+        if let Some(w) = self.window.upgrade() {
+            w.global::<SearchAdapter>().set_query(SharedString::new());
+        }
+        self.key(key);
+        true
+    }
+
     fn query_changed(&self, w: &MainWindow, query: &str) {
         let hook = self.state.borrow().on_query.clone();
         if let Some(h) = hook {
@@ -359,21 +391,14 @@ impl Shell {
             sh.set_query(&text);
         });
 
+        let sh = self.clone();
+        k.on_typed(move |text| sh.typed(&text));
+
         let sa = w.global::<SearchAdapter>();
         let sh = self.clone();
         sa.on_key(move |id| {
-            let Some(w) = sh.window.upgrade() else {
-                return;
-            };
-            let Some(key) = Key::from_id(&id) else {
-                return;
-            };
-            let a = w.global::<SearchAdapter>();
-            let before = a.get_query();
-            let after = apply_key(&before, key, a.get_telex());
-            if after != before.as_str() {
-                a.set_query(SharedString::from(after.as_str()));
-                sh.query_changed(&w, &after);
+            if let Some(key) = Key::from_id(&id) {
+                sh.key(key);
             }
         });
         let sh = self.clone();

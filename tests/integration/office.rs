@@ -335,3 +335,155 @@ fn the_heartbeat_is_well_formed_prometheus_text() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from("motcua.prom")]);
 }
+
+#[test]
+fn home_fields_follow_the_office_level_then_what_citizens_here_open() {
+    // A commune office on the full built-in data: the fields its visitors come for, not the
+    // largest ones (customs, aviation, tax rules for ministries).
+    let (dir, province) = default_kiosk();
+    let mut cfg = Config::default();
+    cfg.office.level = "commune".into();
+    let commune = Kiosk::open(dir.path(), cfg).expect("open as a commune office");
+    let labels = |k: &Kiosk| -> Vec<String> {
+        k.home_view()
+            .expect("home")
+            .fields
+            .into_iter()
+            .map(|f| f.label)
+            .collect()
+    };
+    let home = labels(&commune);
+    assert_eq!(home.len(), motcua::app::screen::HOME_FIELDS);
+    for wanted in [
+        "Hộ tịch",
+        "Đăng ký, quản lý cư trú",
+        "Chứng thực",
+        "Đất đai",
+    ] {
+        assert!(home.iter().any(|f| f == wanted), "{wanted} in {home:?}");
+    }
+    for not_here in ["Hải quan", "Hàng không", "Chứng khoán"] {
+        assert!(
+            !home.iter().any(|f| f == not_here),
+            "{not_here} in {home:?}"
+        );
+        assert!(
+            !labels(province).iter().any(|f| f == not_here),
+            "{not_here} on a province office's home"
+        );
+    }
+
+    // A counter's fields lead, in counter order.
+    let mut cfg = Config::default();
+    cfg.office.level = "commune".into();
+    cfg.counters.push(Counter {
+        number: 1,
+        location: String::new(),
+        label: "Nuôi con nuôi".into(),
+        fields: vec!["nuoi con nuoi".into()],
+    });
+    let with_counter = Kiosk::open(dir.path(), cfg).expect("open");
+    assert_eq!(labels(&with_counter)[0], "Nuôi con nuôi");
+
+    // What citizens open here comes next, once it is more than a passing look (five views).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let k = small_kiosk(&tmp.path().join("data"));
+    let before = labels(&k);
+    // The small data has seven fields, all on the home page: the last one moves up.
+    let field = before.last().expect("home fields").clone();
+    assert_ne!(before[0], field);
+    let code = k
+        .list(&motcua::store::ListFilter {
+            field: Some(field.clone()),
+            limit: Some(1),
+            ..Default::default()
+        })
+        .expect("list")
+        .remove(0)
+        .code;
+    let recorder = Recorder::new(true);
+    for _ in 0..4 {
+        recorder.viewed(&k, &code);
+    }
+    usage::refresh_search_prior(&k);
+    assert_eq!(labels(&k), before, "four views change nothing");
+    recorder.viewed(&k, &code);
+    usage::refresh_search_prior(&k);
+    let after = labels(&k);
+    // (Its procedure's other fields, if any, move up with it.)
+    let code_fields = k.procedure(&code).expect("read").expect("present").fields;
+    assert!(
+        after[..code_fields.len()].contains(&field),
+        "{field} leads: {after:?}"
+    );
+    assert_eq!(after.len(), before.len());
+}
+
+#[test]
+fn browse_fields_go_a_to_z_with_an_index_and_a_level_filter() {
+    use motcua::app::screen::GroupKind;
+    use motcua::domain::Level;
+    let (_dir, k) = default_kiosk();
+    let all = k.browse_view(None);
+    assert_eq!(all.fields.len(), k.fields().len());
+    let keys: Vec<String> = all
+        .fields
+        .iter()
+        .map(|f| motcua::domain::text::alphabet_key(&f.label))
+        .collect();
+    assert!(keys.is_sorted(), "A to Z");
+    // Each letter points at the first field it begins.
+    let letters: Vec<&str> = all.letters.iter().map(|l| l.letter.as_str()).collect();
+    assert!(
+        letters.contains(&"Đ") && letters.contains(&"H"),
+        "{letters:?}"
+    );
+    for l in &all.letters {
+        assert_eq!(
+            motcua::domain::text::initial(&all.fields[l.first].label),
+            l.letter
+        );
+        assert!(
+            l.first == 0
+                || motcua::domain::text::initial(&all.fields[l.first - 1].label) != l.letter
+        );
+    }
+    let d = all.letters.iter().position(|l| l.letter == "D").expect("D");
+    assert_eq!(all.letters[d + 1].letter, "Đ", "Đ right after D");
+
+    // One level: only the fields with procedures there, counted there, and their lists too.
+    let commune = k.browse_view(Some(Level::Commune));
+    assert_eq!(commune.level, Some(Level::Commune));
+    assert!(commune.fields.len() < all.fields.len());
+    assert!(
+        all.levels
+            .iter()
+            .any(|l| l.level == Level::Commune && l.fields == commune.fields.len())
+    );
+    let ho_tich = commune
+        .fields
+        .iter()
+        .find(|f| f.key == "Hộ tịch")
+        .expect("Hộ tịch at commune level");
+    let whole = all
+        .fields
+        .iter()
+        .find(|f| f.key == "Hộ tịch")
+        .expect("Hộ tịch");
+    assert!(
+        ho_tich.count < whole.count,
+        "{} of {}",
+        ho_tich.count,
+        whole.count
+    );
+    let list = k
+        .list_view(GroupKind::Field, "Hộ tịch", Some(Level::Commune), 1000)
+        .expect("list");
+    assert_eq!(list.total, ho_tich.count);
+    assert_eq!(list.rows.len(), ho_tich.count);
+    assert!(
+        list.rows.iter().all(|r| r.subtitle.contains("Cấp xã")),
+        "every row at commune level"
+    );
+    assert!(!commune.fields.iter().any(|f| f.key == "Hàng không"));
+}

@@ -14,9 +14,10 @@ use super::idle::IdlePolicy;
 use super::kiosk::Kiosk;
 use super::kiosk::row_from_summary;
 use super::view::ProcedureRow;
-use crate::domain::text::fold;
-use crate::domain::{FieldCount, Guide, Hotline, LifeEvent};
-use crate::store::ListFilter;
+use crate::config::Counter;
+use crate::domain::text::{alphabet_key, fold, initial};
+use crate::domain::{FieldCount, Guide, Hotline, Level, LifeEvent};
+use crate::store::{FieldAtLevel, ListFilter};
 
 pub use crate::qr::QrMatrix;
 
@@ -24,6 +25,12 @@ pub use crate::qr::QrMatrix;
 pub const POPULAR: usize = 9;
 /// How many fields the home page lists (the browse page has them all).
 pub const HOME_FIELDS: usize = 9;
+/// Views of a field's procedures on this kiosk (in the search prior's 90 days) before the field
+/// counts as used here: one curious visitor must not reshuffle the home page.
+pub const FIELD_VIEWS_MIN: u64 = 5;
+/// In choosing home fields, a procedure on the data's most-used list weighs as much as this
+/// many procedures that belong to a life event: the list names what citizens come for.
+const FEATURED_WEIGHT: u32 = 25;
 /// How many procedures a browse list shows at first, and how many more each "Xem thêm" adds:
 /// a field can hold hundreds, and every row is an element to lay out on the UI thread.
 pub const LIST_PAGE: usize = 40;
@@ -193,8 +200,81 @@ pub struct ListView {
 /// The browse page's two lists of groups.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BrowseView {
+    /// In Vietnamese alphabetical order; with a level chosen, only the fields with procedures
+    /// at that level, counted at that level.
     pub fields: Vec<GroupRow>,
+    /// The A–Z index over `fields`.
+    pub letters: Vec<LetterRow>,
+    /// The level filter: every level with procedures, and the one chosen (`None`: all).
+    pub levels: Vec<LevelRow>,
+    pub level: Option<Level>,
     pub life_events: Vec<GroupRow>,
+}
+
+/// A letter of the browse page's A–Z index and the first field listed under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRow {
+    pub letter: String,
+    /// Index in [`BrowseView::fields`].
+    pub first: usize,
+}
+
+/// A level of the browse page's filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelRow {
+    pub level: Level,
+    /// "Cấp xã"
+    pub label: String,
+    /// How many fields have procedures at this level.
+    pub fields: usize,
+}
+
+/// The fields the home page offers, best first: those the office's counters take (in counter
+/// order), those citizens here opened at least [`FIELD_VIEWS_MIN`] times (most first), then those
+/// the data points citizens to at the office's level (its most-used list and life events,
+/// before sheer size: the largest fields are ministries' and customs' business), then by size.
+pub fn home_fields(
+    fields: &[FieldCount],
+    at_level: &[FieldAtLevel],
+    counters: &[Counter],
+    views: &[(String, u64)],
+    n: usize,
+) -> Vec<GroupRow> {
+    let by_fold: std::collections::HashMap<String, &FieldCount> =
+        fields.iter().map(|f| (fold(&f.name), f)).collect();
+    let mut counters: Vec<&Counter> = counters.iter().collect();
+    counters.sort_by_key(|c| c.number);
+    let from_counters = counters
+        .into_iter()
+        .flat_map(|c| c.fields.iter())
+        .filter_map(|f| by_fold.get(&fold(f)).map(|d| d.name.as_str()));
+    let used = views
+        .iter()
+        .filter(|(_, v)| *v >= FIELD_VIEWS_MIN)
+        .map(|(f, _)| f.as_str());
+    let mut scored: Vec<&FieldAtLevel> = at_level.iter().collect();
+    scored.sort_by_key(|f| {
+        (
+            std::cmp::Reverse(f.featured * FEATURED_WEIGHT + f.in_life_events),
+            std::cmp::Reverse(f.count),
+        )
+    });
+    let at_level = scored.into_iter().map(|f| f.name.as_str());
+    let by_size = fields.iter().map(|f| f.name.as_str());
+    let by_name: std::collections::HashMap<&str, &FieldCount> =
+        fields.iter().map(|f| (f.name.as_str(), f)).collect();
+    let mut out: Vec<GroupRow> = Vec::with_capacity(n);
+    for name in from_counters.chain(used).chain(at_level).chain(by_size) {
+        if out.len() == n {
+            break;
+        }
+        if let Some(f) = by_name.get(name)
+            && !out.iter().any(|g| g.key == f.name)
+        {
+            out.push(GroupRow::field(f));
+        }
+    }
+    out
 }
 
 /// What the window's shell starts from and goes back to after a visit.
@@ -284,11 +364,7 @@ impl Kiosk {
                 .iter()
                 .map(GroupRow::life_event)
                 .collect(),
-            fields: fields
-                .iter()
-                .take(HOME_FIELDS)
-                .map(GroupRow::field)
-                .collect(),
+            fields: self.home_fields(),
             field_total: fields.len(),
             lookup_qr: qr(&lookup_url),
             lookup_url,
@@ -300,9 +376,71 @@ impl Kiosk {
         })
     }
 
-    pub fn browse_view(&self) -> BrowseView {
+    /// The home page's fields (see [`home_fields`]).
+    pub fn home_fields(&self) -> Vec<GroupRow> {
+        let live = self.live();
+        let level = self.config().level();
+        let at_level = live
+            .fields_by_level
+            .iter()
+            .find(|(l, _)| *l == level)
+            .map_or(&[][..], |(_, f)| f.as_slice());
+        let views = live
+            .field_views
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        home_fields(
+            &live.fields,
+            at_level,
+            &self.config().counters,
+            &views,
+            HOME_FIELDS,
+        )
+    }
+
+    /// The browse page with every field (`level` `None`) or the fields of one level.
+    pub fn browse_view(&self, level: Option<Level>) -> BrowseView {
+        let live = self.live();
+        let of_level = |l: Level| {
+            live.fields_by_level
+                .iter()
+                .find(|(x, _)| *x == l)
+                .map_or(&[][..], |(_, f)| f.as_slice())
+        };
+        let mut fields: Vec<GroupRow> = match level {
+            None => live.fields.iter().map(GroupRow::field).collect(),
+            Some(l) => of_level(l)
+                .iter()
+                .map(|f| GroupRow {
+                    key: f.name.clone(),
+                    label: f.name.clone(),
+                    count: f.count as usize,
+                    audience: String::new(),
+                })
+                .collect(),
+        };
+        fields.sort_by_cached_key(|f| alphabet_key(&f.label));
+        let mut letters: Vec<LetterRow> = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            let letter = initial(&f.label);
+            if !letter.is_empty() && letters.last().is_none_or(|l| l.letter != letter) {
+                letters.push(LetterRow { letter, first: i });
+            }
+        }
         BrowseView {
-            fields: self.fields().iter().map(GroupRow::field).collect(),
+            fields,
+            letters,
+            levels: Level::ALL
+                .into_iter()
+                .map(|l| LevelRow {
+                    level: l,
+                    label: l.label_vi().to_string(),
+                    fields: of_level(l).len(),
+                })
+                .filter(|l| l.fields > 0)
+                .collect(),
+            level,
             life_events: self
                 .life_events()
                 .iter()
@@ -374,10 +512,13 @@ impl Kiosk {
     }
 
     /// The first `limit` procedures of a field or a life event.
+    /// With a `level`, a field's list holds only the procedures carried out at that level (the
+    /// browse page's filter; life events ignore it).
     pub fn list_view(
         &self,
         kind: GroupKind,
         key: &str,
+        level: Option<Level>,
         limit: usize,
     ) -> Result<ListView, AppError> {
         let live = self.live();
@@ -397,14 +538,24 @@ impl Kiosk {
             GroupKind::Field => (
                 ListFilter {
                     field: Some(key.to_string()),
+                    level,
                     limit: Some(limit + 1),
                     ..Default::default()
                 },
                 key.to_string(),
-                live.fields
-                    .iter()
-                    .find(|f| f.name == key)
-                    .map(|f| f.count as usize),
+                match level {
+                    None => live
+                        .fields
+                        .iter()
+                        .find(|f| f.name == key)
+                        .map(|f| f.count as usize),
+                    Some(l) => live
+                        .fields_by_level
+                        .iter()
+                        .find(|(x, _)| *x == l)
+                        .and_then(|(_, f)| f.iter().find(|f| f.name == key))
+                        .map_or(Some(0), |f| Some(f.count as usize)),
+                },
             ),
         };
         let mut rows: Vec<ProcedureRow> = live
@@ -450,5 +601,92 @@ mod tests {
         assert_eq!(date_vi("2026-04-27"), "27/04/2026");
         assert_eq!(date_vi(""), "");
         assert_eq!(date_vi("tháng 4"), "tháng 4");
+    }
+
+    fn field(name: &str, count: u32) -> FieldCount {
+        FieldCount {
+            name: name.into(),
+            count,
+        }
+    }
+
+    fn at(name: &str, count: u32, featured: u32, in_life_events: u32) -> FieldAtLevel {
+        FieldAtLevel {
+            name: name.into(),
+            count,
+            featured,
+            in_life_events,
+        }
+    }
+
+    fn keys(rows: &[GroupRow]) -> Vec<&str> {
+        rows.iter().map(|r| r.key.as_str()).collect()
+    }
+
+    #[test]
+    fn home_fields_come_from_counters_then_use_here_then_the_level_then_size() {
+        let fields = [
+            field("Hải quan", 300),
+            field("Thuế", 250),
+            field("Đất đai", 200),
+            field("Hộ tịch", 60),
+            field("Chứng thực", 20),
+            field("Đăng ký, quản lý cư trú", 15),
+            field("Nuôi con nuôi", 10),
+        ];
+        // A commune: customs has many procedures but none citizens are pointed to.
+        let commune = [
+            at("Hải quan", 120, 0, 0),
+            at("Đất đai", 170, 0, 160),
+            at("Hộ tịch", 40, 4, 38),
+            at("Đăng ký, quản lý cư trú", 13, 2, 13),
+            at("Chứng thực", 12, 1, 12),
+        ];
+        assert_eq!(
+            keys(&home_fields(&fields, &commune, &[], &[], 4)),
+            [
+                "Đất đai",
+                "Hộ tịch",
+                "Đăng ký, quản lý cư trú",
+                "Chứng thực"
+            ]
+        );
+        // Fewer fields at the level than places: the rest by size.
+        assert_eq!(
+            keys(&home_fields(&fields, &commune[..2], &[], &[], 3)),
+            ["Đất đai", "Hải quan", "Thuế"]
+        );
+
+        // Fields used here (five views or more) come before the data's ranking; one or two do not.
+        let views = [("Nuôi con nuôi".to_string(), 7), ("Thuế".to_string(), 2)];
+        assert_eq!(
+            keys(&home_fields(&fields, &commune, &[], &views, 3)),
+            ["Nuôi con nuôi", "Đất đai", "Hộ tịch"]
+        );
+
+        // The counters' fields first, in counter order, matched without case or diacritics; a
+        // field the data does not have is left out.
+        let counters = [
+            Counter {
+                number: 2,
+                location: String::new(),
+                label: String::new(),
+                fields: vec!["chung thuc".into(), "Không có".into()],
+            },
+            Counter {
+                number: 1,
+                location: String::new(),
+                label: String::new(),
+                fields: vec!["HỘ TỊCH".into()],
+            },
+        ];
+        assert_eq!(
+            keys(&home_fields(&fields, &commune, &counters, &views, 4)),
+            ["Hộ tịch", "Chứng thực", "Nuôi con nuôi", "Đất đai"]
+        );
+        // Each field once, with its whole count (the list a tap opens has them all).
+        let rows = home_fields(&fields, &commune, &counters, &views, 10);
+        assert_eq!(rows.len(), fields.len());
+        assert_eq!(rows[0].count, 60);
     }
 }

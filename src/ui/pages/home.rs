@@ -49,16 +49,20 @@ pub fn show_contact(w: &MainWindow, v: &ContactView) {
     ));
 }
 
+/// The home page's fields again, now that this kiosk's use may have changed them (a new visit).
+pub fn refresh_fields(w: &MainWindow, kiosk: &Kiosk) {
+    w.global::<HomeAdapter>()
+        .set_fields(group_items(&kiosk.home_fields()));
+}
+
 /// Fills the pages that show the data itself (at start and after every refresh).
 pub fn show_data(w: &MainWindow, kiosk: &Kiosk) {
     match kiosk.home_view() {
         Ok(v) => show_home(w, &v),
         Err(e) => tracing::error!("home page: {e}"),
     }
-    let b = kiosk.browse_view();
-    let browse = w.global::<BrowseAdapter>();
-    browse.set_fields(group_items(&b.fields));
-    browse.set_life_events(group_items(&b.life_events));
+    let level = crate::domain::Level::parse(&w.global::<BrowseAdapter>().get_level());
+    super::browse::show_groups(w, &kiosk.browse_view(level));
     show_contact(w, &kiosk.contact_view());
     w.global::<GuidesAdapter>()
         .set_guides(model(kiosk.guide_rows().iter().map(guide_item).collect()));

@@ -1,0 +1,271 @@
+//! Issue 11's defects a citizen meets, each through the window on real data: the browse page's
+//! A–Z index and level filter and the home page's fields (defect 4), field chips in the order
+//! of the results with a row that slides (defect 6), a hardware keyboard (defect 8).
+
+use std::sync::{Arc, OnceLock};
+
+use i_slint_backend_testing::{AccessibleRole, ElementHandle};
+use slint::platform::{Key, WindowEvent};
+use slint::{ComponentHandle, Model, SharedString};
+
+use motcua::app::kiosk::Kiosk;
+use motcua::app::usage::Recorder;
+use motcua::config::Config;
+use motcua::ui::run::{Attached, attach};
+use motcua::ui::{
+    BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter,
+};
+
+use super::support::{self, click, shared_kiosk};
+
+fn window() -> (MainWindow, Attached) {
+    window_on(shared_kiosk())
+}
+
+fn window_on(kiosk: Arc<Kiosk>) -> (MainWindow, Attached) {
+    let w = support::window();
+    let a = attach(
+        &w,
+        kiosk,
+        support::mock_clock(),
+        Arc::new(Recorder::new(false)),
+    );
+    (w, a)
+}
+
+/// A kiosk on the whole built-in data (286 fields: the browse page's index has work to do),
+/// opened once.
+fn built_in_kiosk() -> Arc<Kiosk> {
+    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
+    KIOSK
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let k = Kiosk::open(dir.path(), Config::default()).expect("the built-in data");
+            (dir, Arc::new(k))
+        })
+        .1
+        .clone()
+}
+
+/// Taps the one chip or button labelled `label`.
+fn tap(w: &MainWindow, label: &str) {
+    let found: Vec<ElementHandle> = ElementHandle::find_by_accessible_label(w, label)
+        .filter(|e| {
+            matches!(
+                e.accessible_role(),
+                Some(AccessibleRole::Button | AccessibleRole::Checkbox)
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "one chip or button labelled {label:?}");
+    found[0].mock_single_click(slint::platform::PointerEventButton::Left);
+}
+
+/// Whether an element with this label and role is on screen (the testing backend does not find
+/// elements clipped away by a scrolled list).
+fn on_screen(w: &MainWindow, label: &str, role: AccessibleRole) -> bool {
+    ElementHandle::find_by_accessible_label(w, label).any(|e| e.accessible_role() == Some(role))
+}
+
+/// Defect 4: the browse page lists fields A–Z; a letter brings its first field into view, and
+/// a level shows only that level's fields (and only that level's procedures in a field's list).
+#[test]
+fn browse_has_an_a_to_z_index_and_a_level_filter() {
+    let (w, a) = window_on(built_in_kiosk());
+    w.global::<KioskGlobal>().invoke_browse_all();
+    support::settle();
+    assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Browse);
+    let b = w.global::<BrowseAdapter>();
+    let letters: Vec<_> = b.get_letters().iter().collect();
+    assert!(letters.len() > 5, "{} letters", letters.len());
+    let fields: Vec<_> = b.get_fields().iter().collect();
+
+    // The last letter's first field starts far below the window; its key brings it up.
+    let last = letters.last().expect("a letter");
+    let target = fields[last.first as usize].label.to_string();
+    let first = fields[0].label.to_string();
+    assert!(on_screen(&w, &first, AccessibleRole::Button));
+    assert!(
+        !on_screen(&w, &target, AccessibleRole::Button),
+        "{target} starts out of view"
+    );
+    click(&w, &format!("Lĩnh vực bắt đầu bằng chữ {}", last.letter));
+    support::settle();
+    assert!(
+        on_screen(&w, &target, AccessibleRole::Button),
+        "{target} in view"
+    );
+    assert!(
+        !on_screen(&w, &first, AccessibleRole::Button),
+        "{first} scrolled away"
+    );
+
+    // A level: fewer fields, each counted at that level; the chip shows it chosen.
+    let all = fields.len();
+    tap(&w, "Cấp xã");
+    let b = w.global::<BrowseAdapter>();
+    assert_eq!(b.get_level(), "commune");
+    let commune: Vec<_> = b.get_fields().iter().collect();
+    assert!(
+        !commune.is_empty() && commune.len() < all,
+        "{} of {all}",
+        commune.len()
+    );
+    // A field's list at that level: only procedures carried out there.
+    let field = commune[0].key.to_string();
+    w.global::<KioskGlobal>()
+        .invoke_open_field(field.clone().into());
+    let rows: Vec<_> = b.get_procedures().iter().collect();
+    assert_eq!(b.get_selected_count() as usize, commune[0].count as usize);
+    assert!(
+        rows.iter().all(|r| r.subtitle.contains("Cấp xã")),
+        "{field}"
+    );
+    // The chosen level again, or "Tất cả cấp": every field, the list whole again.
+    tap(&w, "Tất cả cấp");
+    assert_eq!(b.get_level(), "");
+    assert_eq!(b.get_fields().row_count(), all);
+    assert_eq!(b.get_selected_key(), field.as_str());
+    assert!(b.get_selected_count() >= commune[0].count);
+
+    // The next person starts from every field.
+    tap(&w, "Cấp tỉnh");
+    assert_eq!(b.get_level(), "province");
+    click(&w, "Trang đầu");
+    assert_eq!(b.get_level(), "");
+    assert_eq!(b.get_fields().row_count(), all);
+    drop(a);
+}
+
+/// Defect 4: the home page's fields are the office's (here a province office on the small data,
+/// no counters): every one opens a list, and a new visit refills them.
+#[test]
+fn home_fields_open_their_lists() {
+    let (w, a) = window();
+    let home = w.global::<HomeAdapter>();
+    let fields: Vec<_> = home.get_fields().iter().collect();
+    let all = shared_kiosk().fields().len();
+    assert_eq!(fields.len(), motcua::app::screen::HOME_FIELDS.min(all));
+    assert_eq!(
+        fields.iter().map(|f| f.key.to_string()).collect::<Vec<_>>(),
+        shared_kiosk()
+            .home_fields()
+            .into_iter()
+            .map(|f| f.key)
+            .collect::<Vec<_>>()
+    );
+    a.open_group(&fields[0].key);
+    assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Browse);
+    assert!(w.global::<BrowseAdapter>().get_procedures().row_count() > 0);
+}
+
+/// Defect 6: the field chips follow the results ("khai sinh" leads with the field of the birth
+/// registrations, not with the field that merely matched most), and a chip row that does not
+/// fit ends in a button that slides it along (and one that slides it back).
+#[test]
+fn field_chips_follow_the_results_and_a_clipped_row_slides() {
+    let (w, a) = window();
+    a.shell().navigate(Page::Search);
+    a.shell().set_query("khai sinh");
+    let s = w.global::<SearchAdapter>();
+    let first_result = s.get_results().row_data(0).expect("a result");
+    let chips: Vec<_> = s.get_field_filters().iter().collect();
+    assert!(chips.len() > 1, "several field chips");
+    assert!(
+        first_result.subtitle.starts_with(chips[0].label.as_str()),
+        "first chip {:?}, first result {:?}",
+        chips[0].label,
+        first_result.subtitle
+    );
+
+    // Many fields: the row is clipped, and its cue slides it.
+    a.shell().set_query("đăng ký");
+    support::settle();
+    let chips: Vec<String> = s
+        .get_field_filters()
+        .iter()
+        .map(|c| c.label.to_string())
+        .collect();
+    let (first, last) = (&chips[0], chips.last().expect("chips"));
+    let chip = AccessibleRole::Checkbox;
+    assert!(
+        on_screen(&w, first, chip) && !on_screen(&w, last, chip),
+        "{chips:?}"
+    );
+    assert!(
+        !support::has_label(&w, "Các lĩnh vực đầu"),
+        "nothing to slide back to"
+    );
+    for _ in 0..chips.len() {
+        if !support::has_label(&w, "Thêm lĩnh vực") {
+            break;
+        }
+        click(&w, "Thêm lĩnh vực");
+        support::settle();
+    }
+    assert!(on_screen(&w, last, chip), "slid to the last chip");
+    assert!(
+        !support::has_label(&w, "Thêm lĩnh vực"),
+        "nothing more to the right"
+    );
+    for _ in 0..chips.len() {
+        if !support::has_label(&w, "Các lĩnh vực đầu") {
+            break;
+        }
+        click(&w, "Các lĩnh vực đầu");
+        support::settle();
+    }
+    assert!(
+        !support::has_label(&w, "Các lĩnh vực đầu"),
+        "back at the start"
+    );
+    assert!(on_screen(&w, first, chip), "back to the first chip");
+}
+
+fn press(w: &MainWindow, text: impl Into<SharedString>) {
+    let text = text.into();
+    w.window()
+        .dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+    w.window().dispatch_event(WindowEvent::KeyReleased { text });
+}
+
+/// Defect 8: typing on a hardware keyboard on the home page (or any page but the staff screen)
+/// starts a search with what is typed; keys that type nothing change nothing.
+#[test]
+fn typing_on_a_hardware_keyboard_anywhere_starts_a_search() {
+    let (w, a) = window();
+    let k = w.global::<KioskGlobal>();
+    assert_eq!(k.get_page(), Page::Home);
+    press(&w, Key::Shift);
+    press(&w, " ");
+    press(&w, Key::DownArrow);
+    assert_eq!(
+        k.get_page(),
+        Page::Home,
+        "no search from keys that type nothing"
+    );
+    for c in ["k", "h", "a", "i", " ", "s", "i", "n", "h"] {
+        press(&w, c);
+        support::settle();
+    }
+    assert_eq!(k.get_page(), Page::Search);
+    let s = w.global::<SearchAdapter>();
+    assert_eq!(s.get_query(), "khai sinh");
+    assert!(s.get_result_count() > 0, "the search ran");
+    // From a procedure page, typing starts a new search.
+    a.open_procedure("1.001193");
+    support::settle();
+    press(&w, "C");
+    support::settle();
+    assert_eq!(k.get_page(), Page::Search);
+    assert_eq!(s.get_query(), "C");
+    // Home again (the search page's own scope had the keys): typing still starts a search.
+    click(&w, "Trang đầu");
+    support::settle();
+    press(&w, "1");
+    support::settle();
+    assert_eq!(
+        (k.get_page(), s.get_query().to_string()),
+        (Page::Search, "1".to_string())
+    );
+}
