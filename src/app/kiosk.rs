@@ -715,6 +715,7 @@ pub fn row_from_summary(s: &ProcedureSummary) -> ProcedureRow {
         code: s.code.clone(),
         name: s.name.clone(),
         subtitle: super::view::subtitle(&s.fields, &s.levels),
+        subtitle_en: super::view::subtitle_en(&s.fields, &s.levels),
         has_detail: s.has_detail,
         online: s.online,
         recent: false,

@@ -11,6 +11,8 @@ pub struct ProcedureRow {
     pub name: String,
     /// "Hộ tịch · Cấp xã"
     pub subtitle: String,
+    /// "Hộ tịch · Commune": the English interface translates the level, not the field (data).
+    pub subtitle_en: String,
     pub has_detail: bool,
     pub online: bool,
     /// Changed in the last 30 days: "Mới cập nhật" (set by `Kiosk::mark_recent`).
@@ -23,6 +25,7 @@ impl ProcedureRow {
             code: p.code.clone(),
             name: p.name.clone(),
             subtitle: subtitle(&p.fields, &p.levels),
+            subtitle_en: subtitle_en(&p.fields, &p.levels),
             has_detail: p.has_detail(),
             online: p.online(),
             recent: false,
@@ -31,20 +34,35 @@ impl ProcedureRow {
 }
 
 pub fn subtitle(fields: &[String], levels: &[domain::Level]) -> String {
+    subtitle_with(fields, levels, domain::Level::label_vi)
+}
+
+/// [`subtitle`] with the levels in English.
+pub fn subtitle_en(fields: &[String], levels: &[domain::Level]) -> String {
+    subtitle_with(fields, levels, domain::Level::label_en)
+}
+
+fn subtitle_with(
+    fields: &[String],
+    levels: &[domain::Level],
+    label: fn(domain::Level) -> &'static str,
+) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(f) = fields.first() {
         parts.push(f.clone());
     }
     if !levels.is_empty() {
-        parts.push(
-            levels
-                .iter()
-                .map(|l| l.label_vi())
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
+        parts.push(levels_text(levels, label));
     }
     parts.join(" · ")
+}
+
+fn levels_text(levels: &[domain::Level], label: fn(domain::Level) -> &'static str) -> String {
+    levels
+        .iter()
+        .map(|l| label(*l))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One way to submit, ready to show.
@@ -55,8 +73,12 @@ pub struct ChannelRow {
     pub method_key: String,
     /// "7 ngày làm việc", or empty when the source gives none.
     pub time: String,
+    /// "7 working days" for the English interface.
+    pub time_en: String,
     /// "Miễn phí", "20.000 đồng", or the source's words.
     pub fee: String,
+    /// No fee at all ("Miễn phí", which the English interface translates).
+    pub free: bool,
     /// Conditions and notes on fees and time.
     pub note: String,
 }
@@ -100,6 +122,8 @@ impl ChannelRow {
             method: c.method.label_vi().to_string(),
             method_key: c.method.as_str().to_string(),
             time: c.time.display(),
+            time_en: c.time.display_en(),
+            free: !c.fees.is_empty() && c.is_free(),
             fee,
             note: notes.join("\n"),
         }
@@ -212,6 +236,7 @@ pub struct ProcedureView {
     pub name: String,
     pub fields: String,
     pub levels: String,
+    pub levels_en: String,
     pub agency: String,
     pub receiving_address: String,
     pub subjects: String,
@@ -266,12 +291,8 @@ impl ProcedureView {
             code: p.code.clone(),
             name: p.name.clone(),
             fields: p.fields.join(", "),
-            levels: p
-                .levels
-                .iter()
-                .map(|l| l.label_vi())
-                .collect::<Vec<_>>()
-                .join(", "),
+            levels: levels_text(&p.levels, domain::Level::label_vi),
+            levels_en: levels_text(&p.levels, domain::Level::label_en),
             agency: agency.join("; "),
             receiving_address: p.agencies.receiving_address.clone(),
             subjects: p.subjects.join(", "),

@@ -82,6 +82,16 @@ impl Level {
         }
     }
 
+    /// The label in the English interface.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Level::Ministry => "Ministry",
+            Level::Province => "Province",
+            Level::Commune => "Commune",
+            Level::Other => "Other agencies",
+        }
+    }
+
     /// Accepts the machine name (`province`) or the portal's label (`Cấp tỉnh`, any case and
     /// with or without diacritics).
     pub fn parse(s: &str) -> Option<Level> {
@@ -173,6 +183,17 @@ impl TimeUnit {
             TimeUnit::Year => "năm",
         }
     }
+
+    /// Singular; "s" makes the plural of each.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            TimeUnit::WorkingDay => "working day",
+            TimeUnit::Day => "day",
+            TimeUnit::Hour => "hour",
+            TimeUnit::Month => "month",
+            TimeUnit::Year => "year",
+        }
+    }
 }
 
 /// A time limit: an amount with a unit when the source states one, and the source's words.
@@ -193,6 +214,20 @@ impl TimeLimit {
         match (self.amount, self.unit) {
             (Some(a), Some(u)) => format!("{} {}", format_amount(a), u.label_vi()),
             (Some(a), None) => format_amount(a),
+            _ => self.text.clone(),
+        }
+    }
+
+    /// [`display`](Self::display) for the English interface: "1 working day", "15 days"; the
+    /// source's own words stay as they are.
+    pub fn display_en(&self) -> String {
+        match (self.amount, self.unit) {
+            (Some(a), Some(u)) => {
+                let unit = u.label_en();
+                let plural = if a == 1.0 { "" } else { "s" };
+                format!("{} {unit}{plural}", format_amount(a).replace(',', "."))
+            }
+            (Some(a), None) => format_amount(a).replace(',', "."),
             _ => self.text.clone(),
         }
     }

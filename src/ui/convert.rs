@@ -117,6 +117,7 @@ pub fn procedure_item(row: &ProcedureRow, highlights: &[Range<usize>]) -> Proced
         name: s(&row.name),
         title: styled_name(&row.name, highlights),
         subtitle: s(&row.subtitle),
+        subtitle_en: s(&row.subtitle_en),
         online: row.online,
         has_detail: row.has_detail,
         answer: SharedString::new(),

@@ -269,3 +269,52 @@ fn typing_on_a_hardware_keyboard_anywhere_starts_a_search() {
         (Page::Search, "1".to_string())
     );
 }
+
+/// Defect 9: in English the interface words on a procedure are English (its level, how to
+/// submit, "free", the time limit's unit), and the page says the procedure itself is published in
+/// Vietnamese only; result cards give the level in English.
+#[test]
+fn english_mode_translates_the_chrome_and_says_content_is_vietnamese() {
+    let (w, a) = window();
+    let k = w.global::<KioskGlobal>();
+    k.invoke_set_language("en".into());
+    a.open_procedure("1.001193");
+    support::settle();
+    let has = |t: &str| support::has_label(&w, t);
+    assert!(has("Procedure content is available in Vietnamese only."));
+    assert!(has("Commune") && !has("Cấp xã"), "the level badge");
+    assert!(has("Free of charge") && !has("Miễn phí"));
+    assert!(has("1 working day") && !has("1 ngày làm việc"));
+    assert!(
+        has("When you submit: In person. The other ways are further down."),
+        "the usual channel"
+    );
+    // The procedure's own words stay as published.
+    assert!(has("Thủ tục đăng ký khai sinh"));
+
+    a.shell().navigate(Page::Search);
+    a.shell().set_query("khai sinh");
+    support::settle();
+    let first = w
+        .global::<SearchAdapter>()
+        .get_results()
+        .row_data(0)
+        .expect("a result");
+    assert_eq!(first.subtitle_en, "Hộ tịch · Commune");
+    let card = ElementHandle::find_by_accessible_label(&w, &first.name)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .expect("the first result's card");
+    assert_eq!(
+        card.accessible_description().as_deref(),
+        Some("Hộ tịch · Commune"),
+        "the card says the English subtitle"
+    );
+
+    // Vietnamese again: no notice, the portal's words.
+    k.invoke_set_language("vi".into());
+    a.open_procedure("1.001193");
+    support::settle();
+    assert!(!has("Procedure content is available in Vietnamese only."));
+    assert!(!has("Nội dung thủ tục chỉ có bằng tiếng Việt."));
+    assert!(has("Cấp xã") && has("Miễn phí"));
+}

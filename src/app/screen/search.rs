@@ -8,7 +8,7 @@ use std::ops::Range;
 use super::{GuideRow, HotlineRow};
 use crate::app::freshness::WithdrawnNotice;
 use crate::app::search::{SearchOutcome, SearchRequest};
-use crate::app::view::{ProcedureRow, subtitle};
+use crate::app::view::{ProcedureRow, subtitle, subtitle_en};
 use crate::domain::{Level, text};
 
 /// How many results the search page lists at first (the count says how many there are;
@@ -172,6 +172,7 @@ impl SearchView {
                         code: h.code.clone(),
                         name: h.name.clone(),
                         subtitle: subtitle(&h.fields, &h.levels),
+                        subtitle_en: subtitle_en(&h.fields, &h.levels),
                         has_detail: h.has_detail,
                         online: h.online,
                         recent: outcome.recent.get(i).copied().unwrap_or(false),

@@ -10,7 +10,7 @@ use super::super::{
     BringItem, ChannelItem, LegalItem, MainWindow, Page, ProcedureAdapter, StepItem, TextSection,
 };
 use crate::app::usage::Note;
-use crate::app::view::{BringRow, ProcedureView};
+use crate::app::view::{BringRow, ChannelRow, ProcedureView};
 
 fn bring_items(rows: &[BringRow]) -> ModelRc<BringItem> {
     model(
@@ -24,6 +24,18 @@ fn bring_items(rows: &[BringRow]) -> ModelRc<BringItem> {
     )
 }
 
+fn channel_item(c: &ChannelRow) -> ChannelItem {
+    ChannelItem {
+        method: s(&c.method),
+        method_key: s(&c.method_key),
+        time: s(&c.time),
+        time_en: s(&c.time_en),
+        fee: s(&c.fee),
+        free: c.free,
+        note: s(&c.note),
+    }
+}
+
 /// Fills the procedure page.
 pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
     let a = window.global::<ProcedureAdapter>();
@@ -31,35 +43,13 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
     a.set_name(s(&view.name));
     a.set_fields(s(&view.fields));
     a.set_levels(s(&view.levels));
+    a.set_levels_en(s(&view.levels_en));
     a.set_agency(s(&view.agency));
     a.set_receiving_address(s(&view.receiving_address));
     a.set_subjects(s(&view.subjects));
-    a.set_channels(model(
-        view.channels
-            .iter()
-            .map(|c| ChannelItem {
-                method: s(&c.method),
-                method_key: s(&c.method_key),
-                time: s(&c.time),
-                fee: s(&c.fee),
-                note: s(&c.note),
-            })
-            .collect(),
-    ));
-    match &view.usual {
-        Some(u) => {
-            a.set_has_usual(true);
-            a.set_usual_method(s(&u.method));
-            a.set_usual_time(s(&u.time));
-            a.set_usual_fee(s(&u.fee));
-        }
-        None => {
-            a.set_has_usual(false);
-            a.set_usual_method(s(""));
-            a.set_usual_time(s(""));
-            a.set_usual_fee(s(""));
-        }
-    }
+    a.set_channels(model(view.channels.iter().map(channel_item).collect()));
+    a.set_has_usual(view.usual.is_some());
+    a.set_usual(view.usual.as_ref().map(channel_item).unwrap_or_default());
     // A new model each time: the boxes start unticked for every procedure and every visitor.
     a.set_bring(bring_items(&view.bring.documents));
     a.set_other_cases(bring_items(&view.bring.other_cases));
