@@ -33,6 +33,24 @@ impl ProcedureRow {
     }
 }
 
+/// How many characters of a name a home tile shows at most (about four lines of a tile).
+pub const TILE_NAME_CHARS: usize = 90;
+
+/// A procedure's name for a tile of [`TILE_NAME_CHARS`]: whole when it fits, else cut after the
+/// last clause that fits (at ", " or "; "), or at a word, with "…", so it never stops in the
+/// middle of a phrase ("Cấp Phiếu Lý lịch tư pháp … người nước…"). The page has the whole name.
+pub fn tile_name(name: &str) -> String {
+    if name.chars().count() <= TILE_NAME_CHARS {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(TILE_NAME_CHARS + 1).collect();
+    let clause = head
+        .rfind([',', ';'])
+        .filter(|i| head[..*i].chars().count() >= TILE_NAME_CHARS / 3);
+    let end = clause.or_else(|| head.rfind(' ')).unwrap_or(head.len());
+    format!("{}…", head[..end].trim_end())
+}
+
 pub fn subtitle(fields: &[String], levels: &[domain::Level]) -> String {
     subtitle_with(fields, levels, domain::Level::label_vi)
 }
@@ -486,5 +504,23 @@ mod tests {
         assert_eq!(v.bring.documents.len(), 2);
         assert!(v.bring.other_cases.is_empty() && v.bring.by_case);
         assert_eq!(v.usual.map(|c| c.method), Some("Trực tuyến".to_string()));
+    }
+
+    #[test]
+    fn tile_names_are_cut_at_a_clause_never_mid_phrase() {
+        let lltp = "Cấp Phiếu Lý lịch tư pháp cho công dân Việt Nam, người nước ngoài đang cư trú tại Việt Nam, người Việt Nam đang cư trú ở nước ngoài";
+        let t = tile_name(lltp);
+        assert!(
+            t.ends_with('…') && t.chars().count() <= TILE_NAME_CHARS + 1,
+            "{t}"
+        );
+        assert!(lltp.starts_with(t.trim_end_matches('…')), "{t}");
+        let cut_at = t.trim_end_matches('…').chars().count();
+        assert_eq!(lltp.chars().nth(cut_at), Some(','), "cut at a clause: {t}");
+        assert_eq!(tile_name("Đổi giấy phép lái xe"), "Đổi giấy phép lái xe");
+        // No clause in reach: at a word.
+        let long = "Thủ tục ".repeat(20);
+        let t = tile_name(&long);
+        assert!(t.ends_with("tục…"), "{t}");
     }
 }

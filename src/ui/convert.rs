@@ -116,6 +116,7 @@ pub fn procedure_item(row: &ProcedureRow, highlights: &[Range<usize>]) -> Proced
         code: s(&row.code),
         name: s(&row.name),
         title: styled_name(&row.name, highlights),
+        short_name: s(&crate::app::view::tile_name(&row.name)),
         subtitle: s(&row.subtitle),
         subtitle_en: s(&row.subtitle_en),
         online: row.online,

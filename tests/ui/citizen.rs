@@ -13,7 +13,7 @@ use motcua::app::usage::Recorder;
 use motcua::config::Config;
 use motcua::ui::run::{Attached, attach};
 use motcua::ui::{
-    BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter,
+    BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, Theme,
 };
 
 use super::support::{self, click, shared_kiosk};
@@ -317,4 +317,106 @@ fn english_mode_translates_the_chrome_and_says_content_is_vietnamese() {
     assert!(!has("Procedure content is available in Vietnamese only."));
     assert!(!has("Nội dung thủ tục chỉ có bằng tiếng Việt."));
     assert!(has("Cấp xã") && has("Miễn phí"));
+}
+
+/// Defect 9: large text makes every text at least 1.5 times larger, the header's included.
+#[test]
+fn large_text_is_at_least_half_again_as_large_everywhere() {
+    let (w, _a) = window();
+    let height = |label: &str| -> f32 {
+        ElementHandle::find_by_accessible_label(&w, label)
+            .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
+            .unwrap_or_else(|| panic!("a text {label:?}"))
+            .size()
+            .height
+    };
+    // The office name in the header, the question on the home page, the header's date.
+    let office = w.global::<KioskGlobal>().get_office_name().to_string();
+    let texts = [
+        office.as_str(),
+        "Bạn cần làm thủ tục gì?",
+        "Tra cứu thủ tục hành chính",
+    ];
+    let before: Vec<f32> = texts.iter().map(|t| height(t)).collect();
+    w.global::<Theme>().set_large_text(true);
+    support::settle();
+    assert!(w.global::<Theme>().get_text_scale() >= 1.5);
+    for (t, b) in texts.iter().zip(&before) {
+        let after = height(t);
+        assert!(after >= b * 1.45, "{t}: {b} → {after}");
+    }
+    let t = w.global::<Theme>();
+    assert!(t.get_font_label() >= 30.0 && t.get_font_key() >= 45.0 && t.get_font_small() >= 33.0);
+}
+
+/// Defect 10: a home tile shows a long name whole (it takes the line of "field · level", and a
+/// smaller size if it must) instead of cutting it after three lines ("Cấp Phiếu Lý lịch tư pháp
+/// … người nước…"); the support number never splits across lines.
+#[test]
+fn home_tiles_show_long_names_whole() {
+    let (w, _a) = window_on(built_in_kiosk());
+    support::settle();
+    let long = w
+        .global::<HomeAdapter>()
+        .get_popular()
+        .iter()
+        .find(|p| p.name.starts_with("Cấp Phiếu Lý lịch tư pháp"))
+        .expect("the criminal record certificate is among the most used");
+    let card = ElementHandle::find_by_accessible_label(&w, &long.name)
+        .find(|e| e.accessible_role() == Some(AccessibleRole::Button))
+        .expect("its tile");
+    let (cp, cs) = (card.absolute_position(), card.size());
+    let title = ElementHandle::find_by_element_id(&w, "ProcedureCard::tile-title")
+        .find(|t| {
+            let p = t.absolute_position();
+            p.x >= cp.x && p.y >= cp.y && p.x < cp.x + cs.width && p.y < cp.y + cs.height
+        })
+        .expect("the tile's title");
+    let (tp, ts) = (title.absolute_position(), title.size());
+    // Three lines of body text were the old cap.
+    assert!(
+        ts.height > 3.0 * 24.0 * 1.4 + 1.0,
+        "title {} px high",
+        ts.height
+    );
+    assert!(tp.y + ts.height <= cp.y + cs.height, "inside its tile");
+    assert!(
+        w.global::<KioskGlobal>()
+            .get_support_number()
+            .contains('\u{a0}'),
+        "1800 1096 with a no-break space"
+    );
+}
+
+/// Portrait reach (ADA 380–1220 mm from the floor: the lower part of a 1080×1920 panel): the
+/// language and display switches and the search field, on the home and the search page.
+#[test]
+fn in_portrait_the_switches_and_the_search_field_are_within_reach() {
+    let (w, a) = window();
+    w.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
+    support::settle();
+    let height = w.window().size().height as f32 / w.window().scale_factor();
+    let top = |label: &str| {
+        ElementHandle::find_by_accessible_label(&w, label)
+            .next()
+            .unwrap_or_else(|| panic!("{label:?} on screen"))
+            .absolute_position()
+            .y
+    };
+    for page in [Page::Home, Page::Search] {
+        a.shell().navigate(page);
+        support::settle();
+        for label in ["Chữ lớn", "Tương phản", "English"] {
+            assert!(
+                top(label) > height * 0.85,
+                "{label} on {page:?} at {}",
+                top(label)
+            );
+        }
+        let field = top("Ô tìm kiếm");
+        assert!(
+            field > height * 0.45,
+            "the search field on {page:?} at {field} of {height}"
+        );
+    }
 }

@@ -490,7 +490,8 @@ fn staff_actions_are_confirmed_first() {
     assert!(calls.borrow().is_empty());
     newer.mock_single_click(PointerEventButton::Left);
     click(w, "Đồng ý");
-    click(w, "Quay lại phiên bản trước (6)");
+    assert!(has_label(w, "Phiên bản trước: 6"));
+    click(w, "Quay lại phiên bản trước");
     assert!(has_label(w, "Quay lại dữ liệu phiên bản 6?"));
     click(w, "Đồng ý");
     click(w, "Khởi động lại kiosk");
