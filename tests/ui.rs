@@ -11,10 +11,10 @@
 
 #[path = "ui/changes.rs"]
 mod changes;
-#[path = "ui/help.rs"]
-mod help;
 #[path = "ui/citizen.rs"]
 mod citizen;
+#[path = "ui/help.rs"]
+mod help;
 #[path = "ui/kiosk.rs"]
 mod kiosk;
 #[path = "ui/limits.rs"]
