@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use crate::config;
 use crate::domain::{Method, Procedure, checklist};
-use crate::speech::{self, Engine, Lexicon, Speaker, SpeechEvent, player};
+pub use crate::speech::SpeechEvent;
+use crate::speech::{self, Engine, Lexicon, Speaker, player};
 
 use super::AppError;
 use super::kiosk::Kiosk;

@@ -467,6 +467,47 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     f.sync_all().map_err(|e| AppError::io(path, e))
 }
 
+/// What the kiosk's sound device and receipt printer last did, for the heartbeat: the running
+/// kiosk writes `DATA_DIR/devices.json` whenever either changes, and whoever writes the
+/// heartbeat (the kiosk, `motcua heartbeat`, a timer) reads it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Devices {
+    /// "available", "missing" or "disabled"; none until the probe has answered.
+    pub speech: Option<String>,
+    /// "ready", "paper_out" or "unavailable"; none when no printer is configured.
+    pub printer: Option<String>,
+}
+
+fn devices_path(k: &Kiosk) -> PathBuf {
+    k.data_dir().root().join("devices.json")
+}
+
+/// The last recorded device states (none recorded: the default).
+pub fn read_devices(k: &Kiosk) -> Devices {
+    std::fs::read(devices_path(k))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Changes the recorded device states (temp file and rename; the voice's and the printer's
+/// threads may both report at once).
+pub fn record_devices(k: &Kiosk, change: impl FnOnce(&mut Devices)) -> Result<(), AppError> {
+    static WRITING: Mutex<()> = Mutex::new(());
+    let _one = WRITING.lock().unwrap_or_else(|p| p.into_inner());
+    let mut d = read_devices(k);
+    change(&mut d);
+    let path = devices_path(k);
+    let tmp = path.with_extension(format!("json.{}.tmp", std::process::id()));
+    let bytes =
+        serde_json::to_vec(&d).map_err(|e| AppError::io(&path, std::io::Error::other(e)))?;
+    std::fs::write(&tmp, bytes).map_err(|e| AppError::io(&tmp, e))?;
+    std::fs::rename(&tmp, &path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        AppError::io(&path, e)
+    })
+}
+
 /// Settings keys of the counters the heartbeat reports.
 pub const STARTS: &str = "kiosk.starts";
 pub const REFRESH_FAILURES: &str = "refresh.consecutive_failures";
@@ -676,6 +717,30 @@ pub fn heartbeat_text(
             })
             .collect(),
     );
+    let devices = read_devices(k);
+    if let Some(state) = devices.speech.as_deref().filter(|s| *s != "disabled") {
+        metric(
+            "motcua_speech_available",
+            "1 when read-aloud works (the engine speaks and the sound device plays), 0 when the \
+             probe at start failed (the button is hidden).",
+            "gauge",
+            one(u8::from(state == "available").to_string()),
+        );
+    }
+    if let Some(state) = devices.printer.as_deref() {
+        metric(
+            "motcua_printer_ready",
+            "1 when the receipt printer is ready, 0 when it is out of paper or unavailable.",
+            "gauge",
+            one(u8::from(state == "ready").to_string()),
+        );
+        metric(
+            "motcua_printer_paper_out",
+            "1 when the receipt printer says it is out of paper.",
+            "gauge",
+            one(u8::from(state == "paper_out").to_string()),
+        );
+    }
     Ok(s)
 }
 

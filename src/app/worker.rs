@@ -77,6 +77,10 @@ pub enum Event {
     Exported(Result<Option<PathBuf>, String>),
     /// The answer to `Command::RequestHelp`.
     HelpRequested(Result<super::help::HelpRequested, String>),
+    /// From the kiosk's voice (its own thread, `app::read_aloud`).
+    Voice(super::read_aloud::VoiceEvent),
+    /// From the receipt printer (its own thread, `app::receipt`).
+    Printer(super::receipt::PrinterEvent),
 }
 
 type Sink = Arc<dyn Fn(Event) + Send + Sync>;

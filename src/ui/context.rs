@@ -43,6 +43,8 @@ pub struct Ctx {
     pub staff_job: Cell<bool>,
     /// The procedure the visit looked at last (a rating is attached to it).
     pub last_code: RefCell<Option<String>>,
+    /// The voice and the receipt printer ("Đọc to", "In danh sách giấy tờ").
+    pub media: RefCell<pages::aloud::Media>,
     pub exit: Cell<RunExit>,
 }
 
@@ -100,5 +102,6 @@ pub fn handle(ctx: &Ctx, w: &MainWindow, ev: Event) {
         Event::StaffStatus(result) => pages::staff::status(w, result),
         Event::Exported(result) => pages::staff::exported(w, result),
         Event::HelpRequested(result) => pages::help::answered(w, result),
+        e @ (Event::Voice(_) | Event::Printer(_)) => pages::aloud::handle(ctx, w, e),
     }
 }

@@ -92,6 +92,18 @@ impl Attached {
         }
     }
 
+    pub fn kiosk(&self) -> &Arc<Kiosk> {
+        &self.ctx.kiosk
+    }
+
+    /// Starts the kiosk's voice and receipt printer as configured; their events go to `sink`
+    /// (the kiosk hands them to the event loop; tests give them back with [`Attached::deliver`]).
+    pub fn start_media(&self, sink: impl Fn(Event) + Send + Sync + 'static) {
+        if let Some(w) = self.ctx.window.upgrade() {
+            pages::aloud::start(&self.ctx, &w, Arc::new(sink));
+        }
+    }
+
     /// Hands the window an event as the worker threads would (a USB stick found, a refresh
     /// finished); tests and tools without a worker drive it this way.
     pub fn deliver(&self, event: Event) {
@@ -120,6 +132,7 @@ pub fn attach(
         usb: RefCell::new(Vec::new()),
         staff_job: Cell::new(false),
         last_code: RefCell::new(None),
+        media: RefCell::new(pages::aloud::Media::default()),
         exit: Cell::new(RunExit::Closed),
     });
     pages::home::show_data(w, &kiosk);
@@ -140,7 +153,7 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     // kiosk does no work); the window may be gone by then.
     CTX.with(|c| *c.borrow_mut() = Some(ctx.clone()));
     let weak = w.as_weak();
-    let worker = Worker::spawn_with_watch(kiosk, recorder.clone(), move |e| {
+    let to_window = move |e: Event| {
         let weak = weak.clone();
         let sent = slint::invoke_from_event_loop(move || {
             let Some(w) = weak.upgrade() else { return };
@@ -153,7 +166,9 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
         if sent.is_err() {
             tracing::debug!("event loop gone; worker event dropped");
         }
-    });
+    };
+    pages::aloud::start(&ctx, &w, Arc::new(to_window.clone()));
+    let worker = Worker::spawn_with_watch(kiosk, recorder.clone(), to_window);
     *ctx.worker.borrow_mut() = Some(worker);
 
     if opts.fullscreen {
@@ -163,6 +178,7 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     // Stop the threads (they finish what is queued, usage records included) before the window
     // goes, then close the visit.
     ctx.worker.borrow_mut().take();
+    pages::aloud::shut_down(&ctx);
     recorder.end_visit(&ctx.kiosk);
     CTX.with(|c| c.borrow_mut().take());
     res.map(|()| ctx.exit.get())
@@ -204,14 +220,17 @@ fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     pages::staff::bind(w, ctx);
     pages::rating::bind(w, ctx);
     pages::help::bind(w, ctx);
+    pages::aloud::bind(w, ctx);
 
     let c = ctx.clone();
     ctx.shell.on_home(move |w| {
+        pages::aloud::stop(&c);
         c.search.borrow_mut().clear();
         pages::browse::reset(&c, w);
     });
     let c = ctx.clone();
     ctx.shell.on_reset(move |w| {
+        pages::aloud::reset(&c);
         c.note(Note::EndVisit);
         c.last_code.borrow_mut().take();
         c.search.borrow_mut().clear();

@@ -226,6 +226,9 @@ pub fn show_page(
     let ctx = attached.ctx.clone();
     let shell = ctx.shell.clone();
     shell.home();
+    // The controls a kiosk with working sound and its configured printer shows (nothing is
+    // probed or printed here).
+    pages::aloud::preview(&ctx, w);
     match o.page.as_str() {
         "home" => {}
         "search" => {

@@ -59,6 +59,7 @@ impl Default for ShellOptions {
 type QueryHook = Rc<dyn Fn(&MainWindow, &str)>;
 type ResetHook = Rc<dyn Fn(&MainWindow)>;
 type HomeHook = Rc<dyn Fn(&MainWindow)>;
+type TapHook = Rc<dyn Fn()>;
 
 struct State {
     options: ShellOptions,
@@ -67,6 +68,7 @@ struct State {
     on_query: Option<QueryHook>,
     on_reset: Option<ResetHook>,
     on_home: Option<HomeHook>,
+    on_tap: Option<TapHook>,
 }
 
 /// The installed shell. Keep it alive as long as the window (it owns the one-second timer).
@@ -97,6 +99,7 @@ impl Shell {
                 on_query: None,
                 on_reset: None,
                 on_home: None,
+                on_tap: None,
             })),
             timer: Rc::new(Timer::default()),
         };
@@ -127,6 +130,12 @@ impl Shell {
     /// cleared (forget the search filters, …).
     pub fn on_home(&self, hook: impl Fn(&MainWindow) + 'static) {
         self.state.borrow_mut().on_home = Some(Rc::new(hook));
+    }
+
+    /// Called on every tap on a control, before the control's own action (read-aloud stops
+    /// unless the tap was on its own controls).
+    pub fn on_tap(&self, hook: impl Fn() + 'static) {
+        self.state.borrow_mut().on_tap = Some(Rc::new(hook));
     }
 
     /// Shows `page`, remembering the current one for "Quay lại".
@@ -360,7 +369,13 @@ impl Shell {
             }
         });
         let sh = self.clone();
-        k.on_activity(move || sh.touch());
+        k.on_activity(move || {
+            sh.touch();
+            let hook = sh.state.borrow().on_tap.clone();
+            if let Some(h) = hook {
+                h();
+            }
+        });
         let sh = self.clone();
         k.on_still_here(move || sh.touch());
         let sh = self.clone();

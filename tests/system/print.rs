@@ -24,7 +24,7 @@ use crate::support::{require, wait_for};
 
 /// One ESC/POS command as the printer reads it.
 #[derive(Debug, Clone, PartialEq)]
-enum Cmd {
+pub(crate) enum Cmd {
     Init,
     Raster {
         width_bytes: usize,
@@ -83,7 +83,7 @@ fn next_command(buf: &[u8], at: usize) -> Result<Option<(Cmd, usize)>, String> {
     }
 }
 
-fn commands(bytes: &[u8]) -> Vec<Cmd> {
+pub(crate) fn commands(bytes: &[u8]) -> Vec<Cmd> {
     let mut at = 0;
     let mut out = Vec::new();
     while at < bytes.len() {
@@ -100,7 +100,7 @@ fn commands(bytes: &[u8]) -> Vec<Cmd> {
 }
 
 /// The image the raster commands of a job draw, bands stacked.
-fn decode(bytes: &[u8]) -> Bitmap {
+pub(crate) fn decode(bytes: &[u8]) -> Bitmap {
     let mut width = None;
     let mut bits = Vec::new();
     let mut height = 0;
@@ -129,7 +129,7 @@ fn decode(bytes: &[u8]) -> Bitmap {
 
 /// A network receipt printer on loopback: answers `DLE EOT 1` and `DLE EOT 4` with `status`
 /// and keeps each connection's bytes.
-struct FakePrinter {
+pub(crate) struct FakePrinter {
     port: u16,
     status: Arc<Mutex<[u8; 2]>>,
     jobs: Arc<Mutex<Vec<Vec<u8>>>>,
@@ -137,11 +137,11 @@ struct FakePrinter {
     thread: Option<JoinHandle<()>>,
 }
 
-const READY: [u8; 2] = [0x12, 0x12];
-const PAPER_OUT: [u8; 2] = [0x12, 0x72];
+pub(crate) const READY: [u8; 2] = [0x12, 0x12];
+pub(crate) const PAPER_OUT: [u8; 2] = [0x12, 0x72];
 
 impl FakePrinter {
-    fn start(status: [u8; 2]) -> FakePrinter {
+    pub(crate) fn start(status: [u8; 2]) -> FakePrinter {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("addr").port();
@@ -169,11 +169,16 @@ impl FakePrinter {
         }
     }
 
+    /// The printer as `[printer] target` names it.
+    pub(crate) fn url(&self) -> String {
+        format!("tcp://127.0.0.1:{}", self.port)
+    }
+
     fn target(&self) -> transport::Target {
         transport::Target::parse(&format!("tcp://127.0.0.1:{}", self.port)).expect("target")
     }
 
-    fn jobs(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn jobs(&self) -> Vec<Vec<u8>> {
         self.jobs.lock().expect("jobs").clone()
     }
 
@@ -249,7 +254,7 @@ fn setup(target: transport::Target, paper: Paper) -> Setup {
     }
 }
 
-fn qr_text(image: &Bitmap) -> String {
+pub(crate) fn qr_text(image: &Bitmap) -> String {
     let luma = image.to_luma();
     let w = image.width as usize;
     let mut prepared =

@@ -2,6 +2,7 @@
 //! binds the page's callbacks. [`home::show_data`] fills every page that shows the data itself
 //! (at start and after a refresh).
 
+pub mod aloud;
 pub mod browse;
 pub mod guides;
 pub mod help;
