@@ -18,6 +18,8 @@ PACKAGES=(
   cups-client                     # run: `lp` for printers on a CUPS queue
   sox                             # tests: an independent reading of the speech WAV
   tesseract-ocr tesseract-ocr-vie # tests: OCR of the printed receipt (Vietnamese)
+  cage xwayland grim gcc          # tests: the kiosk session (headless cage, grim screenshots; gcc builds the output-size shim)
+  lintian dpkg-dev file           # package: lintian checks the .deb; dpkg-shlibdeps finds its library dependencies
 )
 
 SUDO=""

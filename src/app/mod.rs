@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod bench;
 pub mod datadir;
+pub mod doctor;
 mod error;
 pub mod freshness;
 pub mod help;
@@ -17,6 +18,7 @@ pub mod refresh;
 pub mod screen;
 pub mod search;
 mod seed;
+pub mod session;
 pub mod staff;
 pub mod usage;
 pub mod view;

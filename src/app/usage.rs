@@ -575,6 +575,27 @@ pub fn heartbeat_text(
         "gauge",
         one(uptime_seconds.to_string()),
     );
+    if let Some(r) = super::session::read_record(k.data_dir().root()) {
+        metric(
+            "motcua_renderer_info",
+            "The renderer of the kiosk's last start; fallback=1 after the GPU renderer failed.",
+            "gauge",
+            vec![(
+                format!(
+                    "{{renderer=\"{}\",fallback=\"{}\"}}",
+                    r.renderer,
+                    u8::from(r.fallback)
+                ),
+                "1".into(),
+            )],
+        );
+        metric(
+            "motcua_kiosk_starts_total",
+            "Kiosk starts (each restart after a crash or a hang counts).",
+            "counter",
+            one(r.starts.to_string()),
+        );
+    }
     metric(
         "motcua_starts_total",
         "Times the kiosk started on this data directory.",

@@ -105,7 +105,12 @@ fn watch_loop(
     sink: Sink,
 ) {
     use std::time::{Duration, Instant};
-    let cfg = kiosk.config().clone();
+    let mut cfg = kiosk.config().clone();
+    if super::session::duties_by_timer() {
+        // motcua-refresh.timer does these, so the kiosk unit can run without network access.
+        cfg.updates.network_url.clear();
+        cfg.statistics.heartbeat_path.clear();
+    }
     let tick = Duration::from_secs(2);
     // The configuration bounds these; saturating arithmetic keeps a value that slipped past
     // (a configuration built in code) from killing this thread.

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 
 use motcua::app::kiosk::Kiosk;
+use motcua::app::session::{self, Renderer};
 use motcua::ui::run::{RunExit, RunOptions, ShotOptions};
 
 use super::search::BenchArgs;
@@ -15,7 +16,8 @@ use super::{Global, out, parse_size};
 
 #[derive(Args)]
 pub struct ShotArgs {
-    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating, countdown (the idle countdown over a procedure) or help ("Gọi cán bộ hỗ trợ" pressed).
+    /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating, countdown (the idle countdown over a procedure), help ("Gọi cán bộ hỗ trợ" pressed),
+    /// closed (outside opening hours) or closed-dark.
     #[arg(long, default_value = "home")]
     page: String,
     /// The query on the search page.
@@ -45,37 +47,120 @@ pub struct ShotArgs {
 }
 
 /// The kiosk itself: it starts even on bad configuration or data (see
-/// [`Kiosk::open_for_window`]).
-pub fn run(g: &Global, windowed: bool) -> Result<()> {
-    let kiosk = Kiosk::open_for_window(&g.data_dir()?, g.config.as_deref())?;
-    let fullscreen = kiosk.config().display.fullscreen && !windowed;
-    let exit = motcua::ui::run::run(Arc::new(kiosk), RunOptions { fullscreen })?;
+/// [`Kiosk::open_for_window`]), and on the software renderer when the GPU one is missing or fails.
+pub fn run(g: &Global, windowed: bool, recovery: bool) -> Result<()> {
+    let data_dir = g.data_dir()?;
+    let kiosk = if recovery {
+        open_recovery(g, &data_dir)?
+    } else {
+        Kiosk::open_for_window(&data_dir, g.config.as_deref())?
+    };
+    let requested = if recovery {
+        "software"
+    } else {
+        kiosk.config().session.renderer.as_str()
+    };
+    let renderer = motcua::ui::session::select_renderer(requested);
+    let gpu = renderer.renderer == Renderer::Gpu;
+    let opts = RunOptions {
+        fullscreen: kiosk.config().display.fullscreen && !windowed,
+        renderer,
+    };
+    let kiosk = Arc::new(kiosk);
+    // A GPU library that is there but broken can still fail or panic at the first frame: start
+    // again on the software renderer, which needs none.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        motcua::ui::run::run(kiosk.clone(), opts)
+    }));
+    let exit = match outcome {
+        Ok(Ok(exit)) => exit,
+        Ok(Err(e)) if gpu && std::env::var_os(session::FALLBACK_ENV).is_none() => {
+            tracing::error!("GPU renderer failed ({e}); starting again on the software renderer");
+            return restart_self(true);
+        }
+        Err(_) if gpu && std::env::var_os(session::FALLBACK_ENV).is_none() => {
+            tracing::error!("GPU renderer panicked; starting again on the software renderer");
+            return restart_self(true);
+        }
+        Ok(Err(e)) => return Err(e.into()),
+        Err(_) => anyhow::bail!("the kiosk window panicked"),
+    };
     if exit == RunExit::Restart {
-        restart_self()?;
+        restart_self(false)?;
     }
     Ok(())
 }
 
+/// After the service hit its restart limit: the data directory if it still opens, else the
+/// built-in data in a fresh folder under the runtime directory, never a blank screen.
+fn open_recovery(g: &Global, data_dir: &std::path::Path) -> Result<Kiosk> {
+    if let Ok(k) = Kiosk::open_for_window(data_dir, g.config.as_deref()) {
+        return Ok(k);
+    }
+    let fresh = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+        .join("motcua-recovery");
+    tracing::error!(
+        "recovery: {} cannot be opened; serving the built-in data from {}",
+        data_dir.display(),
+        fresh.display()
+    );
+    Ok(Kiosk::open_for_window(&fresh, g.config.as_deref())?)
+}
+
+/// `motcua session`: the compositor for the appliance unit. Execs cage (full screen, no window
+/// decorations, turned as `[session] rotation` says) running this same binary as the kiosk.
+pub fn session(g: &Global, recovery: bool) -> Result<()> {
+    let cfg = g.config().unwrap_or_else(|e| {
+        tracing::error!("configuration refused ({e}); the session uses the reference one");
+        motcua::config::Config::default()
+    });
+    let exe = std::env::current_exe().context("finding the kiosk's own executable")?;
+    let mut cmd = std::process::Command::new("cage");
+    cmd.arg("-d");
+    for _ in 0..(cfg.session.rotation / 90) {
+        cmd.arg("-r");
+    }
+    cmd.arg("--").arg(&exe);
+    if let Some(c) = &g.config {
+        cmd.arg("--config").arg(c);
+    }
+    if let Some(d) = &g.data_dir {
+        cmd.arg("--data-dir").arg(d);
+    }
+    if recovery {
+        cmd.arg("--recovery");
+    }
+    tracing::info!("session: {cmd:?}");
+    exec(cmd).context("starting cage (Debian package `cage`)")
+}
+
+#[cfg(unix)]
+fn exec(mut cmd: std::process::Command) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    // exec only returns on failure.
+    Err(cmd.exec().into())
+}
+
+#[cfg(not(unix))]
+fn exec(mut cmd: std::process::Command) -> Result<()> {
+    let status = cmd.status()?;
+    anyhow::ensure!(status.success(), "{status}");
+    Ok(())
+}
+
 /// Replaces this process with a fresh copy of itself, same arguments ("Khởi động lại" on the
-/// staff screen): configuration and data are read again from the start.
-fn restart_self() -> Result<()> {
+/// staff screen, or the software fallback): configuration and data are read again from the start.
+fn restart_self(software_fallback: bool) -> Result<()> {
     let exe = std::env::current_exe().context("finding the kiosk's own executable")?;
     tracing::info!("restarting {}", exe.display());
     let mut cmd = std::process::Command::new(&exe);
     cmd.args(std::env::args_os().skip(1));
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // exec only returns on failure.
-        let e = cmd.exec();
-        Err(e).with_context(|| format!("restarting {}", exe.display()))
+    if software_fallback {
+        cmd.env(session::FALLBACK_ENV, "1");
     }
-    #[cfg(not(unix))]
-    {
-        cmd.spawn()
-            .with_context(|| format!("restarting {}", exe.display()))?;
-        Ok(())
-    }
+    exec(cmd).with_context(|| format!("restarting {}", exe.display()))
 }
 
 pub fn screenshot(g: &Global, a: &ShotArgs) -> Result<()> {

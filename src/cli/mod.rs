@@ -11,6 +11,7 @@ mod bundle;
 mod config;
 mod data;
 mod feed;
+mod doctor;
 mod fleet;
 mod kiosk;
 mod office;
@@ -41,6 +42,10 @@ struct Cli {
     /// Run in a window instead of full screen (development).
     #[arg(long)]
     windowed: bool,
+    /// Recovery mode (motcua-recovery.service): software renderer, and the built-in data when
+    /// the data directory cannot be opened.
+    #[arg(long)]
+    recovery: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -110,16 +115,38 @@ enum Command {
     Speak(speech::SpeakArgs),
     /// The "In danh sách giấy tờ" receipt: as a PNG, or sent to a receipt printer.
     Print(print::PrintArgs),
+    /// The appliance session (motcua-kiosk.service): cage, full screen, running the kiosk.
+    Session {
+        /// Start the kiosk in recovery mode (motcua-recovery.service).
+        #[arg(long)]
+        recovery: bool,
+    },
+    /// The timed duties of an appliance (motcua-refresh.timer): the heartbeat file and, when
+    /// due, the network refresh. Does nothing that is not configured.
+    Duties,
+    /// What an installer checks: renderer, screen, touch, data, configuration, disk, clock.
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn main() {
+    motcua::ui::session::mark_process_start();
     let cli = Cli::parse();
+    // The kiosk logs what it starts with (renderer, first frame); commands only warnings. Under
+    // systemd, standard error goes to the journal.
+    let default_level = match cli.command {
+        None | Some(Command::Session { .. }) => "info",
+        Some(_) => "warn",
+    };
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
                 .with_writer(std::io::stderr)
                 .with_filter(filter),
         )
@@ -149,7 +176,7 @@ pub fn main() {
 fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
     let Some(command) = cli.command else {
-        return kiosk::run(g, cli.windowed);
+        return kiosk::run(g, cli.windowed, cli.recovery);
     };
     match command {
         Command::Import(a) => data::import(g, &a),
@@ -176,6 +203,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Fleet(c) => fleet::run(g, &c),
         Command::Speak(a) => speech::speak(g, &a),
         Command::Print(a) => print::print(g, &a),
+        Command::Session { recovery } => kiosk::session(g, recovery),
+        Command::Duties => office::duties(g),
+        Command::Doctor { json } => doctor::run(g, json),
     }
 }
 

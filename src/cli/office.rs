@@ -139,3 +139,19 @@ pub fn staff(c: &StaffCmd) -> Result<()> {
     }
     Ok(())
 }
+
+pub fn duties(g: &Global) -> Result<()> {
+    let k = g.kiosk()?;
+    let done = motcua::app::session::run_duties(&k)?;
+    let mut o = out();
+    if done.is_empty() {
+        writeln!(
+            o,
+            "nothing to do: no network_url and no heartbeat_path configured"
+        )?;
+    }
+    for d in done {
+        writeln!(o, "{d}")?;
+    }
+    Ok(())
+}

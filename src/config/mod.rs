@@ -1,6 +1,7 @@
 //! The office's configuration (`kiosk-config/kiosk.toml`): who the office is, which counter takes
 //! which field, its own hotlines, idle timing, display, where updates come from and which keys
-//! may sign them, the staff PIN and statistics. Unknown keys are errors; `check` reports every
+//! may sign them, the staff PIN and statistics, the appliance session and opening hours
+//! (`session.rs`). Unknown keys are errors; `check` reports every
 //! problem with its line.
 
 use std::ops::RangeInclusive;
@@ -11,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use toml::de::{DeTable, DeValue};
 
 use crate::domain::{self, Hotline, Level};
+
+mod session;
+pub use session::{Hours, Period, Session, parse_periods};
 
 /// The reference configuration, compiled in: the kiosk runs on it when no file is given.
 pub const REFERENCE: &str = include_str!("../../kiosk-config/kiosk.toml");
@@ -359,6 +363,8 @@ pub struct Config {
     pub speech: Speech,
     pub printer: Printer,
     pub help: Help,
+    pub session: Session,
+    pub hours: Hours,
 }
 
 /// Counter numbers as the office paints them on the counters.
@@ -377,6 +383,8 @@ const SECTIONS: &[&str] = &[
     "speech",
     "printer",
     "help",
+    "session",
+    "hours",
 ];
 
 fn line_of(src: &str, offset: usize) -> usize {
@@ -582,6 +590,8 @@ impl Config {
     /// Rules serde cannot express, as (dotted key, message).
     fn semantic_problems(&self) -> Vec<(String, String)> {
         let mut p = Vec::new();
+        self.session.problems(&mut p);
+        self.hours.problems(&mut p);
         if self.office.name.trim().is_empty() {
             p.push(("office.name".into(), "must not be empty".into()));
         }
@@ -778,6 +788,8 @@ fn section(
         "speech" => set(&mut cfg.speech, read_all(v, errors)),
         "printer" => set(&mut cfg.printer, read_all(v, errors)),
         "help" => set(&mut cfg.help, read_all(v, errors)),
+        "session" => set(&mut cfg.session, read_all(v, errors)),
+        "hours" => set(&mut cfg.hours, read_all(v, errors)),
         _ => {}
     }
 }

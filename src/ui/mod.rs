@@ -21,12 +21,14 @@ mod generated {
 pub use generated::*;
 
 pub mod bench;
+pub mod closed;
 mod context;
 pub mod convert;
 pub mod fit;
 pub mod pages;
 pub mod run;
 pub mod screenshot;
+pub mod session;
 pub mod shell;
 pub mod soak;
 

@@ -25,6 +25,8 @@ pub use super::screenshot::{SHOT_PAGES, ShotOptions, screenshot};
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub fullscreen: bool,
+    /// The renderer [`super::session::select_renderer`] installed, for the session record.
+    pub renderer: crate::app::session::RendererChoice,
 }
 
 /// Why [`run`] returned.
@@ -174,6 +176,13 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     if opts.fullscreen {
         w.window().set_fullscreen(true);
     }
+    let _session = super::session::install(&w, &ctx.kiosk, &opts.renderer);
+    let _hours = super::closed::install(
+        &w,
+        &ctx.kiosk,
+        ctx.shell.clone(),
+        Rc::new(|| chrono::Local::now().naive_local()),
+    );
     let res = w.run().map_err(UiError::Create);
     // Stop the threads (they finish what is queued, usage records included) before the window
     // goes, then close the visit.

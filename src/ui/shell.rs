@@ -195,6 +195,12 @@ impl Shell {
         }
     }
 
+    /// How long since the last touch, on the shell's clock.
+    pub fn idle_for(&self) -> std::time::Duration {
+        let st = self.state.borrow();
+        (st.options.now)().saturating_duration_since(st.last_touch)
+    }
+
     /// Someone touched the screen.
     pub fn touch(&self) {
         let now = (self.state.borrow().options.now)();

@@ -291,3 +291,63 @@ fn the_hotline_tile_promises_hours_only_when_there_are_some() {
         Some("Số điện thoại hỗ trợ; giờ làm việc: Thứ Hai–Thứ Sáu 7:30–17:00")
     );
 }
+
+/// Opening hours with a mock clock: closed page at closing time (with when it opens again), dark
+/// after the configured minutes, a touch opens a visit that lasts until the idle reset, open again
+/// in the morning.
+#[test]
+fn outside_opening_hours_the_closed_page_goes_dark_and_a_touch_opens_a_visit() {
+    use motcua::ui::ClosedAdapter;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
+    let (w, a) = window();
+    let hours = motcua::config::Hours {
+        enabled: true,
+        display_off_after_minutes: 10,
+        ..Default::default()
+    };
+    // 2026-11-30 is a Monday.
+    let now = Rc::new(Cell::new(at("2026-11-30 16:59")));
+    let clock = now.clone();
+    let c = motcua::ui::closed::install_with(
+        &w,
+        &kiosk(),
+        hours,
+        a.shell().clone(),
+        Rc::new(move || clock.get()),
+    );
+    let ca = w.global::<ClosedAdapter>();
+    assert!(!ca.get_shown(), "open at 16:59");
+    // Nobody has touched the kiosk for longer than a visit lasts (90 s + 30 s warning).
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(121));
+    now.set(at("2026-11-30 17:00"));
+    c.tick();
+    assert!(ca.get_shown() && !ca.get_dark(), "closed page at 17:00");
+    assert_eq!(ca.get_next_day(), 1, "opens again on Tuesday");
+    assert_eq!(ca.get_next_time().as_str(), "07:30");
+    assert!(ca.get_hours().row_count() >= 2, "the week's hours");
+    now.set(at("2026-11-30 17:10"));
+    c.tick();
+    assert!(ca.get_shown() && ca.get_dark(), "dark after 10 minutes");
+
+    // A touch: a visit on the home page, not cut short while it is used.
+    ca.invoke_wake();
+    assert!(!ca.get_shown());
+    assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Home);
+    now.set(at("2026-11-30 17:11"));
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(60));
+    c.tick();
+    assert!(!ca.get_shown(), "the visit goes on");
+    // Idle as long as the reset takes: the closed page again, lit.
+    i_slint_backend_testing::mock_elapsed_time(Duration::from_secs(61));
+    c.tick();
+    assert!(
+        ca.get_shown() && !ca.get_dark(),
+        "closed again after the visit"
+    );
+
+    now.set(at("2026-12-01 07:30"));
+    c.tick();
+    assert!(!ca.get_shown(), "open on Tuesday morning");
+}

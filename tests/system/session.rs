@@ -1,0 +1,397 @@
+//! The kiosk session as an appliance runs it: `motcua session` execs cage (headless wlroots with
+//! the pixman renderer, no GPU), which runs the kiosk as an unprivileged user. Run as root (CI,
+//! after `scripts/test-package.sh` installed the package) the installed `/usr/bin/motcua` runs as
+//! the package's user `motcua` (as root without the package: the freshly built binary as
+//! `nobody`); run as a normal user, the freshly built binary runs as that user.
+//!
+//! Each session has a `NOTIFY_SOCKET` of its own, bound here: the tests see READY after the first
+//! frame, the watchdog pings from the UI event loop, and the pings stopping when the UI thread is
+//! frozen by the test hook. Screenshots are taken with grim and read back: the home page fills
+//! the output and the dossier-lookup QR code (right column) decodes.
+
+use std::io::Read;
+use std::os::unix::net::UnixDatagram;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::require;
+
+/// A start on a cold 2-core CI machine seeds the built-in data first; bounded all the same.
+const READY_WITHIN: Duration = Duration::from_secs(240);
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Who runs the kiosk, and which binary.
+struct Runner {
+    user: Option<String>,
+    bin: PathBuf,
+}
+
+fn runner() -> &'static Runner {
+    static R: OnceLock<Runner> = OnceLock::new();
+    R.get_or_init(|| {
+        if is_root() {
+            // cage refuses to run as root. On an appliance (and in CI, after
+            // scripts/test-package.sh installed the package) the package's user runs the
+            // installed kiosk; without the package, `nobody` runs the freshly built one.
+            let installed = Path::new("/usr/bin/motcua");
+            let user = Command::new("id").arg("motcua").output();
+            if installed.is_file() && user.is_ok_and(|o| o.status.success()) {
+                Runner {
+                    user: Some("motcua".into()),
+                    bin: installed.to_path_buf(),
+                }
+            } else {
+                Runner {
+                    user: Some("nobody".into()),
+                    bin: PathBuf::from(env!("CARGO_BIN_EXE_motcua")),
+                }
+            }
+        } else {
+            Runner {
+                user: None,
+                bin: PathBuf::from(env!("CARGO_BIN_EXE_motcua")),
+            }
+        }
+    })
+}
+
+fn chown(path: &Path) {
+    if let Some(u) = &runner().user {
+        let ok = Command::new("chown")
+            .args(["-R", &format!("{u}:")])
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown {}", path.display());
+    }
+}
+
+/// `program args…` as the kiosk's user.
+fn as_user(program: &Path) -> Command {
+    match &runner().user {
+        Some(u) => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", u, "--"]).arg(program);
+            c
+        }
+        None => Command::new(program),
+    }
+}
+
+/// A folder the kiosk's user owns (under a root-only temp dir it could not enter otherwise).
+fn user_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let t = tempfile::Builder::new()
+        .prefix("motcua-session-")
+        .tempdir()
+        .expect("tempdir");
+    let d = t.path().join(name);
+    std::fs::create_dir(&d).expect("mkdir");
+    std::fs::set_permissions(
+        t.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    chown(&d);
+    (t, d)
+}
+
+/// The data directory every session shares, seeded once from the built-in data.
+fn data_dir() -> &'static Path {
+    static D: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, d) = D.get_or_init(|| {
+        let (t, d) = user_dir("data");
+        let out = as_user(&runner().bin)
+            .arg("--data-dir")
+            .arg(&d)
+            .arg("stats")
+            .output()
+            .expect("seed the data directory");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (t, d)
+    });
+    d
+}
+
+/// The shim that gives wlroots' headless output another size (cage 0.1.4 always makes it
+/// 1280×720), compiled once.
+fn size_shim() -> &'static Path {
+    static S: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = S.get_or_init(|| {
+        let cc = require("cc", "gcc");
+        let t = tempfile::tempdir().expect("tempdir");
+        std::fs::set_permissions(
+            t.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("chmod");
+        let so = t.path().join("headless-size.so");
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/system/headless-size.c");
+        let ok = Command::new(cc)
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(&so)
+            .arg(&src)
+            .arg("-ldl")
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "compiling {}", src.display());
+        (t, so)
+    });
+    p
+}
+
+struct Session {
+    child: Child,
+    notify: UnixDatagram,
+    runtime: PathBuf,
+    started: Instant,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `motcua session` on a headless output of `output` pixels turned by `rotation`.
+fn start(output: Option<(u32, u32)>, rotation: u32, env: &[(&str, &str)]) -> Session {
+    require("cage", "cage");
+    require("Xwayland", "xwayland");
+    let (rt_tmp, runtime) = user_dir("runtime");
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .expect("chmod runtime");
+    let (cfg_tmp, cfg_dir) = user_dir("config");
+    let config = cfg_dir.join("kiosk.toml");
+    let reference = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("kiosk-config/kiosk.toml"),
+    )
+    .expect("reference configuration");
+    std::fs::write(
+        &config,
+        reference.replace("rotation = 0", &format!("rotation = {rotation}")),
+    )
+    .expect("write config");
+    chown(&config);
+
+    // The service manager's socket, ours: the kiosk (another user) may write to it.
+    let (sock_tmp, sock_dir) = user_dir("notify");
+    let sock = sock_dir.join("notify.sock");
+    let notify = UnixDatagram::bind(&sock).expect("bind NOTIFY_SOCKET");
+    std::fs::set_permissions(&sock, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+        .expect("chmod socket");
+    notify
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("timeout");
+
+    let mut cmd = as_user(&runner().bin);
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(data_dir())
+        .arg("session")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("WLR_BACKENDS", "headless")
+        .env("WLR_LIBINPUT_NO_DEVICES", "1")
+        .env("WLR_RENDERER", "pixman")
+        .env("NOTIFY_SOCKET", &sock)
+        .env("WATCHDOG_USEC", "2000000")
+        .env("RUST_LOG", "info")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if let Some((w, h)) = output {
+        cmd.env("LD_PRELOAD", size_shim())
+            .env("TEST_HEADLESS_SIZE", format!("{w}x{h}"));
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    // Its own process group, so the whole session (runuser, cage, the kiosk) ends with the test.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd.spawn().expect("start motcua session");
+    Session {
+        child,
+        notify,
+        runtime,
+        started: Instant::now(),
+        _dirs: vec![rt_tmp, cfg_tmp, sock_tmp],
+    }
+}
+
+impl Session {
+    /// The next notification, or None after `within`.
+    fn next(&mut self, within: Duration) -> Option<String> {
+        let end = Instant::now() + within;
+        let mut buf = [0u8; 4096];
+        while Instant::now() < end {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = self.child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("the session ended ({status}) before the test did:\n{err}");
+            }
+            if let Ok(n) = self.notify.recv(&mut buf) {
+                return Some(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        }
+        None
+    }
+
+    /// Waits for READY=1 and returns its message and the time it took.
+    fn ready(&mut self) -> (String, Duration) {
+        while self.started.elapsed() < READY_WITHIN {
+            if let Some(m) = self.next(Duration::from_secs(1))
+                && m.lines().any(|l| l == "READY=1")
+            {
+                return (m, self.started.elapsed());
+            }
+        }
+        panic!("no READY=1 within {READY_WITHIN:?}");
+    }
+
+    /// Counts WATCHDOG=1 messages during `d`.
+    fn pings_during(&mut self, d: Duration) -> usize {
+        let end = Instant::now() + d;
+        let mut n = 0;
+        while Instant::now() < end {
+            if let Some(m) = self.next(end.saturating_duration_since(Instant::now())) {
+                n += m.lines().filter(|l| *l == "WATCHDOG=1").count();
+            }
+        }
+        n
+    }
+
+    /// A grim screenshot of the output, decoded.
+    fn screenshot(&self, save_as: &str) -> image::RgbaImage {
+        let grim = require("grim", "grim");
+        let out = self.runtime.join("shot.png");
+        let mut cmd = as_user(&grim);
+        cmd.arg(&out)
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("WAYLAND_DISPLAY", "wayland-0");
+        let res = cmd.output().expect("run grim");
+        assert!(
+            res.status.success(),
+            "grim: {}",
+            String::from_utf8_lossy(&res.stderr)
+        );
+        let bytes = std::fs::read(&out).expect("read screenshot");
+        if std::env::var_os("MOTCUA_SAVE_SCREENSHOTS").is_some() {
+            let dest = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("docs/screenshots")
+                .join(save_as);
+            std::fs::write(&dest, &bytes).expect("save screenshot");
+        }
+        image::load_from_memory(&bytes)
+            .expect("decode screenshot")
+            .to_rgba8()
+    }
+}
+
+/// The first QR code found in the image and its centre's x.
+fn qr(img: &image::RgbaImage) -> Option<(String, u32)> {
+    let gray = image::DynamicImage::ImageRgba8(img.clone()).to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(gray);
+    prepared.detect_grids().into_iter().find_map(|g| {
+        let x = g.bounds.iter().map(|p| p.x).sum::<i32>() / 4;
+        g.decode().ok().map(|(_, text)| (text, x.max(0) as u32))
+    })
+}
+
+/// How much of the image is pure black (a kiosk that does not fill the output leaves black).
+fn black_fraction(img: &image::RgbaImage) -> f64 {
+    let black = img
+        .pixels()
+        .filter(|p| p.0[0] < 8 && p.0[1] < 8 && p.0[2] < 8)
+        .count();
+    black as f64 / (img.width() * img.height()) as f64
+}
+
+fn wait_for_home(s: &mut Session) -> (String, Duration) {
+    let (msg, took) = s.ready();
+    eprintln!(
+        "session: {} in {} ms",
+        msg.replace('\n', " "),
+        took.as_millis()
+    );
+    // The first frame is the home page; give the compositor a few pings' time to show it.
+    assert!(
+        s.pings_during(Duration::from_secs(3)) >= 1,
+        "no watchdog ping"
+    );
+    (msg, took)
+}
+
+#[test]
+fn the_home_page_fills_a_1280x720_output() {
+    let mut s = start(None, 0, &[]);
+    let (msg, _) = wait_for_home(&mut s);
+    assert!(msg.contains("1280×720"), "{msg}");
+    let img = s.screenshot("session-1280x720.png");
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    assert!(
+        black_fraction(&img) < 0.05,
+        "the kiosk does not fill the output"
+    );
+    // The header's blue bar runs the whole width.
+    let top_right = img.get_pixel(1270, 10).0;
+    assert!(top_right[2] > 100 && top_right[0] < 60, "{top_right:?}");
+}
+
+#[test]
+fn the_home_page_fills_a_1920x1080_output_with_its_right_column() {
+    // A 1080×1920 output turned by cage (`[session] rotation = 90`): the kiosk sees 1920×1080.
+    // (Turning also keeps cage from scanning the kiosk's buffer out directly, which the headless
+    // backend accepts and a real DRM output refuses for shared-memory buffers.)
+    let mut s = start(Some((1080, 1920)), 90, &[]);
+    let (msg, _) = wait_for_home(&mut s);
+    assert!(msg.contains("1920×1080"), "{msg}");
+    let img = s.screenshot("session-1920x1080.png");
+    assert_eq!((img.width(), img.height()), (1920, 1080));
+    assert!(
+        black_fraction(&img) < 0.05,
+        "the kiosk does not fill the output"
+    );
+    let (text, x) = qr(&img).expect("the dossier-lookup QR code decodes");
+    assert!(text.starts_with("https://"), "{text}");
+    assert!(x > 1920 / 2, "the QR code is in the right column (x = {x})");
+}
+
+#[test]
+fn watchdog_pings_stop_when_the_ui_thread_freezes() {
+    let mut s = start(None, 0, &[("MOTCUA_TEST_FREEZE_UI_AFTER_MS", "4000")]);
+    s.ready();
+    // WATCHDOG_USEC is 2 s: a ping every second while the UI thread runs.
+    let alive = s.pings_during(Duration::from_secs(3));
+    assert!(alive >= 2, "{alive} pings in 3 s");
+    // Frozen 4 s after the first frame; wait past it, then no ping for three intervals.
+    s.pings_during(Duration::from_secs(3));
+    let frozen = s.pings_during(Duration::from_secs(6));
+    assert_eq!(frozen, 0, "the watchdog was pinged by a frozen UI thread");
+    assert!(
+        s.child.try_wait().expect("status").is_none(),
+        "the process is alive (a frozen screen), which is what the watchdog must catch"
+    );
+}
