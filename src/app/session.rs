@@ -250,7 +250,7 @@ pub fn run_duties(k: &super::kiosk::Kiosk) -> Result<Vec<String>, AppError> {
             done.push("network: not due".into());
         }
     }
-    if let Some(path) = super::usage::heartbeat_path(cfg) {
+    if let Some(path) = super::usage::heartbeat_path(k) {
         super::usage::write_heartbeat(k, &path, 0)?;
         done.push(format!("heartbeat: {}", path.display()));
     }

@@ -151,7 +151,7 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiErr
 }
 
 /// The pages `motcua screenshot --page` knows.
-pub const SHOT_PAGES: [&str; 12] = [
+pub const SHOT_PAGES: [&str; 14] = [
     "home",
     "search",
     "procedure",
@@ -164,6 +164,8 @@ pub const SHOT_PAGES: [&str; 12] = [
     "rating",
     "countdown",
     "help",
+    "closed",
+    "closed-dark",
 ];
 
 /// Which page a screenshot shows, and with what.
@@ -298,6 +300,12 @@ pub fn show_page(
             } else {
                 HelpSignal::None
             });
+        }
+        "closed" | "closed-dark" => {
+            let closed = super::closed::preview(&w, &kiosk, shell.clone(), o.page == "closed-dark");
+            let png = render(&w, o.size);
+            drop(closed);
+            return png;
         }
         other => {
             return Err(UiError::Platform(format!(

@@ -312,7 +312,7 @@ fn outside_opening_hours_the_closed_page_goes_dark_and_a_touch_opens_a_visit() {
     let clock = now.clone();
     let c = motcua::ui::closed::install_with(
         &w,
-        &kiosk(),
+        &shared_kiosk(),
         hours,
         a.shell().clone(),
         Rc::new(move || clock.get()),

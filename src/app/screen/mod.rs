@@ -4,6 +4,7 @@
 //! settings. QR codes come as matrices ([`QrMatrix`]); the window draws them. Testable without a
 //! window.
 
+pub mod closed;
 pub mod search;
 pub mod staff;
 
