@@ -101,6 +101,18 @@ pub fn library_present(soname: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether `dri` (normally `/dev/dri`) holds a DRM render node (`renderD128`…), which every
+/// GPU with a kernel driver has.
+pub fn render_node_present(dri: &Path) -> bool {
+    std::fs::read_dir(dri)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false)
+}
+
 /// Chooses the renderer: `requested` ("auto", "gpu" or "software"; `MOTCUA_RENDERER` overrides
 /// the configuration), falling back to software whenever a GPU library is missing or the GPU
 /// renderer already failed once in this start.
@@ -123,7 +135,15 @@ pub fn choose_renderer(requested: &str) -> RendererChoice {
                 .into_iter()
                 .filter(|l| !library_present(l))
                 .collect();
-            if missing.is_empty() {
+            if requested != "gpu" && !render_node_present(Path::new("/dev/dri")) {
+                // No GPU at all (a headless or virtual machine): OpenGL would run on Mesa's
+                // CPU rasteriser, slower than the software renderer, and under cage's pixman
+                // renderer its surface does not follow the output's size.
+                RendererChoice {
+                    renderer: Renderer::Software,
+                    reason: format!("{requested}: no GPU (no render node in /dev/dri)"),
+                }
+            } else if missing.is_empty() {
                 RendererChoice {
                     renderer: Renderer::Gpu,
                     reason: format!("{requested}: GPU libraries present"),
@@ -265,6 +285,16 @@ mod tests {
     fn a_library_that_does_not_exist_is_missing_and_libc_is_present() {
         assert!(!library_present("libmotcua-no-such-library.so.9"));
         assert!(library_present("libc.so.6"));
+    }
+
+    #[test]
+    fn a_render_node_means_a_gpu() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(!render_node_present(&dir.path().join("missing")));
+        std::fs::write(dir.path().join("card0"), "").expect("card");
+        assert!(!render_node_present(dir.path()), "a card without a render node");
+        std::fs::write(dir.path().join("renderD128"), "").expect("node");
+        assert!(render_node_present(dir.path()));
     }
 
     #[test]
