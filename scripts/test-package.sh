@@ -45,7 +45,7 @@ step "files, user, permissions, conffile"
 [ -x /usr/bin/motcua ] || fail "/usr/bin/motcua"
 file -L /usr/bin/motcua | grep -q ', stripped' || fail "/usr/bin/motcua is not stripped"
 id motcua >/dev/null || fail "user motcua"
-for g in video input render; do
+for g in video input render audio lp; do
     id -nG motcua | tr ' ' '\n' | grep -qx "$g" || fail "motcua is not in group $g"
 done
 [ "$(getent passwd motcua | cut -d: -f7)" = /usr/sbin/nologin ] || fail "motcua has a login shell"
