@@ -292,7 +292,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         assert!(!render_node_present(&dir.path().join("missing")));
         std::fs::write(dir.path().join("card0"), "").expect("card");
-        assert!(!render_node_present(dir.path()), "a card without a render node");
+        assert!(
+            !render_node_present(dir.path()),
+            "a card without a render node"
+        );
         std::fs::write(dir.path().join("renderD128"), "").expect("node");
         assert!(render_node_present(dir.path()));
     }

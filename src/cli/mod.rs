@@ -10,8 +10,8 @@
 mod bundle;
 mod config;
 mod data;
-mod feed;
 mod doctor;
+mod feed;
 mod fleet;
 mod kiosk;
 mod office;

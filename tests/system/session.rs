@@ -255,7 +255,10 @@ fn start(output: Option<(u32, u32)>, rotation: u32, env: &[(&str, &str)]) -> Ses
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let child = cmd.spawn().expect("start motcua session");
     // The hard deadline, kept even if the test is stuck in a call that does not return.
-    let (killed, done) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+    let (killed, done) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let (k, d, pid) = (killed.clone(), done.clone(), child.id());
     std::thread::spawn(move || {
         let end = Instant::now() + SESSION_LIMIT;
@@ -418,7 +421,13 @@ fn differs_from_headless_render(s: &Session, img: &image::RgbaImage) -> f64 {
         .arg(&s.config)
         .arg("--data-dir")
         .arg(data_dir())
-        .args(["screenshot", "--page", "home", "--size", &format!("{w}x{h}")])
+        .args([
+            "screenshot",
+            "--page",
+            "home",
+            "--size",
+            &format!("{w}x{h}"),
+        ])
         .arg("--out")
         .arg(&out)
         .env_remove("MOTCUA_CONFIG")
