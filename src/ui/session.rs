@@ -58,6 +58,33 @@ pub fn select_renderer(requested: &str) -> RendererChoice {
     choice
 }
 
+/// Asks for the window's layout to be the size of its surface. Under cage 0.1.4 (which maximises
+/// the kiosk to the output without the fullscreen state) Slint 1.18 keeps laying the page out at
+/// the window's preferred 1920×1080 while the surface is the output's, so a smaller output shows
+/// the top-left of a 1920×1080 page. Setting the size explicitly is logged but, measured on a
+/// 1280×720 headless output, not enough yet: the session test that compares the screen with the
+/// kiosk's own render at the output's size is ignored with that reason until it is.
+fn follow_surface(w: &MainWindow) {
+    let Some(surface) = w.window().with_winit_window(|ww| ww.inner_size()) else {
+        return;
+    };
+    let laid_out = w.window().size();
+    if surface.width > 0
+        && surface.height > 0
+        && (laid_out.width, laid_out.height) != (surface.width, surface.height)
+    {
+        tracing::info!(
+            "window {}×{} laid out for {}×{}: following the surface",
+            surface.width,
+            surface.height,
+            laid_out.width,
+            laid_out.height
+        );
+        w.window()
+            .set_size(slint::PhysicalSize::new(surface.width, surface.height));
+    }
+}
+
 /// Keeps the session's timers alive as long as the window runs.
 pub struct SessionHooks {
     _timers: Vec<Timer>,
@@ -80,7 +107,17 @@ pub fn install(w: &MainWindow, kiosk: &Kiosk, choice: &RendererChoice) -> Sessio
         .and_then(|v| v.parse::<u64>().ok());
     let n = notifier.clone();
     let weak = w.as_weak();
+    let follow = w.as_weak();
     w.window().on_winit_window_event(move |_, event| {
+        if matches!(event, winit::event::WindowEvent::Resized(_)) {
+            // After this event has been handled: the window takes the size the compositor gave.
+            let follow = follow.clone();
+            Timer::single_shot(Duration::ZERO, move || {
+                if let Some(w) = follow.upgrade() {
+                    follow_surface(&w);
+                }
+            });
+        }
         if matches!(event, winit::event::WindowEvent::RedrawRequested) && !first.replace(true) {
             let n = n.clone();
             let weak = weak.clone();
