@@ -302,10 +302,14 @@ pub fn show_page(
             });
         }
         "closed" | "closed-dark" => {
-            let closed = super::closed::preview(&w, &kiosk, shell.clone(), o.page == "closed-dark");
-            let png = render(&w, o.size);
-            drop(closed);
-            return png;
+            // The page stays as the preview set it; its once-a-second timer is not needed for
+            // a still picture.
+            drop(super::closed::preview(
+                w,
+                kiosk,
+                shell.clone(),
+                o.page == "closed-dark",
+            ));
         }
         other => {
             return Err(UiError::Platform(format!(
