@@ -65,6 +65,10 @@ struct State {
     options: ShellOptions,
     history: Vec<Page>,
     last_touch: Instant,
+    /// The last touch by a person (or read-aloud listened to): the shell's own restarts of the
+    /// countdown (an untouched home page, the reset) leave it, so the opening hours can tell an
+    /// empty kiosk from a visit.
+    last_visitor: Instant,
     on_query: Option<QueryHook>,
     on_reset: Option<ResetHook>,
     on_home: Option<HomeHook>,
@@ -96,6 +100,7 @@ impl Shell {
                 options,
                 history: Vec::new(),
                 last_touch: now,
+                last_visitor: now,
                 on_query: None,
                 on_reset: None,
                 on_home: None,
@@ -195,14 +200,21 @@ impl Shell {
         }
     }
 
-    /// How long since the last touch, on the shell's clock.
+    /// How long since someone last used the kiosk, on the shell's clock.
     pub fn idle_for(&self) -> std::time::Duration {
         let st = self.state.borrow();
-        (st.options.now)().saturating_duration_since(st.last_touch)
+        (st.options.now)().saturating_duration_since(st.last_visitor)
     }
 
     /// Someone touched the screen.
     pub fn touch(&self) {
+        let now = (self.state.borrow().options.now)();
+        self.state.borrow_mut().last_visitor = now;
+        self.restart_countdown();
+    }
+
+    /// The idle countdown starts again (nobody is necessarily there).
+    fn restart_countdown(&self) {
         let now = (self.state.borrow().options.now)();
         self.state.borrow_mut().last_touch = now;
         if let Some(w) = self.window.upgrade() {
@@ -238,7 +250,7 @@ impl Shell {
         };
         self.state.borrow_mut().history.clear();
         self.apply_defaults(&w, keep_display);
-        self.touch();
+        self.restart_countdown();
         let hook = self.state.borrow().on_reset.clone();
         if let Some(h) = hook {
             h(&w);
@@ -308,7 +320,7 @@ impl Shell {
         if self.is_pristine(&w) {
             // Nothing to protect: no countdown, and the timeout starts when someone comes.
             k.set_idle_warning(false);
-            self.touch();
+            self.restart_countdown();
             return;
         }
         match state {
