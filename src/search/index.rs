@@ -293,6 +293,9 @@ pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
     let index = Index::create_in_dir(dir, schema).map_err(tv)?;
     register_tokenizers(&index);
     let mut w: IndexWriter = index.writer(WRITER_BUDGET).map_err(tv)?;
+    // The segments are merged once, by hand, at the end: a background merge racing that final
+    // merge made it fail now and then ("segments that were merged could not be found").
+    w.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
     let mut pending = 0usize;
     let mut commit = |w: &mut IndexWriter, force: bool| -> Result<(), SearchError> {
         pending += 1;
