@@ -20,6 +20,7 @@ PACKAGES=(
   tesseract-ocr tesseract-ocr-vie # tests: OCR of the printed receipt (Vietnamese)
   cage xwayland grim gcc          # tests: the kiosk session (headless cage, grim screenshots; gcc builds the output-size shim)
   lintian dpkg-dev file           # package: lintian checks the .deb; dpkg-shlibdeps finds its library dependencies
+  systemd libpam-systemd          # package: the .deb depends on them (dpkg -i); systemd-analyze verifies its units
 )
 
 SUDO=""

@@ -30,6 +30,7 @@ dpkg -i "$deb"
 echo ".deb size: $(du -k "$deb" | cut -f1) KiB; installed size: $(dpkg-query -W -f='${Installed-Size}' motcua) KiB"
 
 step "systemd-analyze verify"
+command -v systemd-analyze >/dev/null 2>&1 || fail "systemd-analyze is missing (Debian: apt-get install systemd; scripts/install-deps.sh)"
 for u in /usr/lib/systemd/system/motcua-kiosk.service /usr/lib/systemd/system/motcua-recovery.service \
          /usr/lib/systemd/system/motcua-refresh.service /usr/lib/systemd/system/motcua-refresh.timer; do
     [ -f "$u" ] || u="/lib/systemd/system/$(basename "$u")"
