@@ -443,12 +443,18 @@ fn the_kiosk_printer_disables_on_paper_out_and_recovers() {
     let (blocks, _) = birth_registration_receipt();
     printer.print(blocks);
     assert_eq!(next(), PrinterEvent::Printed(Ok(())));
-    let jobs = fake.jobs();
-    assert!(
-        commands(jobs.last().expect("job"))
-            .iter()
-            .any(|c| matches!(c, Cmd::Raster { .. })),
-        "the receipt reached the printer"
+    // The fake records a connection once it has read it to the end, which can be a moment
+    // after the kiosk has written the last byte and reported the job printed.
+    wait_for(
+        "the receipt reached the printer",
+        Duration::from_secs(10),
+        || {
+            fake.jobs()
+                .iter()
+                .any(|j| commands(j).iter().any(|c| matches!(c, Cmd::Raster { .. })))
+                .then_some(())
+        },
+        || format!("jobs received: {}", fake.jobs().len()),
     );
 }
 
