@@ -47,6 +47,14 @@ pub struct Live {
 }
 
 impl Live {
+    /// The fields with procedures at `level` and their counts there, as loaded with the data.
+    pub fn fields_at(&self, level: Level) -> &[FieldAtLevel] {
+        self.fields_by_level
+            .iter()
+            .find(|(l, _)| *l == level)
+            .map_or(&[], |(_, f)| f.as_slice())
+    }
+
     /// Opens an installed version. `lock` is the writer lock when the caller holds it; a
     /// version whose index must be rebuilt takes it otherwise (rebuilding writes in the folder).
     fn open(dd: &DataDir, name: &str, lock: Option<&WriteLock>) -> Result<Live, AppError> {

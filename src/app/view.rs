@@ -414,14 +414,7 @@ mod tests {
     }
 
     fn item(name: &str, originals: u32) -> DossierItem {
-        DossierItem {
-            name: name.into(),
-            originals,
-            copies: 0,
-            required: false,
-            form: None,
-            electronic_form: false,
-        }
+        DossierItem::for_test(name, originals)
     }
 
     fn channel(method: Method, days: f64) -> Channel {

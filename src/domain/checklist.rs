@@ -108,14 +108,7 @@ mod tests {
     use crate::domain::DossierCase;
 
     fn item(name: &str, originals: u32) -> DossierItem {
-        DossierItem {
-            name: name.into(),
-            originals,
-            copies: 0,
-            required: false,
-            form: None,
-            electronic_form: false,
-        }
+        DossierItem::for_test(name, originals)
     }
 
     #[test]

@@ -338,6 +338,21 @@ pub struct DossierItem {
     pub electronic_form: bool,
 }
 
+#[cfg(test)]
+impl DossierItem {
+    /// A plain item for tests: `originals` originals, no copies, optional, no form.
+    pub(crate) fn for_test(name: &str, originals: u32) -> DossierItem {
+        DossierItem {
+            name: name.into(),
+            originals,
+            copies: 0,
+            required: false,
+            form: None,
+            electronic_form: false,
+        }
+    }
+}
+
 /// Dossier items grouped by case ("Giấy tờ phải nộp", "Trường hợp …").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DossierCase {

@@ -288,19 +288,25 @@ fn prometheus_pulls_the_heartbeat_and_fires_the_stale_data_and_help_alerts() {
     k.apply_bundle(&tmp.join("bundle"), &[key], Origin::Cli, &mut |_| {})
         .expect("apply the old bundle");
 
-    let firing = wait_for(
-        "MotcuaDataTooOld firing",
-        Duration::from_secs(90),
-        || {
-            query(
-                port,
-                "ALERTS{alertname=\"MotcuaDataTooOld\", alertstate=\"firing\", kiosk=\"e2e-kiosk\"}",
-            )
-            .filter(|r| !r.is_empty())
-        },
-        logs,
-    );
-    assert_eq!(firing[0]["metric"]["severity"], "warning");
+    // An alert of this kiosk, once Prometheus says it fires.
+    let firing = |alert: &str| {
+        wait_for(
+            &format!("{alert} firing"),
+            Duration::from_secs(90),
+            || {
+                query(
+                    port,
+                    &format!(
+                        "ALERTS{{alertname=\"{alert}\", alertstate=\"firing\", kiosk=\"e2e-kiosk\"}}"
+                    ),
+                )
+                .filter(|r| !r.is_empty())
+            },
+            logs,
+        )
+    };
+    let firing_old = firing("MotcuaDataTooOld");
+    assert_eq!(firing_old[0]["metric"]["severity"], "warning");
     let version = query(port, "motcua_data_version{kiosk=\"e2e-kiosk\"}").expect("query");
     assert_eq!(value(&version[0]), 2.0);
     // The age Prometheus computes is the bundle's: 90 days.
@@ -322,19 +328,8 @@ fn prometheus_pulls_the_heartbeat_and_fires_the_stale_data_and_help_alerts() {
 
     // "Gọi cán bộ hỗ trợ" pressed, as the window sends it: the office's alert fires.
     worker.send(WorkerCommand::RequestHelp);
-    let firing = wait_for(
-        "MotcuaHelpRequested firing",
-        Duration::from_secs(90),
-        || {
-            query(
-                port,
-                "ALERTS{alertname=\"MotcuaHelpRequested\", alertstate=\"firing\", kiosk=\"e2e-kiosk\"}",
-            )
-            .filter(|r| !r.is_empty())
-        },
-        logs,
-    );
-    assert_eq!(firing[0]["metric"]["severity"], "info");
+    let firing_help = firing("MotcuaHelpRequested");
+    assert_eq!(firing_help[0]["metric"]["severity"], "info");
     let pressed = query(port, "motcua_help_requests_total{kiosk=\"e2e-kiosk\"}").expect("query");
     assert_eq!(value(&pressed[0]), 1.0);
 }

@@ -12,11 +12,10 @@ use chrono::{Duration, Local, NaiveDate, Utc};
 use slint::{ComponentHandle, Model, SharedString};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::app::usage::Recorder;
 use motcua::bundle::package;
 use motcua::config::Config;
 use motcua::domain::changes::Changes;
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{
     ChangeKind, ChangePart, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter,
     SearchAdapter, StaffAdapter,
@@ -106,13 +105,7 @@ fn changed() -> &'static Changed {
 
 fn window() -> (MainWindow, Attached, &'static Codes) {
     let k = changed();
-    let w = support::window();
-    let a = attach(
-        &w,
-        k.kiosk.clone(),
-        support::mock_clock(),
-        Arc::new(Recorder::new(false)),
-    );
+    let (w, a) = support::attached_window(k.kiosk.clone(), false);
     (w, a, &k.codes)
 }
 

@@ -9,9 +9,8 @@ use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model, SharedString};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::app::usage::Recorder;
 use motcua::config::Config;
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{
     BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, Theme,
 };
@@ -23,13 +22,7 @@ fn window() -> (MainWindow, Attached) {
 }
 
 fn window_on(kiosk: Arc<Kiosk>) -> (MainWindow, Attached) {
-    let w = support::window();
-    let a = attach(
-        &w,
-        kiosk,
-        support::mock_clock(),
-        Arc::new(Recorder::new(false)),
-    );
+    let (w, a) = support::attached_window(kiosk, false);
     (w, a)
 }
 
@@ -196,25 +189,13 @@ fn field_chips_follow_the_results_and_a_clipped_row_slides() {
         !support::has_label(&w, "Các lĩnh vực đầu"),
         "nothing to slide back to"
     );
-    for _ in 0..chips.len() {
-        if !support::has_label(&w, "Thêm lĩnh vực") {
-            break;
-        }
-        click(&w, "Thêm lĩnh vực");
-        support::settle();
-    }
+    press_while_shown(&w, "Thêm lĩnh vực", chips.len());
     assert!(on_screen(&w, last, chip), "slid to the last chip");
     assert!(
         !support::has_label(&w, "Thêm lĩnh vực"),
         "nothing more to the right"
     );
-    for _ in 0..chips.len() {
-        if !support::has_label(&w, "Các lĩnh vực đầu") {
-            break;
-        }
-        click(&w, "Các lĩnh vực đầu");
-        support::settle();
-    }
+    press_while_shown(&w, "Các lĩnh vực đầu", chips.len());
     assert!(
         !support::has_label(&w, "Các lĩnh vực đầu"),
         "back at the start"
@@ -418,5 +399,16 @@ fn in_portrait_the_switches_and_the_search_field_are_within_reach() {
             field > height * 0.45,
             "the search field on {page:?} at {field} of {height}"
         );
+    }
+}
+
+/// Presses the button labelled `label` until it is gone, at most `times` times.
+fn press_while_shown(w: &MainWindow, label: &str, times: usize) {
+    for _ in 0..times {
+        if !support::has_label(w, label) {
+            break;
+        }
+        click(w, label);
+        support::settle();
     }
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 use slint::ComponentHandle;
 
 use motcua::app::kiosk::Kiosk;
-use motcua::app::usage::{self, Recorder};
+use motcua::app::usage;
 use motcua::config::{Config, Counter};
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{HelpAdapter, HelpSignal, Kiosk as KioskGlobal, MainWindow, Page};
 
 use super::support::{self, button, click, has_label};
@@ -31,19 +31,8 @@ fn office(edit: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Arc<Kiosk>, Mai
     };
     cfg.help.counter = 3;
     edit(&mut cfg);
-    let kiosk = Arc::new(
-        Kiosk::open_with_seed(&dir.path().join("data"), cfg, || {
-            support::seed(support::small_bundle(1))
-        })
-        .expect("kiosk"),
-    );
-    let window = support::window();
-    let attached = attach(
-        &window,
-        kiosk.clone(),
-        support::mock_clock(),
-        Arc::new(Recorder::new(false)),
-    );
+    let kiosk = support::small_kiosk(dir.path(), cfg);
+    let (window, attached) = support::attached_window(kiosk.clone(), false);
     (dir, kiosk, window, attached)
 }
 

@@ -2,14 +2,12 @@
 //! the on-screen keyboard (Telex included) give search results from the real index, filters
 //! change them, a typed code opens its procedure, and the idle reset clears everything.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use slint::{ComponentHandle, Model};
 
 use motcua::app::screen::search::{MORE_RESULTS, RESULTS};
-use motcua::app::usage::Recorder;
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{
     BrowseAdapter, GuidesAdapter, Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter,
     RatingAdapter, SearchAdapter, Theme,
@@ -18,13 +16,7 @@ use motcua::ui::{
 use super::support::{self, click, shared_kiosk};
 
 fn window() -> (MainWindow, Attached) {
-    let w = support::window();
-    let a = attach(
-        &w,
-        shared_kiosk(),
-        support::mock_clock(),
-        Arc::new(Recorder::new(false)),
-    );
+    let (w, a) = support::attached_window(shared_kiosk(), false);
     (w, a)
 }
 

@@ -9,11 +9,10 @@ use std::sync::Arc;
 use slint::{ComponentHandle, Model};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::app::usage::Recorder;
 use motcua::app::worker::Event;
 use motcua::bundle::{MANIFEST, SIGNATURE, sign};
 use motcua::config::{Config, Counter};
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{
     HotlinesAdapter, Kiosk as KioskGlobal, MainWindow, Page, PinStatus, RatingAdapter,
     RefreshOutcome, RefreshSource, ResultKind, StaffAdapter,
@@ -54,19 +53,8 @@ fn office() -> Office {
             "Lĩnh vực không có".into(),
         ],
     }];
-    let kiosk = Arc::new(
-        Kiosk::open_with_seed(&dir.path().join("data"), cfg, || {
-            support::seed(support::small_bundle(1))
-        })
-        .expect("kiosk"),
-    );
-    let window = support::window();
-    let attached = attach(
-        &window,
-        kiosk.clone(),
-        support::mock_clock(),
-        Arc::new(Recorder::new(true)),
-    );
+    let kiosk = support::small_kiosk(dir.path(), cfg);
+    let (window, attached) = support::attached_window(kiosk.clone(), true);
     let secret_key = dir.path().join("k.key");
     Office {
         dir,

@@ -14,9 +14,11 @@ use slint::{ComponentHandle, LogicalSize};
 
 use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Kiosk;
+use motcua::app::usage::Recorder;
 use motcua::bundle::{self, RawBundle};
 use motcua::config::Config;
 use motcua::ui::MainWindow;
+use motcua::ui::run::{Attached, attach};
 use motcua::ui::shell::ShellOptions;
 
 #[path = "../support/corpus.rs"]
@@ -76,17 +78,28 @@ pub fn mock_clock() -> ShellOptions {
     }
 }
 
+/// A window attached to `kiosk` on the mock clock; `recording`: usage is recorded.
+pub fn attached_window(kiosk: Arc<Kiosk>, recording: bool) -> (MainWindow, Attached) {
+    let w = window();
+    let a = attach(&w, kiosk, mock_clock(), Arc::new(Recorder::new(recording)));
+    (w, a)
+}
+
+/// A kiosk with `cfg` on the small real dataset, its data directory `data` under `dir`.
+pub fn small_kiosk(dir: &std::path::Path, cfg: Config) -> Arc<Kiosk> {
+    Arc::new(
+        Kiosk::open_with_seed(&dir.join("data"), cfg, || seed(small_bundle(1))).expect("kiosk"),
+    )
+}
+
 /// A kiosk on the small real dataset, opened once for the tests that only read it.
 pub fn shared_kiosk() -> Arc<Kiosk> {
     static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
     KIOSK
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("tempdir");
-            let k = Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), || {
-                seed(small_bundle(1))
-            })
-            .expect("kiosk");
-            (dir, Arc::new(k))
+            let k = small_kiosk(dir.path(), Config::default());
+            (dir, k)
         })
         .1
         .clone()

@@ -381,11 +381,7 @@ impl Kiosk {
     pub fn home_fields(&self) -> Vec<GroupRow> {
         let live = self.live();
         let level = self.config().level();
-        let at_level = live
-            .fields_by_level
-            .iter()
-            .find(|(l, _)| *l == level)
-            .map_or(&[][..], |(_, f)| f.as_slice());
+        let at_level = live.fields_at(level);
         let views = live
             .field_views
             .read()
@@ -403,15 +399,10 @@ impl Kiosk {
     /// The browse page with every field (`level` `None`) or the fields of one level.
     pub fn browse_view(&self, level: Option<Level>) -> BrowseView {
         let live = self.live();
-        let of_level = |l: Level| {
-            live.fields_by_level
-                .iter()
-                .find(|(x, _)| *x == l)
-                .map_or(&[][..], |(_, f)| f.as_slice())
-        };
         let mut fields: Vec<GroupRow> = match level {
             None => live.fields.iter().map(GroupRow::field).collect(),
-            Some(l) => of_level(l)
+            Some(l) => live
+                .fields_at(l)
                 .iter()
                 .map(|f| GroupRow {
                     key: f.name.clone(),
@@ -437,7 +428,7 @@ impl Kiosk {
                 .map(|l| LevelRow {
                     level: l,
                     label: l.label_vi().to_string(),
-                    fields: of_level(l).len(),
+                    fields: live.fields_at(l).len(),
                 })
                 .filter(|l| l.fields > 0)
                 .collect(),
@@ -551,10 +542,9 @@ impl Kiosk {
                         .find(|f| f.name == key)
                         .map(|f| f.count as usize),
                     Some(l) => live
-                        .fields_by_level
+                        .fields_at(l)
                         .iter()
-                        .find(|(x, _)| *x == l)
-                        .and_then(|(_, f)| f.iter().find(|f| f.name == key))
+                        .find(|f| f.name == key)
                         .map_or(Some(0), |f| Some(f.count as usize)),
                 },
             ),
