@@ -52,11 +52,21 @@ const FUZZY_CANDIDATES: usize = 16;
 /// a 3–4-letter word; from 4 letters 1.000 and 29/30; from 5 letters 0.867 and 26/30. Two-letter
 /// words are never corrected: dozens of syllables lie within one edit of each.
 pub(crate) const TYPO_MIN_LEN: usize = 3;
-/// A tuning knob read from `MOTCUA_<NAME>` (developer experiments), else its default.
+/// A tuning knob read from `MOTCUA_<NAME>` (developer experiments), else its default. The
+/// environment is read once: knobs are asked for on every keystroke, several times a query.
 pub(super) fn tune(name: &str, default: f32) -> f32 {
-    std::env::var(format!("MOTCUA_{name}"))
-        .ok()
-        .and_then(|v| v.parse().ok())
+    static KNOBS: std::sync::OnceLock<std::collections::HashMap<String, f32>> =
+        std::sync::OnceLock::new();
+    KNOBS
+        .get_or_init(|| {
+            std::env::vars()
+                .filter_map(|(k, v)| {
+                    Some((k.strip_prefix("MOTCUA_")?.to_string(), v.parse().ok()?))
+                })
+                .collect()
+        })
+        .get(name)
+        .copied()
         .unwrap_or(default)
 }
 
