@@ -25,6 +25,8 @@ pub enum AppError {
     DefaultData(String),
     #[error("{0}")]
     Refresh(String),
+    #[error("benchmark: {0}")]
+    Bench(String),
 }
 
 impl AppError {

@@ -10,6 +10,7 @@ mod error;
 pub mod freshness;
 pub mod help;
 pub mod idle;
+pub mod import_bench;
 pub mod keyboard;
 pub mod kiosk;
 pub mod read_aloud;

@@ -23,6 +23,10 @@ pub struct ImportArgs {
     /// a deliberate staff choice, refused otherwise.
     #[arg(long)]
     rolled_back: bool,
+    /// Write this process's peak resident memory and CPU time to FILE as JSON when the import
+    /// has finished (what `motcua bench --import` measures).
+    #[arg(long, value_name = "FILE", hide = true)]
+    usage_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -82,6 +86,9 @@ pub fn import(g: &Global, a: &ImportArgs) -> Result<()> {
         })
         .with_context(|| format!("importing {}", a.bundle.display()))?;
     pb.finish_and_clear();
+    if let Some(path) = &a.usage_out {
+        motcua::app::import_bench::ProcessUsage::of_self().write(path)?;
+    }
     let s = k.live().content.stats()?;
     writeln!(
         out(),

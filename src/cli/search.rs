@@ -58,6 +58,11 @@ pub struct BenchArgs {
     /// live data: every extra copy a province's own copy), beside the live one.
     #[arg(long, default_value_t = 1)]
     pub scale: usize,
+    /// Measure importing instead: a signed bundle of the live data and one --scale times the
+    /// size, each imported into a fresh data directory by a child `motcua import` (wall, CPU,
+    /// peak RSS, the data version's size on disk).
+    #[arg(long)]
+    pub import: bool,
     #[arg(long)]
     pub json: bool,
     /// Benchmark the kiosk window instead (start-up, keystroke to frame, idle), headless.
@@ -223,6 +228,21 @@ pub fn eval(g: &Global, a: &EvalArgs) -> Result<()> {
 
 pub fn bench(g: &Global, a: &BenchArgs) -> Result<()> {
     let k = g.kiosk()?;
+    if a.import {
+        let plan = motcua::app::import_bench::ImportPlan {
+            scale: a.scale,
+            program: std::env::current_exe().context("finding the motcua executable")?,
+            config: g.config.clone(),
+        };
+        let b = motcua::app::import_bench::import_bench(&k, &plan)?;
+        let mut o = out();
+        if a.json {
+            writeln!(o, "{}", serde_json::to_string_pretty(&b)?)?;
+        } else {
+            write!(o, "{}", b.table())?;
+        }
+        return Ok(());
+    }
     let plan = motcua::app::bench::BenchPlan {
         keystroke: motcua::search::read_queries(&a.queries)?,
         varied: a.varied,

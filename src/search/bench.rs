@@ -323,15 +323,23 @@ const PROVINCES: &[&str] = &[
 
 /// The data `factor` times over, as a full portal sync with every province's own copies would
 /// bring: each extra copy of a procedure is a province's own (SPECIFIC) copy with the same name
-/// and text under a new code. For benchmarks only; never written to disk by motcua.
+/// and text under a new code: the copy's number before the code (`1.001193` → `21.001193` in
+/// the second copy), so every copy keeps the portal's code form and no two codes meet. For
+/// benchmarks only (`motcua bench --scale`, `bench --import` writes it into a scratch bundle).
 pub fn scaled_dataset(ds: &crate::domain::Dataset, factor: usize) -> crate::domain::Dataset {
     use crate::domain::ProcedureKind;
     let mut out = ds.clone();
+    let mut codes: std::collections::HashSet<String> =
+        ds.procedures.iter().map(|p| p.code.clone()).collect();
     for copy in 1..factor.max(1) {
         for (i, p) in ds.procedures.iter().enumerate() {
             let mut c = p.clone();
-            let rest = p.code.split_once('.').map_or(p.code.as_str(), |x| x.1);
-            c.code = format!("{}.{rest}", 10 + copy);
+            c.code = format!("{copy}{}", p.code);
+            // A multi-digit prefix could meet another copy's code; a suffix keeps it unique.
+            if codes.contains(&c.code) {
+                c.code = format!("{}-{copy}", p.code);
+            }
+            codes.insert(c.code.clone());
             c.kind = ProcedureKind::Specific;
             let province = PROVINCES[(i + copy * 7) % PROVINCES.len()];
             c.issuer = format!("UBND tỉnh {province}");
@@ -353,7 +361,8 @@ mod tests {
             .enumerate()
         {
             ds.procedures.push(crate::domain::Procedure {
-                code: format!("1.00000{i}"),
+                // Codes that differ only before the dot: their copies must still differ.
+                code: format!("{}.000001", i + 1),
                 name: (*name).into(),
                 ..Default::default()
             });

@@ -10,6 +10,7 @@ mod feed;
 mod fleet;
 mod help;
 mod import_rules;
+mod import_scale;
 mod index_rebuild;
 mod minisign_tool;
 mod mounts;
