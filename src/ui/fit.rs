@@ -9,7 +9,9 @@
 //! sets its own scale so that every panel gets the same layout.
 
 use slint::platform::WindowEvent;
-use slint::{ComponentHandle, PhysicalSize};
+use std::time::Duration;
+
+use slint::{ComponentHandle, PhysicalSize, Timer};
 
 use super::MainWindow;
 
@@ -37,18 +39,32 @@ pub fn scale_for(width: u32, height: u32) -> f32 {
 }
 
 /// Gives `window` the scale factor its physical size calls for (a no-op when it has it).
+///
+/// A change asks for one more frame once the current event is handled. The window calls this
+/// from its size's change handlers, which Slint runs while it draws a frame: the frame in
+/// progress began at the old scale (measured under cage on a 1280×720 output: the page laid
+/// out for 1600×900 logical pixels drawn at scale 1, its right column cut off), and the new
+/// scale's own redraw request is lost in that draw, so without this the screen keeps the
+/// mixed frame until something else changes.
 pub fn apply(window: &MainWindow) {
     let w = window.window();
     let size = w.size();
     let scale = scale_for(size.width, size.height);
-    if (w.scale_factor() - scale).abs() > 0.001 {
-        w.dispatch_event(WindowEvent::ScaleFactorChanged {
-            scale_factor: scale,
-        });
-        w.dispatch_event(WindowEvent::Resized {
-            size: size.to_logical(scale),
-        });
+    if (w.scale_factor() - scale).abs() <= 0.001 {
+        return;
     }
+    w.dispatch_event(WindowEvent::ScaleFactorChanged {
+        scale_factor: scale,
+    });
+    w.dispatch_event(WindowEvent::Resized {
+        size: size.to_logical(scale),
+    });
+    let weak = window.as_weak();
+    Timer::single_shot(Duration::ZERO, move || {
+        if let Some(w) = weak.upgrade() {
+            w.window().request_redraw();
+        }
+    });
 }
 
 /// Sets the physical size of a headless window and then its scale factor.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use slint::winit_030::{EventResult, WinitWindowAccessor, winit};
 use slint::{ComponentHandle, Timer, TimerMode};
 
-use super::MainWindow;
+use super::{MainWindow, fit};
 use crate::app::kiosk::Kiosk;
 use crate::app::session::{self, Notifier, Renderer, RendererChoice, SessionRecord};
 
@@ -58,12 +58,13 @@ pub fn select_renderer(requested: &str) -> RendererChoice {
     choice
 }
 
-/// Asks for the window's layout to be the size of its surface. Under cage 0.1.4 (which maximises
-/// the kiosk to the output without the fullscreen state) Slint 1.18 keeps laying the page out at
-/// the window's preferred 1920×1080 while the surface is the output's, so a smaller output shows
-/// the top-left of a 1920×1080 page. Setting the size explicitly is logged but, measured on a
-/// 1280×720 headless output, not enough yet: the session test that compares the screen with the
-/// kiosk's own render at the output's size is ignored with that reason until it is.
+/// Lays the window out for the size of its surface, at the scale that size calls for. Under
+/// cage 0.1.4 (which maximises the kiosk to the output without the fullscreen state) the first
+/// frame is drawn at the window's preferred 1920×1080 before cage's configure gives the surface
+/// the output's size; Slint may then keep its own size (seen once on a 1280×720 output: the
+/// surface 1280×720, the layout 1920×1080), so the size is taken from the surface here, and
+/// the scale is set right away rather than left to the size's change handlers (which run
+/// during the next frame, see [`fit::apply`]).
 fn follow_surface(w: &MainWindow) {
     let Some(surface) = w.window().with_winit_window(|ww| ww.inner_size()) else {
         return;
@@ -82,6 +83,17 @@ fn follow_surface(w: &MainWindow) {
         );
         w.window()
             .set_size(slint::PhysicalSize::new(surface.width, surface.height));
+    }
+    let before = w.window().scale_factor();
+    fit::apply(w);
+    let after = w.window().scale_factor();
+    if (before - after).abs() > 0.001 {
+        let size = w.window().size();
+        tracing::info!(
+            "window {}×{}: scale {before} → {after}",
+            size.width,
+            size.height
+        );
     }
 }
 
@@ -110,7 +122,8 @@ pub fn install(w: &MainWindow, kiosk: &Kiosk, choice: &RendererChoice) -> Sessio
     let follow = w.as_weak();
     w.window().on_winit_window_event(move |_, event| {
         if matches!(event, winit::event::WindowEvent::Resized(_)) {
-            // After this event has been handled: the window takes the size the compositor gave.
+            // After this event has been handled: the window takes the size the compositor gave
+            // and the scale for it.
             let follow = follow.clone();
             Timer::single_shot(Duration::ZERO, move || {
                 if let Some(w) = follow.upgrade() {
