@@ -2,13 +2,15 @@
 //! (`shell`: keyboard, history, idle reset, staff gesture and PIN pad, confirmations, rating),
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
 //! `office`: staff screen, USB bundles, rollback, export, rating storage, counters; `help`: the
-//! "Gọi cán bộ hỗ trợ" button on every page and its signal; `changes`:
+//! "Gọi cán bộ hỗ trợ" button on every page and its signal; `attract`: the invitation screen; `changes`:
 //! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
 //! list at the import bound), a short run of the soak bench (`soak`), and
 //! issue 11's citizen defects one by one (`citizen`).
 
+#[path = "ui/attract.rs"]
+mod attract;
 #[path = "ui/changes.rs"]
 mod changes;
 #[path = "ui/citizen.rs"]

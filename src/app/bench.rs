@@ -380,6 +380,9 @@ pub struct UiBench {
     pub countdown: Watched,
     /// Whether the countdown was on screen while watched (the measurement is void otherwise).
     pub countdown_shown: bool,
+    /// The invitation screen over the untouched start screen.
+    pub attract: Watched,
+    pub attract_shown: bool,
 }
 
 /// The window watched for a while, nobody touching it.
@@ -448,6 +451,11 @@ impl UiBench {
             "idle countdown"
         } else {
             "idle countdown NOT SHOWN"
+        }));
+        s.push_str(&self.attract.line(if self.attract_shown {
+            "invitation screen"
+        } else {
+            "invitation screen NOT SHOWN"
         }));
         s
     }

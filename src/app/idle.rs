@@ -1,7 +1,9 @@
 //! When an unattended kiosk goes back to its start screen. A pure policy: given the time of the
 //! last touch and the time now, say whether the citizen is still active, should be warned (with
 //! a countdown they can dismiss with one tap, WCAG 2.2.1 "Timing Adjustable"), or has left and
-//! the screen, query and display settings must be reset for the next person.
+//! the screen, query and display settings must be reset for the next person; and when the
+//! untouched start screen gives way to the invitation ("attract") screen, and where on its slow
+//! path that screen's content is.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,8 @@ pub struct IdlePolicy {
     pub timeout: Duration,
     /// How long the countdown is shown before the reset; at least [`Self::MIN_WARNING`].
     pub warning: Duration,
+    /// How long the untouched start screen waits before the invitation screen; `None`: never.
+    pub attract: Option<Duration>,
 }
 
 /// What the screen should do now.
@@ -36,7 +40,32 @@ impl IdlePolicy {
         IdlePolicy {
             timeout,
             warning: warning.max(Self::MIN_WARNING),
+            attract: None,
         }
+    }
+
+    /// How long the invitation screen's content stays in one place: it moves slowly against
+    /// burn-in, one jump every this long, so the screen is redrawn once in that time and never
+    /// animates frame by frame.
+    pub const ATTRACT_STEP: Duration = Duration::from_secs(8);
+
+    /// This policy with the invitation screen after `after` of an untouched start screen
+    /// (`[idle] attract_seconds`; zero: never).
+    pub fn with_attract(self, after: Duration) -> Self {
+        IdlePolicy {
+            attract: (!after.is_zero()).then_some(after),
+            ..self
+        }
+    }
+
+    /// The untouched start screen, `quiet` after the last touch or reset: `None` while it
+    /// stays, else the invitation screen's step on its path (one more every
+    /// [`Self::ATTRACT_STEP`]).
+    pub fn attract_step(&self, quiet: Duration) -> Option<u32> {
+        let after = self.attract?;
+        let shown = quiet.checked_sub(after)?;
+        let step = shown.as_secs() / Self::ATTRACT_STEP.as_secs();
+        Some(u32::try_from(step).unwrap_or(u32::MAX))
     }
 
     /// From the last touch to the reset.
@@ -108,6 +137,28 @@ mod tests {
         assert_eq!(at(&p, 30.0), IdleState::Reset);
         let p = IdlePolicy::new(Duration::from_secs(0), Duration::from_secs(45));
         assert_eq!(at(&p, 0.0), IdleState::Warning { seconds_left: 45 });
+    }
+
+    #[test]
+    fn the_invitation_comes_after_the_quiet_start_screen_and_moves_every_8_seconds() {
+        let p = IdlePolicy::default();
+        assert_eq!(
+            p.attract_step(Duration::from_secs(100_000)),
+            None,
+            "off by default"
+        );
+        let p = p.with_attract(Duration::from_secs(60));
+        assert_eq!(p.attract_step(Duration::from_secs(59)), None);
+        assert_eq!(p.attract_step(Duration::from_secs(60)), Some(0));
+        assert_eq!(p.attract_step(Duration::from_secs(67)), Some(0));
+        assert_eq!(p.attract_step(Duration::from_secs(68)), Some(1));
+        assert_eq!(p.attract_step(Duration::from_secs(60 + 8 * 100)), Some(100));
+        assert_eq!(p.with_attract(Duration::ZERO).attract, None);
+        assert_eq!(
+            p.with_attract(Duration::ZERO)
+                .attract_step(Duration::from_secs(3600)),
+            None
+        );
     }
 
     #[test]

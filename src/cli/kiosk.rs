@@ -17,7 +17,7 @@ use super::{Global, out, parse_size};
 #[derive(Args)]
 pub struct ShotArgs {
     /// home, search, procedure, browse, hotlines, guides, guide, staff-pin (the PIN pad), staff (unlocked), rating, countdown (the idle countdown over a procedure), help ("Gọi cán bộ hỗ trợ" pressed),
-    /// closed (outside opening hours) or closed-dark.
+    /// attract (the invitation screen), closed (outside opening hours) or closed-dark.
     #[arg(long, default_value = "home")]
     page: String,
     /// The query on the search page.

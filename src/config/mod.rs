@@ -160,6 +160,8 @@ pub struct Counter {
 pub struct Idle {
     pub timeout_seconds: u64,
     pub warning_seconds: u64,
+    /// Seconds the untouched start screen waits before the invitation screen; 0: never.
+    pub attract_seconds: u64,
 }
 
 impl Default for Idle {
@@ -167,6 +169,7 @@ impl Default for Idle {
         Idle {
             timeout_seconds: 90,
             warning_seconds: 30,
+            attract_seconds: 60,
         }
     }
 }
@@ -534,10 +537,11 @@ impl Config {
     /// Every number in the configuration with its range (inclusive). The ranges are the
     /// documented ones (`kiosk-config/kiosk.toml`) and keep every duration and count the kiosk
     /// computes from them far from overflow. Warning at least 20 s: WCAG 2.2.1.
-    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 12] {
+    pub fn numbers(&self) -> [(&'static str, u64, RangeInclusive<u64>); 13] {
         [
             ("idle.timeout_seconds", self.idle.timeout_seconds, 15..=3600),
             ("idle.warning_seconds", self.idle.warning_seconds, 20..=600),
+            ("idle.attract_seconds", self.idle.attract_seconds, 0..=3600),
             (
                 "updates.check_every_minutes",
                 self.updates.check_every_minutes,

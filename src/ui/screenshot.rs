@@ -151,7 +151,7 @@ pub fn encode_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, UiErr
 }
 
 /// The pages `motcua screenshot --page` knows.
-pub const SHOT_PAGES: [&str; 14] = [
+pub const SHOT_PAGES: [&str; 15] = [
     "home",
     "search",
     "procedure",
@@ -166,6 +166,7 @@ pub const SHOT_PAGES: [&str; 14] = [
     "help",
     "closed",
     "closed-dark",
+    "attract",
 ];
 
 /// Which page a screenshot shows, and with what.
@@ -287,6 +288,12 @@ pub fn show_page(
                 i32::try_from(kiosk.shell_settings().idle.warning.as_secs()).unwrap_or(30),
             );
             k.set_idle_warning(true);
+        }
+        "attract" => {
+            // The invitation screen over the untouched start screen, at the start of its path.
+            let k = w.global::<KioskGlobal>();
+            k.set_attract_step(0);
+            k.set_attract(true);
         }
         "help" => {
             // "Gọi cán bộ hỗ trợ" pressed on a procedure, as answered once the office was told

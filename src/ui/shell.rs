@@ -69,6 +69,8 @@ struct State {
     /// countdown (an untouched home page, the reset) leave it, so the opening hours can tell an
     /// empty kiosk from a visit.
     last_visitor: Instant,
+    /// The last touch or visit's reset: the untouched start screen's invitation counts from it.
+    quiet_since: Instant,
     on_query: Option<QueryHook>,
     on_reset: Option<ResetHook>,
     on_home: Option<HomeHook>,
@@ -101,6 +103,7 @@ impl Shell {
                 history: Vec::new(),
                 last_touch: now,
                 last_visitor: now,
+                quiet_since: now,
                 on_query: None,
                 on_reset: None,
                 on_home: None,
@@ -206,11 +209,18 @@ impl Shell {
         (st.options.now)().saturating_duration_since(st.last_visitor)
     }
 
-    /// Someone touched the screen.
+    /// Someone touched the screen (the invitation screen gives way to the start screen).
     pub fn touch(&self) {
         let now = (self.state.borrow().options.now)();
-        self.state.borrow_mut().last_visitor = now;
+        {
+            let mut st = self.state.borrow_mut();
+            st.last_visitor = now;
+            st.quiet_since = now;
+        }
         self.restart_countdown();
+        if let Some(w) = self.window.upgrade() {
+            w.global::<Kiosk>().set_attract(false);
+        }
     }
 
     /// The idle countdown starts again (nobody is necessarily there).
@@ -218,7 +228,9 @@ impl Shell {
         let now = (self.state.borrow().options.now)();
         self.state.borrow_mut().last_touch = now;
         if let Some(w) = self.window.upgrade() {
-            w.global::<Kiosk>().set_idle_warning(false);
+            let k = w.global::<Kiosk>();
+            k.set_idle_warning(false);
+            k.set_attract(false);
         }
     }
 
@@ -248,7 +260,11 @@ impl Shell {
         let Some(w) = self.window.upgrade() else {
             return;
         };
-        self.state.borrow_mut().history.clear();
+        {
+            let mut st = self.state.borrow_mut();
+            st.history.clear();
+            st.quiet_since = (st.options.now)();
+        }
         self.apply_defaults(&w, keep_display);
         self.restart_countdown();
         let hook = self.state.borrow().on_reset.clone();
@@ -263,6 +279,7 @@ impl Shell {
         let k = w.global::<Kiosk>();
         k.set_page(Page::Home);
         k.set_idle_warning(false);
+        k.set_attract(false);
         if !keep_display {
             self.restore_display(w);
         }
@@ -305,12 +322,13 @@ impl Shell {
         let Some(w) = self.window.upgrade() else {
             return;
         };
-        let (state, show_clock) = {
+        let (state, show_clock, now) = {
             let st = self.state.borrow();
             let now = (st.options.now)();
             (
                 st.options.idle.state(st.last_touch, now),
                 st.options.show_clock,
+                now,
             )
         };
         if show_clock {
@@ -318,11 +336,24 @@ impl Shell {
         }
         let k = w.global::<Kiosk>();
         if self.is_pristine(&w) {
-            // Nothing to protect: no countdown, and the timeout starts when someone comes.
+            // Nothing to protect: no countdown, and the timeout starts when someone comes;
+            // after long enough, the invitation screen (app::idle).
             k.set_idle_warning(false);
-            self.restart_countdown();
+            let step = {
+                let mut st = self.state.borrow_mut();
+                st.last_touch = now;
+                st.options
+                    .idle
+                    .attract_step(now.saturating_duration_since(st.quiet_since))
+            };
+            // Only a touch (or a visit) ends it.
+            if let Some(step) = step {
+                k.set_attract_step(i32::try_from(step % 1_000_000).unwrap_or(0));
+                k.set_attract(true);
+            }
             return;
         }
+        k.set_attract(false);
         match state {
             IdleState::Active => k.set_idle_warning(false),
             IdleState::Warning { seconds_left } => {

@@ -149,6 +149,50 @@ fn the_idle_countdown_hides_the_page_under_it() {
     }
 }
 
+/// The invitation screen draws neither the header nor the page (the backdrop at the corner
+/// where the header would be) and its content lands somewhere else at every step, so no pixel
+/// of the panel shows the same thing for long.
+#[test]
+fn the_invitation_screen_hides_the_page_and_moves_its_content() {
+    let kiosk = shared_kiosk();
+    let w = ui::screenshot::new_window().expect("headless window");
+    let options = ShellOptions {
+        idle: IdlePolicy::new(Duration::from_secs(24 * 3600), Duration::from_secs(30)),
+        show_clock: false,
+        ..ShellOptions::default()
+    };
+    let _a = attach(&w, kiosk, options, Arc::new(Recorder::new(false)));
+    let k = w.global::<Kiosk>();
+    k.set_attract(true);
+    let backdrop = (0x0b, 0x1a, 0x33);
+    for size in [(1920, 1080), (1080, 1920)] {
+        let mut boxes = Vec::new();
+        for step in 0..4 {
+            k.set_attract_step(step);
+            let f = Frame::of(&w, size);
+            assert_eq!(f.px(4, 4), backdrop, "no header at {size:?}");
+            let (mut x0, mut y0, mut x1, mut y1) = (f.width, f.height, 0, 0);
+            for y in 0..f.height {
+                for x in 0..f.width {
+                    if f.px(x, y) != backdrop {
+                        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+                    }
+                }
+            }
+            assert!(x1 > x0 && y1 > y0, "something drawn at {size:?}");
+            boxes.push((x0 as f32, y0 as f32, x1, y1));
+        }
+        for pair in boxes.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            let moved = ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+            assert!(
+                moved >= 40.0,
+                "at {size:?} the content moved only {moved} px: {boxes:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn without_a_verified_link_the_qr_leads_to_the_portal() {
     let window = ui::screenshot::new_window().expect("headless window");

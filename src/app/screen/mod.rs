@@ -347,7 +347,8 @@ impl Kiosk {
             idle: IdlePolicy::new(
                 Duration::from_secs(cfg.idle.timeout_seconds),
                 Duration::from_secs(cfg.idle.warning_seconds),
-            ),
+            )
+            .with_attract(Duration::from_secs(cfg.idle.attract_seconds)),
             language: cfg.display.language.clone(),
             large_text: cfg.display.large_text,
             high_contrast: cfg.display.high_contrast,
