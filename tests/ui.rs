@@ -2,7 +2,8 @@
 //! (`shell`: keyboard, history, idle reset, staff gesture and PIN pad, confirmations, rating),
 //! the window bound to a kiosk on real portal data (`kiosk`: searches, filters, codes, lists;
 //! `office`: staff screen, USB bundles, rollback, export, rating storage, counters; `help`: the
-//! "Gọi cán bộ hỗ trợ" button on every page and its signal; `attract`: the invitation screen; `changes`:
+//! "Gọi cán bộ hỗ trợ" button on every page and its signal; `attract`: the invitation screen; `english`: the English
+//! interface around Vietnamese content; `changes`:
 //! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
@@ -15,6 +16,8 @@ mod attract;
 mod changes;
 #[path = "ui/citizen.rs"]
 mod citizen;
+#[path = "ui/english.rs"]
+mod english;
 #[path = "ui/help.rs"]
 mod help;
 #[path = "ui/kiosk.rs"]

@@ -36,6 +36,9 @@ pub struct Answer {
     /// "Thời hạn: 1 ngày làm việc", "Lệ phí: Miễn phí", "Nộp tại: quầy số 3 · Cấp xã",
     /// "Mang theo: Tờ khai…; Giấy chứng sinh…".
     pub text: String,
+    /// The same line for the English interface: its words are English, what it quotes from the
+    /// record (document names, addresses, the source's own wording) stays Vietnamese.
+    pub text_en: String,
     pub section: Section,
 }
 
@@ -44,24 +47,51 @@ pub const ANSWERED: usize = 5;
 /// Documents named in a "Mang theo" line.
 const FIRST_DOCUMENTS: usize = 3;
 
+/// The words of an answer line in one language.
+struct Words {
+    en: bool,
+}
+
+impl Words {
+    fn pick(&self, vi: &'static str, en: &'static str) -> &'static str {
+        if self.en { en } else { vi }
+    }
+}
+
 /// What `p` says to `ask`, with the office's counters.
 pub fn answer(ask: Ask, p: &Procedure, cfg: &Config) -> Answer {
-    let (text, section) = match ask {
-        Ask::TimeLimit => (time_limit(p), Section::Channels),
-        Ask::Fee => (fee(p), Section::Channels),
-        Ask::Place => (place(p, cfg), Section::Place),
-        Ask::Documents => (documents(p), Section::Dossier),
+    let line = |w: &Words| match ask {
+        Ask::TimeLimit => time_limit(p, w),
+        Ask::Fee => fee(p, w),
+        Ask::Place => place(p, cfg, w),
+        Ask::Documents => documents(p, w),
     };
-    Answer { ask, text, section }
+    let section = match ask {
+        Ask::TimeLimit | Ask::Fee => Section::Channels,
+        Ask::Place => Section::Place,
+        Ask::Documents => Section::Dossier,
+    };
+    Answer {
+        ask,
+        text: line(&Words { en: false }),
+        text_en: line(&Words { en: true }),
+        section,
+    }
 }
 
 /// The distinct values of a channel field, with the channel named when they differ.
-fn per_channel(p: &Procedure, value: impl Fn(&ChannelRow) -> String) -> Option<String> {
-    let rows: Vec<(String, String)> = p
+fn per_channel(p: &Procedure, w: &Words, value: impl Fn(&ChannelRow) -> String) -> Option<String> {
+    let rows: Vec<(&str, String)> = p
         .channels
         .iter()
-        .map(ChannelRow::from_channel)
-        .map(|r| (r.method.clone(), value(&r)))
+        .map(|c| {
+            let method = if w.en {
+                c.method.label_en()
+            } else {
+                c.method.label_vi()
+            };
+            (method, value(&ChannelRow::from_channel(c)))
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
     let first = rows.first()?;
@@ -78,29 +108,55 @@ fn per_channel(p: &Procedure, value: impl Fn(&ChannelRow) -> String) -> Option<S
     Some(parts.join("; "))
 }
 
-fn time_limit(p: &Procedure) -> String {
-    match per_channel(p, |r| r.time.clone()) {
-        Some(t) => format!("Thời hạn: {t}"),
-        None => "Thời hạn: chưa có trong dữ liệu — xem chi tiết".into(),
+/// "— xem chi tiết": the record does not say it.
+fn not_stated(w: &Words, what: &'static str, what_en: &'static str) -> String {
+    format!(
+        "{}: {}",
+        w.pick(what, what_en),
+        w.pick(
+            "chưa có trong dữ liệu — xem chi tiết",
+            "not in the data — see the details"
+        )
+    )
+}
+
+fn time_limit(p: &Procedure, w: &Words) -> String {
+    let label = w.pick("Thời hạn", "Time limit");
+    match per_channel(p, w, |r| {
+        if w.en {
+            r.time_en.clone()
+        } else {
+            r.time.clone()
+        }
+    }) {
+        Some(t) => format!("{label}: {t}"),
+        None => not_stated(w, "Thời hạn", "Time limit"),
     }
 }
 
-fn fee(p: &Procedure) -> String {
-    match per_channel(p, |r| r.fee.clone()) {
-        Some(f) => format!("Lệ phí: {f}"),
-        None => "Lệ phí: chưa có trong dữ liệu — xem chi tiết".into(),
+fn fee(p: &Procedure, w: &Words) -> String {
+    let label = w.pick("Lệ phí", "Fee");
+    match per_channel(p, w, |r| {
+        if w.en {
+            r.fee_en.clone()
+        } else {
+            r.fee.clone()
+        }
+    }) {
+        Some(f) => format!("{label}: {f}"),
+        None => not_stated(w, "Lệ phí", "Fee"),
     }
 }
 
-fn place(p: &Procedure, cfg: &Config) -> String {
+fn place(p: &Procedure, cfg: &Config, w: &Words) -> String {
     let levels = p
         .levels
         .iter()
-        .map(|l| l.label_vi())
+        .map(|l| if w.en { l.label_en() } else { l.label_vi() })
         .collect::<Vec<_>>()
         .join(", ");
     let at = if let Some(c) = cfg.counter_for(&p.fields) {
-        let mut s = format!("quầy số {}", c.number);
+        let mut s = format!("{} {}", w.pick("quầy số", "counter"), c.number);
         if !c.location.is_empty() {
             s.push_str(&format!(" ({})", c.location));
         }
@@ -118,11 +174,12 @@ fn place(p: &Procedure, cfg: &Config) -> String {
     } else {
         String::new()
     };
+    let label = w.pick("Nộp tại", "Submit at");
     match (at.is_empty(), levels.is_empty()) {
-        (false, false) => format!("Nộp tại: {at} · {levels}"),
-        (false, true) => format!("Nộp tại: {at}"),
-        (true, false) => format!("Nộp tại: {levels}"),
-        (true, true) => "Nơi nộp: chưa có trong dữ liệu — xem chi tiết".into(),
+        (false, false) => format!("{label}: {at} · {levels}"),
+        (false, true) => format!("{label}: {at}"),
+        (true, false) => format!("{label}: {levels}"),
+        (true, true) => not_stated(w, "Nơi nộp", "Where to submit"),
     }
 }
 
@@ -136,7 +193,7 @@ fn unconditional(i: &DossierItem) -> bool {
         && !n.contains("trong truong hop")
 }
 
-fn documents(p: &Procedure) -> String {
+fn documents(p: &Procedure, w: &Words) -> String {
     let items: Vec<&DossierItem> = p
         .dossier
         .iter()
@@ -144,7 +201,7 @@ fn documents(p: &Procedure) -> String {
         .filter(|i| unconditional(i))
         .collect();
     if items.is_empty() {
-        return "Hồ sơ: chưa có trong dữ liệu — xem chi tiết".into();
+        return not_stated(w, "Hồ sơ", "Documents");
     }
     let mut names: Vec<String> = Vec::new();
     for i in &items {
@@ -157,9 +214,14 @@ fn documents(p: &Procedure) -> String {
         }
     }
     let more = items.len().saturating_sub(names.len());
-    let mut s = format!("Mang theo: {}", names.join("; "));
+    let mut s = format!("{}: {}", w.pick("Mang theo", "Bring"), names.join("; "));
     if more > 0 {
-        s.push_str(&format!(" (và {more} giấy tờ khác)"));
+        if w.en {
+            let plural = if more == 1 { "" } else { "s" };
+            s.push_str(&format!(" (and {more} other document{plural})"));
+        } else {
+            s.push_str(&format!(" (và {more} giấy tờ khác)"));
+        }
     }
     s
 }

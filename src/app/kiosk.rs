@@ -591,14 +591,18 @@ impl Kiosk {
             &self.config.portal.procedure_base,
             &self.config.portal.search_url,
         );
-        let counter = self.config.counter_for(&p.fields).map(|c| {
-            let mut s = format!("Nộp hồ sơ tại quầy số {}", c.number);
-            if !c.location.is_empty() {
-                s.push_str(&format!(" ({})", c.location));
-            }
-            s
-        });
-        let mut view = ProcedureView::new(&p, link, counter);
+        let counter = self.config.counter_for(&p.fields);
+        let sentence = |lead: &str| {
+            counter.map(|c| {
+                let mut s = format!("{lead} {}", c.number);
+                if !c.location.is_empty() {
+                    s.push_str(&format!(" ({})", c.location));
+                }
+                s
+            })
+        };
+        let mut view = ProcedureView::new(&p, link, sentence("Nộp hồ sơ tại quầy số"));
+        view.counter_en = sentence("Submit your dossier at counter");
         view.recently_updated = self.is_recent(&p.code, chrono::Local::now().date_naive());
         Ok(Some(view))
     }

@@ -95,6 +95,8 @@ pub struct ChannelRow {
     pub time_en: String,
     /// "Miễn phí", "20.000 đồng", or the source's words.
     pub fee: String,
+    /// The same for the English interface ("Charge: 20,000 VND"); the source's own words stay.
+    pub fee_en: String,
     /// No fee at all ("Miễn phí", which the English interface translates).
     pub free: bool,
     /// Conditions and notes on fees and time.
@@ -103,27 +105,13 @@ pub struct ChannelRow {
 
 impl ChannelRow {
     pub fn from_channel(c: &Channel) -> Self {
-        let fee = if c.fees.is_empty() {
-            String::new()
-        } else if c.is_free() {
-            "Miễn phí".to_string()
-        } else {
-            c.fees
-                .iter()
-                .filter(|f| !f.is_free())
-                .map(|f| match f.amount_vnd {
-                    Some(v) if v > 0 => {
-                        let label = match f.kind {
-                            domain::FeeKind::Unspecified => String::new(),
-                            k => format!("{}: ", k.label_vi()),
-                        };
-                        format!("{label}{}", domain::format_vnd(v))
-                    }
-                    _ => f.text.clone(),
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        };
+        let fee = fee_text(c, "Miễn phí", domain::FeeKind::label_vi, domain::format_vnd);
+        let fee_en = fee_text(
+            c,
+            "Free of charge",
+            domain::FeeKind::label_en,
+            domain::format_vnd_en,
+        );
         let mut notes: Vec<String> = c
             .fees
             .iter()
@@ -143,8 +131,40 @@ impl ChannelRow {
             time_en: c.time.display_en(),
             free: !c.fees.is_empty() && c.is_free(),
             fee,
+            fee_en,
             note: notes.join("\n"),
         }
+    }
+}
+
+/// A channel's fees in one line, in the words of one language; the source's own words (a fee
+/// without an amount) stay as they are.
+fn fee_text(
+    c: &Channel,
+    free: &str,
+    kind: fn(domain::FeeKind) -> &'static str,
+    money: fn(i64) -> String,
+) -> String {
+    if c.fees.is_empty() {
+        String::new()
+    } else if c.is_free() {
+        free.to_string()
+    } else {
+        c.fees
+            .iter()
+            .filter(|f| !f.is_free())
+            .map(|f| match f.amount_vnd {
+                Some(v) if v > 0 => {
+                    let label = match f.kind {
+                        domain::FeeKind::Unspecified => String::new(),
+                        k => format!("{}: ", kind(k)),
+                    };
+                    format!("{label}{}", money(v))
+                }
+                _ => f.text.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -176,6 +196,8 @@ pub struct BringRow {
     pub text: String,
     /// "1 bản chính, 1 bản sao"; empty when the source gives no number.
     pub quantity: String,
+    /// "1 original, 1 copy" for the English interface.
+    pub quantity_en: String,
 }
 
 impl BringRow {
@@ -183,6 +205,7 @@ impl BringRow {
         BringRow {
             text: e.text.clone(),
             quantity: e.quantity.clone(),
+            quantity_en: e.quantity_en.clone(),
         }
     }
 }
@@ -278,6 +301,8 @@ pub struct ProcedureView {
     pub qr: Option<super::screen::QrMatrix>,
     /// "Nộp hồ sơ tại quầy số 3 (Tầng 1)" when the office maps one of the fields to a counter.
     pub counter: Option<String>,
+    /// The same sentence for the English interface ("Submit your dossier at counter 3 (Tầng 1)").
+    pub counter_en: Option<String>,
     pub updated: String,
     /// Changed in the last 30 days: "Mới cập nhật" (set by `Kiosk::procedure_view`).
     pub recently_updated: bool,
@@ -369,6 +394,7 @@ impl ProcedureView {
             qr: super::screen::qr(&link.url),
             link,
             counter,
+            counter_en: None,
             updated: super::screen::date_vi(p.updated.as_deref().unwrap_or_default()),
             recently_updated: false,
         }
@@ -400,6 +426,7 @@ mod tests {
         assert_eq!(r.method, "Trực tiếp");
         assert_eq!(r.time, "7 ngày làm việc");
         assert_eq!(r.fee, "Phí: 20.000 đồng");
+        assert_eq!(r.fee_en, "Fee: 20,000 VND");
         assert_eq!(r.note, "Miễn cho người cao tuổi");
         let free = Channel {
             fees: vec![Fee {
@@ -410,6 +437,7 @@ mod tests {
             ..c
         };
         assert_eq!(ChannelRow::from_channel(&free).fee, "Miễn phí");
+        assert_eq!(ChannelRow::from_channel(&free).fee_en, "Free of charge");
         assert_eq!(quantity_text(1, 2), "1 bản chính, 2 bản sao");
     }
 

@@ -13,6 +13,8 @@ pub struct Entry {
     pub text: String,
     /// "1 bản chính, 1 bản sao"; empty when the source gives no number.
     pub quantity: String,
+    /// The same for the English interface: "1 original, 2 copies".
+    pub quantity_en: String,
     /// The dossier group it came from ("Giấy tờ phải xuất trình").
     pub group: String,
 }
@@ -48,6 +50,22 @@ pub fn quantity(originals: u32, copies: u32) -> String {
     }
     if copies > 0 {
         q.push(format!("{copies} bản sao"));
+    }
+    q.join(", ")
+}
+
+/// [`quantity`] for the English interface: "1 original, 2 copies".
+pub fn quantity_en(originals: u32, copies: u32) -> String {
+    let mut q = Vec::new();
+    match originals {
+        0 => {}
+        1 => q.push("1 original".to_string()),
+        n => q.push(format!("{n} originals")),
+    }
+    match copies {
+        0 => {}
+        1 => q.push("1 copy".to_string()),
+        n => q.push(format!("{n} copies")),
     }
     q.join(", ")
 }
@@ -88,6 +106,7 @@ pub fn checklist(p: &Procedure) -> Checklist {
             let entry = Entry {
                 text: t,
                 quantity: quantity(item.originals, item.copies),
+                quantity_en: quantity_en(item.originals, item.copies),
                 group: case.name.clone(),
             };
             if is_note(item, &case.name, quantities_given) {
@@ -140,6 +159,7 @@ mod tests {
         let texts = |v: &[Entry]| v.iter().map(|e| e.text.clone()).collect::<Vec<_>>();
         assert_eq!(texts(&c.documents), ["Giấy chứng sinh"]);
         assert_eq!(c.documents[0].quantity, "1 bản chính");
+        assert_eq!(c.documents[0].quantity_en, "1 original");
         assert_eq!(
             texts(&c.conditional),
             [
@@ -148,6 +168,15 @@ mod tests {
             ]
         );
         assert_eq!(c.notes.len(), 3);
+    }
+
+    #[test]
+    fn quantities_in_both_languages() {
+        assert_eq!(quantity(1, 2), "1 bản chính, 2 bản sao");
+        assert_eq!(quantity_en(1, 2), "1 original, 2 copies");
+        assert_eq!(quantity_en(2, 1), "2 originals, 1 copy");
+        assert_eq!(quantity_en(0, 3), "3 copies");
+        assert_eq!(quantity_en(0, 0), "");
     }
 
     #[test]

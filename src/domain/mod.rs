@@ -154,6 +154,15 @@ impl Method {
         }
     }
 
+    /// The English interface's words (the same as its translations of [`Self::label_vi`]).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Method::Direct => "In person",
+            Method::Online => "Online",
+            Method::Postal => "By post",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Direct => "direct",
@@ -267,6 +276,16 @@ impl FeeKind {
             FeeKind::Unspecified => "Phí, lệ phí",
         }
     }
+
+    /// The English interface's words: phí is a fee, lệ phí a charge (the state's own English).
+    pub fn label_en(self) -> &'static str {
+        match self {
+            FeeKind::Fee => "Fee",
+            FeeKind::Charge => "Charge",
+            FeeKind::Price => "Price",
+            FeeKind::Unspecified => "Fees and charges",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,18 +307,27 @@ impl Fee {
 
 /// Format đồng with the Vietnamese thousands separator: 20000 → "20.000 đồng".
 pub fn format_vnd(v: i64) -> String {
+    group_thousands(v, '.') + " đồng"
+}
+
+/// [`format_vnd`] for the English interface: 20000 → "20,000 VND".
+pub fn format_vnd_en(v: i64) -> String {
+    group_thousands(v, ',') + " VND"
+}
+
+fn group_thousands(v: i64, separator: char) -> String {
     let digits = v.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
+            out.push(separator);
         }
         out.push(ch);
     }
     if v < 0 {
         out.insert(0, '-');
     }
-    out + " đồng"
+    out
 }
 
 /// One way to submit, with its time limit and fees.
@@ -752,6 +780,9 @@ mod tests {
         assert_eq!(format_vnd(20000), "20.000 đồng");
         assert_eq!(format_vnd(1500000), "1.500.000 đồng");
         assert_eq!(format_vnd(100), "100 đồng");
+        assert_eq!(format_vnd_en(1500000), "1,500,000 VND");
+        assert_eq!(format_vnd_en(100), "100 VND");
+        assert_eq!(format_vnd_en(-20000), "-20,000 VND");
     }
 
     #[test]

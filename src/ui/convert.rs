@@ -122,6 +122,7 @@ pub fn procedure_item(row: &ProcedureRow, highlights: &[Range<usize>]) -> Proced
         online: row.online,
         has_detail: row.has_detail,
         answer: SharedString::new(),
+        answer_en: SharedString::new(),
         section: SharedString::new(),
         other_provinces: 0,
         recent: row.recent,

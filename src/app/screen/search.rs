@@ -124,6 +124,8 @@ pub struct ResultRow {
     pub highlights: Vec<Range<usize>>,
     /// The answer to what the text asked ("Thời hạn: 1 ngày làm việc"), or empty.
     pub answer: String,
+    /// The same answer for the English interface.
+    pub answer_en: String,
     /// The part of the procedure page the answer comes from ("channels", "place", "dossier"),
     /// opened first when the row is tapped; empty for none.
     pub section: &'static str,
@@ -184,6 +186,7 @@ impl SearchView {
                         Vec::new()
                     },
                     answer: answer.map(|a| a.text.clone()).unwrap_or_default(),
+                    answer_en: answer.map(|a| a.text_en.clone()).unwrap_or_default(),
                     section: answer.map_or("", |a| a.section.as_str()),
                     other_provinces: h.other_provinces,
                 }
@@ -361,6 +364,7 @@ mod tests {
             answers: vec![Some(Answer {
                 ask: Ask::TimeLimit,
                 text: "Thời hạn: 1 ngày làm việc".into(),
+                text_en: "Time limit: 1 working day".into(),
                 section: Section::Channels,
             })],
             recent: vec![true],
@@ -385,6 +389,7 @@ mod tests {
         assert_eq!(v.open_code, None);
         // The answer to the question and the folded provinces reach the row.
         assert_eq!(v.rows[0].answer, "Thời hạn: 1 ngày làm việc");
+        assert_eq!(v.rows[0].answer_en, "Time limit: 1 working day");
         assert_eq!(v.rows[0].section, "channels");
         assert_eq!(v.rows[0].other_provinces, 1);
         assert!(v.rows[0].row.recent, "Mới cập nhật reaches the card");

@@ -18,6 +18,7 @@ fn bring_items(rows: &[BringRow]) -> ModelRc<BringItem> {
             .map(|r| BringItem {
                 text: s(&r.text),
                 quantity: s(&r.quantity),
+                quantity_en: s(&r.quantity_en),
                 checked: false,
             })
             .collect(),
@@ -31,6 +32,7 @@ fn channel_item(c: &ChannelRow) -> ChannelItem {
         time: s(&c.time),
         time_en: s(&c.time_en),
         fee: s(&c.fee),
+        fee_en: s(&c.fee_en),
         free: c.free,
         note: s(&c.note),
     }
@@ -92,6 +94,7 @@ pub fn show_procedure(window: &MainWindow, view: &ProcedureView) {
     a.set_link_verified(view.link.verified);
     a.set_link_url(s(&view.link.url));
     a.set_counter(s(view.counter.as_deref().unwrap_or_default()));
+    a.set_counter_en(s(view.counter_en.as_deref().unwrap_or_default()));
     a.set_updated(s(&view.updated));
     a.set_recently_updated(view.recently_updated);
 }

@@ -32,6 +32,7 @@ fn fill(window: &MainWindow, v: &SearchView) {
             .iter()
             .map(|r| ProcedureItem {
                 answer: SharedString::from(r.answer.as_str()),
+                answer_en: SharedString::from(r.answer_en.as_str()),
                 section: SharedString::from(r.section),
                 other_provinces: int(r.other_provinces),
                 ..procedure_item(&r.row, &r.highlights)
