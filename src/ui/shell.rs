@@ -437,16 +437,6 @@ impl Shell {
             }
         });
         let sh = self.clone();
-        k.on_browse_all(move || {
-            if let Some(w) = sh.window.upgrade() {
-                let b = w.global::<BrowseAdapter>();
-                b.set_tab(BrowseTab::Fields);
-                b.set_selected_key(SharedString::new());
-                b.set_selected_label(SharedString::new());
-            }
-            sh.navigate(Page::Browse);
-        });
-        let sh = self.clone();
         k.on_search_for(move |text| {
             sh.navigate(Page::Search);
             if let Some(w) = sh.window.upgrade() {

@@ -1,5 +1,6 @@
 //! Issue 11's defects a citizen meets, each through the window on real data: the browse page's
-//! A–Z index and level filter and the home page's fields (defect 4), field chips in the order
+//! A–Z index and level filter and the home page's fields (defect 4), "Xem tất cả lĩnh vực"
+//! opening it afresh (defect 5), field chips in the order
 //! of the results with a row that slides (defect 6), a hardware keyboard (defect 8).
 
 use std::sync::{Arc, OnceLock};
@@ -127,6 +128,54 @@ fn browse_has_an_a_to_z_index_and_a_level_filter() {
     click(&w, "Trang đầu");
     assert_eq!(b.get_level(), "");
     assert_eq!(b.get_fields().row_count(), all);
+    drop(a);
+}
+
+/// Defect 5: "Xem tất cả lĩnh vực" on the home page opens the browse page afresh: the fields
+/// tab, every level, nothing chosen, from the top, whatever the visit did there before (a
+/// level, a letter far down, a life event chosen) and came back home from with "Quay lại".
+#[test]
+fn see_all_fields_opens_every_field_from_the_top() {
+    let (w, a) = window_on(built_in_kiosk());
+    let k = w.global::<KioskGlobal>();
+    let b = w.global::<BrowseAdapter>();
+    k.invoke_browse_all();
+    support::settle();
+    let all = b.get_fields().row_count();
+    let first = b
+        .get_fields()
+        .row_data(0)
+        .expect("a field")
+        .label
+        .to_string();
+
+    tap(&w, "Cấp xã");
+    let last = b.get_letters().iter().last().expect("a letter");
+    click(&w, &format!("Lĩnh vực bắt đầu bằng chữ {}", last.letter));
+    support::settle();
+    assert!(!on_screen(&w, &first, AccessibleRole::Button));
+    b.set_tab(motcua::ui::BrowseTab::LifeEvents);
+    let event = b.get_life_events().row_data(0).expect("a life event");
+    k.invoke_open_life_event(event.key.clone());
+    support::settle();
+    assert_eq!(b.get_selected_key(), event.key);
+    k.invoke_back();
+    support::settle();
+    assert_eq!(k.get_page(), Page::Home);
+
+    // What "Xem tất cả lĩnh vực" calls (the button is below the fold at this size).
+    k.invoke_browse_all();
+    support::settle();
+    assert_eq!(k.get_page(), Page::Browse);
+    assert_eq!(b.get_tab(), motcua::ui::BrowseTab::Fields);
+    assert_eq!(b.get_selected_key(), "");
+    assert_eq!(b.get_level(), "");
+    assert_eq!(b.get_fields().row_count(), all);
+    assert_eq!(b.get_procedures().row_count(), 0);
+    assert!(
+        on_screen(&w, &first, AccessibleRole::Button),
+        "{first} at the top"
+    );
     drop(a);
 }
 

@@ -8,7 +8,7 @@ use slint::{ComponentHandle, SharedString};
 
 use super::super::context::{Ctx, ListShown};
 use super::super::convert::{group_items, int, model, procedure_items, s};
-use super::super::{BrowseAdapter, BrowseTab, FilterItem, LetterItem, MainWindow, Page};
+use super::super::{BrowseAdapter, BrowseTab, FilterItem, Kiosk, LetterItem, MainWindow, Page};
 use crate::app::screen::{BrowseView, GroupKind, LIST_PAGE, ListView};
 use crate::app::usage::Note;
 use crate::domain::Level;
@@ -104,6 +104,23 @@ pub fn reset(ctx: &Ctx, w: &MainWindow) {
     }
 }
 
+/// "Xem tất cả lĩnh vực": every field, from the top, whatever this visit chose before (a life
+/// event, a field, a level, a scrolled list).
+fn browse_all(ctx: &Ctx) {
+    let Some(w) = ctx.window.upgrade() else {
+        return;
+    };
+    reset(ctx, &w);
+    ctx.list.borrow_mut().take();
+    let b = w.global::<BrowseAdapter>();
+    b.set_tab(BrowseTab::Fields);
+    b.set_selected_key(SharedString::new());
+    b.set_selected_label(SharedString::new());
+    b.set_procedures(model(Vec::new()));
+    // The page is made anew when shown, its lists at the top.
+    ctx.shell.navigate(Page::Browse);
+}
+
 /// The level filter: a tap on the chosen level shows every level again. The field on screen
 /// stays when it has procedures at the new level, with only those listed.
 fn choose_level(ctx: &Ctx, key: &str) {
@@ -149,4 +166,6 @@ pub fn bind(w: &MainWindow, ctx: &Rc<Ctx>) {
     let c = ctx.clone();
     w.global::<BrowseAdapter>()
         .on_choose_level(move |key| choose_level(&c, &key));
+    let c = ctx.clone();
+    w.global::<Kiosk>().on_browse_all(move || browse_all(&c));
 }
