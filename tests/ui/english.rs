@@ -21,13 +21,15 @@ fn office_kiosk() -> Arc<Kiosk> {
     KIOSK
         .get_or_init(|| {
             let dir = tempfile::tempdir().expect("tempdir");
-            let mut cfg = Config::default();
-            cfg.counters = vec![Counter {
-                number: 3,
-                location: "Tầng 1".into(),
-                label: "Tư pháp – Hộ tịch".into(),
-                fields: vec!["Hộ tịch".into()],
-            }];
+            let cfg = Config {
+                counters: vec![Counter {
+                    number: 3,
+                    location: "Tầng 1".into(),
+                    label: "Tư pháp – Hộ tịch".into(),
+                    fields: vec!["Hộ tịch".into()],
+                }],
+                ..Config::default()
+            };
             let k = support::small_kiosk(dir.path(), cfg);
             (dir, k)
         })

@@ -487,6 +487,150 @@ fn buttons_on_screen(
     }
 }
 
+/// A window on the shared kiosk with a day's idle timeout on the real clock (the backend's mock
+/// time, which other tests move on, must not bring the countdown over the pages).
+fn still_window() -> (MainWindow, motcua::ui::run::Attached) {
+    let w = ui::screenshot::new_window().expect("headless window");
+    let options = ShellOptions {
+        idle: IdlePolicy::new(Duration::from_secs(24 * 3600), Duration::from_secs(30)),
+        show_clock: false,
+        ..ShellOptions::default()
+    };
+    let a = attach(&w, shared_kiosk(), options, Arc::new(Recorder::new(false)));
+    (w, a)
+}
+
+/// The heights of the texts labelled `label` on screen.
+fn text_heights(w: &MainWindow, label: &str) -> Vec<f32> {
+    ElementHandle::find_by_accessible_label(w, label)
+        .filter(|e| e.type_name().is_some_and(|t| t == "Text"))
+        .map(|e| e.size().height)
+        .filter(|h| *h > 0.0)
+        .collect()
+}
+
+/// Issue 11: large text on the staff screen and its PIN pad (×1.5 like the citizen pages) at
+/// the small panels and in portrait: every text inside its parent, Hủy, Xác nhận and Đóng on
+/// screen, and the staff screen's small texts half again as tall as in normal text.
+#[test]
+fn the_staff_screen_and_its_pin_pad_in_large_text_fit_the_small_panels() {
+    let kiosk = shared_kiosk();
+    let (w, a) = still_window();
+    let mut problems = Vec::new();
+    for (page, keys) in [
+        (
+            "staff-pin",
+            vec!["Hủy", "Xác nhận", "Quay lại", "Trang đầu"],
+        ),
+        ("staff", vec!["Đóng", "Quay lại", "Trang đầu"]),
+    ] {
+        let o = ShotOptions {
+            page: page.to_string(),
+            ..ShotOptions::default()
+        };
+        ui::screenshot::show_page(&a, &w, &kiosk, &o).expect("page");
+        ui::fit::set_physical_size(&w, 1920, 1080);
+        let normal = text_heights(&w, "Lượt sử dụng");
+        w.global::<Theme>().set_large_text(true);
+        for size in [(1280, 720), (1366, 768), (1080, 1920)] {
+            let at = format!("{page} in large text at {}×{}", size.0, size.1);
+            ui::fit::set_physical_size(&w, size.0, size.1);
+            let frame = Frame::of(&w, size);
+            let scale = w.window().scale_factor();
+            let mut here = Vec::new();
+            texts_inside(&element_tree(&w), size.0 as f32 / scale, &at, &mut here);
+            buttons_on_screen(&w, Some(&frame), size, &at, &keys, &mut here);
+            problems.extend(here.into_iter().take(6));
+        }
+        if page == "staff" {
+            ui::fit::set_physical_size(&w, 1920, 1080);
+            let large = text_heights(&w, "Lượt sử dụng");
+            assert!(
+                !normal.is_empty() && large.len() == normal.len(),
+                "{normal:?} {large:?}"
+            );
+            assert!(
+                large[0] >= normal[0] * 1.45,
+                "a count's label {} → {}",
+                normal[0],
+                large[0]
+            );
+        }
+        w.global::<Theme>().set_large_text(false);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Issue 11: at 1280×720 the header is narrow (Quay lại, Trang đầu, the clock, "Gọi cán bộ hỗ
+/// trợ", the switches): a long office name wraps onto a second line (the subtitle gives it its
+/// line) instead of being cut, inside the header; in large text the clock gives its place to
+/// the name, which would otherwise be cut to a letter.
+#[test]
+fn a_long_office_name_wraps_in_the_header_at_1280x720() {
+    let kiosk = shared_kiosk();
+    let (w, a) = still_window();
+    let o = ShotOptions {
+        page: "procedure".into(),
+        ..ShotOptions::default()
+    };
+    ui::screenshot::show_page(&a, &w, &kiosk, &o).expect("page");
+    let k = w.global::<Kiosk>();
+    let short = k.get_office_name().to_string();
+    let long = "Bộ phận Một cửa xã Tân Hiệp";
+    let name = |label: &str| {
+        ElementHandle::find_by_accessible_label(&w, label)
+            .find(|e| e.type_name().is_some_and(|t| t == "Text"))
+            .expect("the office name")
+    };
+    // The header's texts (the page below is another test's).
+    let header_fits = |at: &str| {
+        let mut nodes = element_tree(&w);
+        for n in nodes.iter_mut().filter(|n| n.is_text() && n.y >= 150.0) {
+            n.w = 0.0;
+        }
+        let mut problems = Vec::new();
+        let scale = w.window().scale_factor();
+        texts_inside(&nodes, 1280.0 / scale, at, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+    };
+    ui::fit::set_physical_size(&w, 1280, 720);
+    let one_line = name(&short).size().height;
+    assert!(!text_heights(&w, "Tra cứu thủ tục hành chính").is_empty());
+    k.set_office_name(long.into());
+    let lines = name(long).size().height / one_line;
+    assert!((1.9..2.1).contains(&lines), "{lines} lines of {long:?}");
+    assert!(
+        text_heights(&w, "Tra cứu thủ tục hành chính").is_empty(),
+        "the subtitle gives its line"
+    );
+    let (p, s) = (name(long).absolute_position(), name(long).size());
+    assert!(p.y >= 0.0 && p.y + s.height <= 115.0, "{p:?} {s:?}");
+    header_fits("a long name");
+
+    k.set_office_name(short.as_str().into());
+    let clock = |w: &MainWindow| {
+        ElementHandle::find_by_element_type_name(w, "ClockView")
+            .next()
+            .is_some()
+    };
+    assert!(clock(&w));
+    w.global::<Theme>().set_large_text(true);
+    assert!(!clock(&w), "no clock in large text at 1280×720");
+    let n = name(&short);
+    assert!(n.size().width >= 250.0, "the name has {:?}", n.size());
+    let (p, s) = (n.absolute_position(), n.size());
+    assert!(p.y >= 0.0 && p.y + s.height <= 145.0, "{p:?} {s:?}");
+    header_fits("large text");
+    ui::fit::set_physical_size(&w, 1920, 1080);
+    assert!(clock(&w), "the clock where there is room");
+    w.global::<Theme>().set_large_text(false);
+}
+
 /// Issue 11: every page at every panel size offices buy, landscape and portrait, on real data:
 /// the header in its colour, every text inside its parent, the page's actions (Quay lại, Trang
 /// đầu, Tìm, Xong, Hủy, Xác nhận…) on the screen, every button at least 48 px, and the QR codes
