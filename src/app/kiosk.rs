@@ -13,7 +13,7 @@ use super::datadir::{DataDir, WriteLock};
 use super::view::{ProcedureRow, ProcedureView};
 use super::{AppError, seed};
 use crate::bundle::RawBundle;
-use crate::bundle::package::{self, Policy, Verified};
+use crate::bundle::package::{self, Checked, Policy};
 use crate::config::Config;
 use crate::domain::{Dataset, FieldCount, Guide, Hotline, LifeEvent, Procedure, ProcedureSummary};
 use crate::store::{
@@ -122,13 +122,19 @@ impl Kiosk {
                 match open_installed(&dir)? {
                     Some(l) => l,
                     None => {
-                        let verified = Self::verify_seed(&seed()?)?;
-                        let name = install_version(&dir, &lock, &verified, &mut |_| {})?;
+                        let raw = seed()?;
+                        let mut src = &raw;
+                        let checked = Self::check_seed(&mut src)?;
+                        let name = install_version(&dir, &lock, &checked, &mut src, &mut |_| {})
+                            .map_err(|e| match e {
+                                AppError::Bundle(b) => AppError::DefaultData(b.to_string()),
+                                other => other,
+                            })?;
                         let _ = kiosk_db.log_refresh(&RefreshRecord {
                             at: now_string(),
                             source: RefreshSource::Seed,
                             outcome: RefreshOutcome::Applied,
-                            version: Some(verified.manifest.version),
+                            version: Some(checked.manifest.version),
                             message: "built-in default data".into(),
                         });
                         Live::open(&dir, &name, Some(&lock))?
@@ -147,8 +153,8 @@ impl Kiosk {
         Ok(kiosk)
     }
 
-    fn verify_seed(raw: &RawBundle) -> Result<Verified, AppError> {
-        package::verify(
+    fn check_seed(raw: &mut &RawBundle) -> Result<Checked, AppError> {
+        package::check(
             raw,
             &Policy {
                 trusted_keys: &[],

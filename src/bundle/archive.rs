@@ -1,14 +1,16 @@
 //! Reading a bundle from a directory or a zip without trusting it: only plain files with plain
 //! names at the root, no links, no `..` or absolute paths, every file and the total under a size
 //! cap that is enforced on the bytes actually read (declared sizes are never trusted), and never
-//! a whole-archive extract. Writing a bundle as a directory or a zip.
+//! a whole-archive extract. [`read`] takes every file into memory; [`open`] reads only the
+//! manifest and its signature and hands out the content files one at a time ([`Source`]), so a
+//! kiosk streams a large bundle instead of holding it. Writing a bundle as a directory or a zip.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
 use super::BundleError;
-use super::layout::{Built, MANIFEST, RawBundle, SIGNATURE, is_safe_name};
+use super::layout::{Built, Entries, MANIFEST, RawBundle, SIGNATURE, is_safe_name};
 
 /// Caps applied while reading.
 #[derive(Debug, Clone, Copy)]
@@ -238,11 +240,21 @@ fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
         signature: None,
         files: BTreeMap::new(),
     };
+    for (name, file) in dir_entries(path)? {
+        let mut f = std::fs::File::open(&file).map_err(|err| BundleError::io(&file, err))?;
+        c.add(&name, &mut f)?;
+    }
+    c.finish(path)
+}
+
+/// A bundle directory's entries by name, each a plain file (links and other kinds refused).
+fn dir_entries(path: &Path) -> Result<Vec<(String, std::path::PathBuf)>, BundleError> {
     let mut entries: Vec<_> = std::fs::read_dir(path)
         .map_err(|e| BundleError::io(path, e))?
         .collect::<Result<_, _>>()
         .map_err(|e| BundleError::io(path, e))?;
     entries.sort_by_key(|e| e.file_name());
+    let mut out = Vec::with_capacity(entries.len());
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();
         let ft = e
@@ -257,13 +269,32 @@ fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
                 format!("entry `{name}` is not a plain file"),
             ));
         }
-        let mut f = std::fs::File::open(e.path()).map_err(|err| BundleError::io(e.path(), err))?;
-        c.add(&name, &mut f)?;
+        out.push((name, e.path()));
+    }
+    Ok(out)
+}
+
+fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
+    let mut zip = open_zip(path, limits)?;
+    let mut c = Collector {
+        bundle: path,
+        limits,
+        total: 0,
+        manifest: None,
+        signature: None,
+        files: BTreeMap::new(),
+    };
+    for i in 0..zip.len() {
+        let (name, mut entry) = zip_entry(path, &mut zip, i)?;
+        c.add(&name, &mut entry)?;
     }
     c.finish(path)
 }
 
-fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
+type Zip = zip::ZipArchive<std::io::BufReader<std::fs::File>>;
+
+/// Opens a zip bundle: under the total cap, no duplicate names, not too many entries.
+fn open_zip(path: &Path, limits: Limits) -> Result<Zip, BundleError> {
     let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, e))?;
     let size = file.metadata().map_err(|e| BundleError::io(path, e))?.len();
     if size > limits.max_total {
@@ -275,7 +306,7 @@ fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
             ),
         ));
     }
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+    let zip = zip::ZipArchive::new(std::io::BufReader::new(file))
         .map_err(|e| rejected(path, format!("not a readable zip archive: {e}")))?;
     // The reader keeps one entry per name, the last: a second copy of a name could only be
     // there to show one content to a checker and another to the kiosk.
@@ -295,40 +326,221 @@ fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
             ),
         ));
     }
-    let mut c = Collector {
-        bundle: path,
-        limits,
-        total: 0,
-        manifest: None,
-        signature: None,
-        files: BTreeMap::new(),
-    };
-    for i in 0..zip.len() {
-        let mut entry = zip
-            .by_index(i)
-            .map_err(|e| rejected(path, format!("entry {i} cannot be read: {e}")))?;
-        let name = entry
-            .name()
-            .map(|n| n.into_owned())
-            .map_err(|e| rejected(path, format!("entry {i} has an unreadable name: {e}")))?;
-        if entry.is_symlink() {
-            return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
-        }
-        if entry.is_dir() {
-            return Err(rejected(
-                path,
-                format!("entry `{name}` is a directory; bundles are flat"),
-            ));
-        }
-        if entry.enclosed_name().is_none() || name.contains('\\') {
-            return Err(rejected(
-                path,
-                format!("entry `{name}` escapes the bundle (zip-slip)"),
-            ));
-        }
-        c.add(&name, &mut entry)?;
+    Ok(zip)
+}
+
+/// Entry `i` of a zip bundle with its name: a plain file at the root, nothing else.
+fn zip_entry<'a>(
+    path: &Path,
+    zip: &'a mut Zip,
+    i: usize,
+) -> Result<
+    (
+        String,
+        zip::read::ZipFile<'a, std::io::BufReader<std::fs::File>>,
+    ),
+    BundleError,
+> {
+    let entry = zip
+        .by_index(i)
+        .map_err(|e| rejected(path, format!("entry {i} cannot be read: {e}")))?;
+    let name = entry
+        .name()
+        .map(|n| n.into_owned())
+        .map_err(|e| rejected(path, format!("entry {i} has an unreadable name: {e}")))?;
+    if entry.is_symlink() {
+        return Err(rejected(path, format!("entry `{name}` is a symbolic link")));
     }
-    c.finish(path)
+    if entry.is_dir() {
+        return Err(rejected(
+            path,
+            format!("entry `{name}` is a directory; bundles are flat"),
+        ));
+    }
+    if entry.enclosed_name().is_none() || name.contains('\\') {
+        return Err(rejected(
+            path,
+            format!("entry `{name}` escapes the bundle (zip-slip)"),
+        ));
+    }
+    Ok((name, entry))
+}
+
+/// A bundle opened for streaming: its manifest and signature read, its content files listed
+/// (with every check [`read`] makes on names, links, kinds and counts) but not read.
+pub struct Source {
+    path: std::path::PathBuf,
+    limits: Limits,
+    manifest: Vec<u8>,
+    signature: Option<String>,
+    names: Vec<String>,
+    /// Bytes of the manifest and signature, read at opening.
+    head_bytes: u64,
+    /// The declared size of every content file opened so far, for the total cap.
+    opened: BTreeMap<String, u64>,
+    /// `None`: a directory.
+    zip: Option<zip::ZipArchive<std::io::BufReader<std::fs::File>>>,
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("path", &self.path)
+            .field("names", &self.names)
+            .field("zip", &self.zip.is_some())
+            .finish()
+    }
+}
+
+/// Where the entries found while listing go: the manifest and signature are read (capped as in
+/// [`read`]), every other name is only counted and remembered.
+struct Lister<'a> {
+    inner: Collector<'a>,
+    names: Vec<String>,
+}
+
+impl Lister<'_> {
+    fn add(&mut self, name: &str, reader: &mut dyn Read) -> Result<(), BundleError> {
+        if name == MANIFEST || name == SIGNATURE || !is_safe_name(name) {
+            return self.inner.add(name, reader);
+        }
+        if self.names.len() + 2 > self.inner.limits.max_entries {
+            return Err(rejected(
+                self.inner.bundle,
+                format!(
+                    "too many files (the limit is {} per bundle)",
+                    self.inner.limits.max_entries
+                ),
+            ));
+        }
+        if self.names.iter().any(|n| n == name) {
+            return Err(rejected(
+                self.inner.bundle,
+                format!("entry `{name}` appears twice"),
+            ));
+        }
+        self.names.push(name.to_string());
+        Ok(())
+    }
+}
+
+/// Opens a bundle directory or `.zip` file for streaming: the same refusals as [`read`], but
+/// only the manifest and its signature are read now.
+pub fn open(path: &Path, limits: Limits) -> Result<Source, BundleError> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| BundleError::io(path, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(rejected(path, "the bundle itself is a symbolic link"));
+    }
+    let mut lister = Lister {
+        inner: Collector {
+            bundle: path,
+            limits,
+            total: 0,
+            manifest: None,
+            signature: None,
+            files: BTreeMap::new(),
+        },
+        names: Vec::new(),
+    };
+    let zip = if meta.is_dir() {
+        for (name, file) in dir_entries(path)? {
+            let mut f = std::fs::File::open(&file).map_err(|err| BundleError::io(&file, err))?;
+            lister.add(&name, &mut f)?;
+        }
+        None
+    } else if meta.is_file() {
+        let mut zip = open_zip(path, limits)?;
+        for i in 0..zip.len() {
+            let (name, mut entry) = zip_entry(path, &mut zip, i)?;
+            lister.add(&name, &mut entry)?;
+        }
+        Some(zip)
+    } else {
+        return Err(rejected(
+            path,
+            "not a regular file or a directory (a FIFO, socket or device is refused)",
+        ));
+    };
+    let head_bytes = lister.inner.total;
+    let Lister { inner, names } = lister;
+    let raw = inner.finish(path)?;
+    Ok(Source {
+        path: path.to_path_buf(),
+        limits,
+        manifest: raw.manifest,
+        signature: raw.signature,
+        names,
+        head_bytes,
+        opened: BTreeMap::new(),
+        zip,
+    })
+}
+
+impl Entries for Source {
+    fn bundle(&self) -> &Path {
+        &self.path
+    }
+
+    fn manifest_bytes(&self) -> &[u8] {
+        &self.manifest
+    }
+
+    fn signature(&self) -> Option<&str> {
+        self.signature.as_deref()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.names.clone()
+    }
+
+    fn open(&mut self, name: &str, size: u64) -> Result<Box<dyn Read + '_>, BundleError> {
+        let too_big = |message: String| BundleError::Integrity {
+            bundle: self.path.clone(),
+            file: name.to_string(),
+            message,
+        };
+        if !self.names.iter().any(|n| n == name) {
+            return Err(too_big("listed in the manifest but missing".into()));
+        }
+        // Declared sizes are checked against the caps here, and nobody reads more than the
+        // declared size plus one byte: the caps hold for the bytes actually read.
+        if size > self.limits.max_file {
+            return Err(too_big(format!(
+                "larger than the {} size limit",
+                limit_text(self.limits.max_file)
+            )));
+        }
+        self.opened.insert(name.to_string(), size);
+        let total = self.head_bytes + self.opened.values().sum::<u64>();
+        if total > self.limits.max_total {
+            return Err(too_big(format!(
+                "the bundle's files together are larger than the {} limit",
+                limit_text(self.limits.max_total)
+            )));
+        }
+        match &mut self.zip {
+            None => {
+                let file = self.path.join(name);
+                // Checked again: the folder may have changed since it was listed.
+                let meta =
+                    std::fs::symlink_metadata(&file).map_err(|e| BundleError::io(&file, e))?;
+                if !meta.file_type().is_file() {
+                    return Err(rejected(
+                        &self.path,
+                        format!("entry `{name}` is not a plain file"),
+                    ));
+                }
+                let f = std::fs::File::open(&file).map_err(|e| BundleError::io(&file, e))?;
+                Ok(Box::new(f))
+            }
+            Some(zip) => {
+                let entry = zip.by_name(name).map_err(|e| {
+                    rejected(&self.path, format!("entry `{name}` cannot be read: {e}"))
+                })?;
+                Ok(Box::new(entry))
+            }
+        }
+    }
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -27,23 +27,34 @@ pub(crate) fn lines<'a>(
     bytes
         .split(|b| *b == b'\n')
         .enumerate()
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .map(move |(i, raw)| {
-            let line = i + 1;
-            let not_text = || BundleError::NotText {
-                path: path.to_path_buf(),
-                line,
-            };
-            let text = std::str::from_utf8(raw).map_err(|_| not_text())?;
-            // NUL and most C0 controls never occur in JSON text; their presence means garbage.
-            if text
-                .bytes()
-                .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\r'))
-            {
-                return Err(not_text());
-            }
-            Ok((line, text.trim_start_matches('\u{feff}')))
-        })
+        .filter(|(_, l)| !is_blank(l))
+        .map(move |(i, raw)| Ok((i + 1, line_text(path, i + 1, raw)?)))
+}
+
+/// Whether a line (without its newline) holds nothing but whitespace: such lines are skipped.
+pub(crate) fn is_blank(raw: &[u8]) -> bool {
+    raw.iter().all(u8::is_ascii_whitespace)
+}
+
+/// One line (without its newline) as text, refusing binary data.
+pub(crate) fn line_text<'a>(
+    path: &Path,
+    line: usize,
+    raw: &'a [u8],
+) -> Result<&'a str, BundleError> {
+    let not_text = || BundleError::NotText {
+        path: path.to_path_buf(),
+        line,
+    };
+    let text = std::str::from_utf8(raw).map_err(|_| not_text())?;
+    // NUL and most C0 controls never occur in JSON text; their presence means garbage.
+    if text
+        .bytes()
+        .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\r'))
+    {
+        return Err(not_text());
+    }
+    Ok(text.trim_start_matches('\u{feff}'))
 }
 
 /// Parses one line into `T`, naming the field on a type error.

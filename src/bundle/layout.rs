@@ -4,7 +4,8 @@
 //! `package` builds and verifies them; neither needs the other.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,48 @@ pub struct RawBundle {
     pub signature: Option<String>,
     /// Content files by name (everything except the manifest and its signature).
     pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// A bundle's files, read one at a time: `package` checks and parses a bundle through this, so a
+/// bundle on disk (`archive::Source`) is streamed file by file and never held whole, and one
+/// already in memory ([`RawBundle`]: the built-in data) goes through the very same checks.
+pub trait Entries {
+    /// Where the bundle is, for messages.
+    fn bundle(&self) -> &Path;
+    fn manifest_bytes(&self) -> &[u8];
+    fn signature(&self) -> Option<&str>;
+    /// The content files' names: everything but the manifest and its signature.
+    fn names(&self) -> Vec<String>;
+    /// Opens the content file `name`, which the manifest says has `size` bytes. The reader gives
+    /// what is really there (callers read at most `size + 1` bytes); a size over the source's
+    /// limits is refused here, and a file that is not there is an integrity error.
+    fn open(&mut self, name: &str, size: u64) -> Result<Box<dyn Read + '_>, super::BundleError>;
+}
+
+impl Entries for &RawBundle {
+    fn bundle(&self) -> &Path {
+        &self.path
+    }
+    fn manifest_bytes(&self) -> &[u8] {
+        &self.manifest
+    }
+    fn signature(&self) -> Option<&str> {
+        self.signature.as_deref()
+    }
+    fn names(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+    fn open(&mut self, name: &str, _size: u64) -> Result<Box<dyn Read + '_>, super::BundleError> {
+        let files = &self.files;
+        match files.get(name) {
+            Some(bytes) => Ok(Box::new(bytes.as_slice())),
+            None => Err(super::BundleError::Integrity {
+                bundle: self.path.clone(),
+                file: name.to_string(),
+                message: "listed in the manifest but missing".into(),
+            }),
+        }
+    }
 }
 
 /// The bundle as files in memory: manifest bytes and content, ready to write to a directory or

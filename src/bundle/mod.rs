@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 pub use catalog::{is_published, parse_one as parse_catalog_item};
 pub use error::BundleError;
 pub use layout::{
-    Built, FORMAT, FORMAT_VERSION, FileEntry, MANIFEST, Manifest, RawBundle, Role, SIGNATURE,
-    is_safe_name,
+    Built, Entries, FORMAT, FORMAT_VERSION, FileEntry, MANIFEST, Manifest, RawBundle, Role,
+    SIGNATURE, is_safe_name,
 };
 pub use portal_api::parse_one as parse_detail_answer;
 pub use report::{ImportReport, SourceReport};

@@ -5,13 +5,14 @@
 //! See `docs/bundle-format.md`.
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::layout::{
-    Built, FORMAT, FORMAT_VERSION, FileEntry, Manifest, RawBundle, Role, is_safe_name,
+    Built, Entries, FORMAT, FORMAT_VERSION, FileEntry, Manifest, RawBundle, Role, is_safe_name,
 };
 use super::{BundleError, ImportReport, content, curated, jsonl, sign};
 use crate::domain::changes::Changes;
@@ -113,21 +114,6 @@ pub fn build(
     })
 }
 
-/// The bytes of a file the manifest lists; an integrity error when the bundle lacks it.
-fn listed_file<'a>(
-    bundle: &Path,
-    files: &'a BTreeMap<String, Vec<u8>>,
-    entry: &FileEntry,
-) -> Result<&'a Vec<u8>, BundleError> {
-    files
-        .get(&entry.path)
-        .ok_or_else(|| BundleError::Integrity {
-            bundle: bundle.to_path_buf(),
-            file: entry.path.clone(),
-            message: "listed in the manifest but missing".into(),
-        })
-}
-
 /// Parses manifest bytes and checks the format fields.
 pub fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest, BundleError> {
     let m: Manifest = serde_json::from_slice(bytes).map_err(|e| BundleError::Manifest {
@@ -158,95 +144,6 @@ pub fn parse_manifest(bundle: &Path, bytes: &[u8]) -> Result<Manifest, BundleErr
         }
     }
     Ok(m)
-}
-
-/// Checks a content file's bytes against its manifest entry.
-pub fn check_entry(bundle: &Path, entry: &FileEntry, bytes: &[u8]) -> Result<(), BundleError> {
-    if bytes.len() as u64 != entry.size {
-        return Err(BundleError::Integrity {
-            bundle: bundle.to_path_buf(),
-            file: entry.path.clone(),
-            message: format!(
-                "size is {} bytes, the manifest says {} (truncated or altered)",
-                bytes.len(),
-                entry.size
-            ),
-        });
-    }
-    let h = sha256_hex(bytes);
-    if !h.eq_ignore_ascii_case(&entry.sha256) {
-        return Err(BundleError::Integrity {
-            bundle: bundle.to_path_buf(),
-            file: entry.path.clone(),
-            message: "SHA-256 does not match the manifest (the file was altered)".into(),
-        });
-    }
-    Ok(())
-}
-
-/// Parses verified content files into a dataset. `files` maps file name to bytes; every
-/// manifest entry must be present. Errors name the file, line and field.
-pub fn parse_content(
-    bundle: &Path,
-    manifest: &Manifest,
-    files: &BTreeMap<String, Vec<u8>>,
-) -> Result<Dataset, BundleError> {
-    let mut ds = Dataset::default();
-    let mut seen_procedures = false;
-    for entry in &manifest.files {
-        let bytes = listed_file(bundle, files, entry)?;
-        let display = bundle.join(&entry.path);
-        match entry.role {
-            Role::Procedures => {
-                seen_procedures = true;
-                for item in jsonl::lines(&display, bytes) {
-                    let (line, text) = item?;
-                    let p: Procedure = jsonl::parse_line(&display, line, text)?;
-                    let at = content::Origin {
-                        file: &display,
-                        line: Some(line),
-                    };
-                    let p = content::sanitize(at, p, content::MAX_LIST_ITEMS)?;
-                    validate_procedure(&display, line, &p)?;
-                    ds.procedures.push(p);
-                }
-            }
-            Role::Hotlines => ds.hotlines = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
-            Role::Guides => ds.guides = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
-            Role::LifeEvents => {
-                ds.life_events = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
-            }
-            Role::Synonyms => {
-                ds.synonyms = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
-            }
-            Role::Featured => ds.featured = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
-            Role::Changes => {
-                let at = content::Origin {
-                    file: &display,
-                    line: None,
-                };
-                let changes = parse_json::<Changes>(&display, bytes)?;
-                ds.changes = Some(content::sanitize(at, changes, content::MAX_GROUP_CODES)?)
-            }
-            Role::Report => {}
-        }
-    }
-    if !seen_procedures || ds.procedures.is_empty() {
-        return Err(BundleError::Rejected {
-            bundle: bundle.to_path_buf(),
-            message: "the bundle has no procedures".into(),
-        });
-    }
-    let mut codes = std::collections::HashSet::new();
-    for p in &ds.procedures {
-        if !codes.insert(p.code.as_str()) {
-            return Err(BundleError::Rejected {
-                bundle: bundle.to_path_buf(),
-                message: format!("procedure {} appears twice", p.code),
-            });
-        }
-    }
-    Ok(ds)
 }
 
 /// A curated JSON list, every text cleaned and every list bounded (see [`content`]).
@@ -354,15 +251,93 @@ pub fn check_newer(bundle: &Path, version: u64, installed: u64) -> Result<(), Bu
     Ok(())
 }
 
-/// Checks signature, version, expiry, the file list and every hash and size, in that order and
-/// before parsing anything; then parses the content.
-pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
-    let bundle = raw.path.as_path();
+/// A bundle whose signature, manifest, version, expiry, file list and every file's size and
+/// SHA-256 passed, with everything but its procedures parsed. The procedures are read after,
+/// by [`Checked::procedures`], one at a time.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub manifest: Manifest,
+    pub manifest_sha256: String,
+    /// The key that signed it, when signed.
+    pub key_id: Option<String>,
+    /// Hotlines, guides, life events, synonyms, the "most used" list and the change list; no
+    /// procedures.
+    pub dataset: Dataset,
+}
+
+/// Reads at most `entry.size + 1` bytes of `r`, hashing them; keeps them when `keep`.
+fn hash_stream(
+    bundle: &Path,
+    entry: &FileEntry,
+    r: &mut dyn Read,
+    keep: bool,
+) -> Result<(u64, String, Vec<u8>), BundleError> {
+    let mut hasher = Sha256::new();
+    let mut kept = Vec::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut len = 0u64;
+    let mut r = r.take(entry.size.saturating_add(1));
+    loop {
+        let n = r.read(&mut buf).map_err(|e| BundleError::Integrity {
+            bundle: bundle.to_path_buf(),
+            file: entry.path.clone(),
+            message: format!("cannot be read: {e}"),
+        })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        if keep {
+            kept.extend_from_slice(&buf[..n]);
+        }
+        len += n as u64;
+    }
+    let digest = hasher.finalize();
+    Ok((
+        len,
+        digest.iter().map(|b| format!("{b:02x}")).collect(),
+        kept,
+    ))
+}
+
+/// Compares what was read of a file with its manifest entry.
+fn check_read(bundle: &Path, entry: &FileEntry, len: u64, sha256: &str) -> Result<(), BundleError> {
+    let integrity = |message: String| BundleError::Integrity {
+        bundle: bundle.to_path_buf(),
+        file: entry.path.clone(),
+        message,
+    };
+    if len > entry.size {
+        return Err(integrity(format!(
+            "larger than the {} bytes the manifest says (altered)",
+            entry.size
+        )));
+    }
+    if len < entry.size {
+        return Err(integrity(format!(
+            "size is {len} bytes, the manifest says {} (truncated or altered)",
+            entry.size
+        )));
+    }
+    if !sha256.eq_ignore_ascii_case(&entry.sha256) {
+        return Err(integrity(
+            "SHA-256 does not match the manifest (the file was altered)".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks signature, version, expiry, the file list and every file's size and hash, in that
+/// order and before parsing anything; then parses every file but the procedures. Each file is
+/// read as a stream: only the small files that are parsed here are kept in memory.
+pub fn check(src: &mut dyn Entries, policy: &Policy<'_>) -> Result<Checked, BundleError> {
+    let bundle = src.bundle().to_path_buf();
+    let bundle = bundle.as_path();
     let rejected = |message: String| BundleError::Rejected {
         bundle: bundle.to_path_buf(),
         message,
     };
-    let key_id = match (&raw.signature, policy.require_signature) {
+    let key_id = match (src.signature(), policy.require_signature) {
         (None, true) => {
             return Err(rejected(
                 "the bundle is not signed (manifest.json.minisig is missing)".into(),
@@ -370,11 +345,11 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
         }
         (None, false) => None,
         (Some(sig), _) => Some(
-            sign::verify(&raw.manifest, sig, policy.trusted_keys)
+            sign::verify(src.manifest_bytes(), sig, policy.trusted_keys)
                 .map_err(|e| rejected(format!("signature rejected: {e}")))?,
         ),
     };
-    let manifest = parse_manifest(bundle, &raw.manifest)?;
+    let manifest = parse_manifest(bundle, src.manifest_bytes())?;
     check_version_scheme(bundle, manifest.version, policy.now)?;
     if let Some(installed) = policy.installed_version {
         check_newer(bundle, manifest.version, installed)?;
@@ -393,7 +368,8 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
             manifest.created.format("%Y-%m-%d")
         )));
     }
-    for name in raw.files.keys() {
+    let names = src.names();
+    for name in &names {
         if !manifest.files.iter().any(|f| &f.path == name) {
             return Err(BundleError::Integrity {
                 bundle: bundle.to_path_buf(),
@@ -403,6 +379,7 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
         }
     }
     let mut seen = std::collections::HashSet::new();
+    let mut small = BTreeMap::new();
     for entry in &manifest.files {
         if !seen.insert(entry.path.as_str()) {
             return Err(BundleError::Manifest {
@@ -410,14 +387,189 @@ pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleEr
                 message: format!("`{}` is listed twice", entry.path),
             });
         }
-        let bytes = listed_file(bundle, &raw.files, entry)?;
-        check_entry(bundle, entry, bytes)?;
+        let keep = !matches!(entry.role, Role::Procedures | Role::Report);
+        let (len, sha256, bytes) = {
+            let mut r = src.open(&entry.path, entry.size)?;
+            hash_stream(bundle, entry, &mut r, keep)?
+        };
+        check_read(bundle, entry, len, &sha256)?;
+        if keep {
+            small.insert(entry.path.clone(), bytes);
+        }
     }
-    let dataset = parse_content(bundle, &manifest, &raw.files)?;
-    Ok(Verified {
-        manifest_sha256: sha256_hex(&raw.manifest),
+    if !manifest.files.iter().any(|f| f.role == Role::Procedures) {
+        return Err(rejected("the bundle has no procedures".into()));
+    }
+    let dataset = parse_small(bundle, &manifest, &small)?;
+    Ok(Checked {
+        manifest_sha256: sha256_hex(src.manifest_bytes()),
         manifest,
         key_id,
+        dataset,
+    })
+}
+
+/// Parses the verified files other than the procedures.
+fn parse_small(
+    bundle: &Path,
+    manifest: &Manifest,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Dataset, BundleError> {
+    let mut ds = Dataset::default();
+    for entry in &manifest.files {
+        let Some(bytes) = files.get(&entry.path) else {
+            continue;
+        };
+        let display = bundle.join(&entry.path);
+        match entry.role {
+            Role::Hotlines => ds.hotlines = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::Guides => ds.guides = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::LifeEvents => {
+                ds.life_events = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
+            }
+            Role::Synonyms => {
+                ds.synonyms = curated_list(&display, bytes, content::MAX_GROUP_CODES)?
+            }
+            Role::Featured => ds.featured = curated_list(&display, bytes, content::MAX_LIST_ITEMS)?,
+            Role::Changes => {
+                let at = content::Origin {
+                    file: &display,
+                    line: None,
+                };
+                let changes = parse_json::<Changes>(&display, bytes)?;
+                ds.changes = Some(content::sanitize(at, changes, content::MAX_GROUP_CODES)?)
+            }
+            Role::Procedures | Role::Report => {}
+        }
+    }
+    Ok(ds)
+}
+
+/// A reader that hashes and counts what passes through it.
+struct Hashing<'a> {
+    inner: &'a mut dyn Read,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl Read for Hashing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+}
+
+impl Checked {
+    /// Reads the procedures one at a time, in file order, giving each to `each` once it is
+    /// parsed, cleaned and validated (errors name the file, the line and the field). A code seen
+    /// twice and a bundle without procedures are refused. The files are hashed again as they
+    /// are read: one that changed since [`check`] read it (a USB stick written meanwhile) is an
+    /// integrity error at its end, so whatever `each` built from it must be thrown away on any
+    /// error. Returns how many procedures there were.
+    pub fn procedures<E: From<BundleError>>(
+        &self,
+        src: &mut dyn Entries,
+        each: &mut dyn FnMut(Procedure) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let bundle = src.bundle().to_path_buf();
+        let mut codes: std::collections::HashSet<String> = std::collections::HashSet::new();
+        for entry in self
+            .manifest
+            .files
+            .iter()
+            .filter(|f| f.role == Role::Procedures)
+        {
+            let display = bundle.join(&entry.path);
+            let mut opened = src.open(&entry.path, entry.size)?;
+            let mut limited = (&mut opened).take(entry.size.saturating_add(1));
+            let mut hashing = Hashing {
+                inner: &mut limited,
+                hasher: Sha256::new(),
+                len: 0,
+            };
+            let mut reader = std::io::BufReader::with_capacity(256 * 1024, &mut hashing);
+            let mut raw = Vec::new();
+            let mut line = 0usize;
+            loop {
+                raw.clear();
+                let n = reader
+                    .read_until(b'\n', &mut raw)
+                    .map_err(|e| BundleError::Integrity {
+                        bundle: bundle.clone(),
+                        file: entry.path.clone(),
+                        message: format!("cannot be read: {e}"),
+                    })?;
+                if n == 0 {
+                    break;
+                }
+                line += 1;
+                if raw.last() == Some(&b'\n') {
+                    raw.pop();
+                }
+                if jsonl::is_blank(&raw) {
+                    continue;
+                }
+                let text = jsonl::line_text(&display, line, &raw)?;
+                let p: Procedure = jsonl::parse_line(&display, line, text)?;
+                let at = content::Origin {
+                    file: &display,
+                    line: Some(line),
+                };
+                let p = content::sanitize(at, p, content::MAX_LIST_ITEMS)?;
+                validate_procedure(&display, line, &p)?;
+                if !codes.insert(p.code.clone()) {
+                    return Err(BundleError::Rejected {
+                        bundle: bundle.clone(),
+                        message: format!("procedure {} appears twice", p.code),
+                    }
+                    .into());
+                }
+                each(p)?;
+            }
+            drop(reader);
+            let digest = hashing.hasher.finalize();
+            let sha256: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            check_read(&bundle, entry, hashing.len, &sha256).map_err(|e| match e {
+                BundleError::Integrity {
+                    bundle,
+                    file,
+                    message,
+                } => BundleError::Integrity {
+                    bundle,
+                    file,
+                    message: format!("{message}; it changed while it was being read"),
+                },
+                other => other,
+            })?;
+        }
+        if codes.is_empty() {
+            return Err(BundleError::Rejected {
+                bundle,
+                message: "the bundle has no procedures".into(),
+            }
+            .into());
+        }
+        Ok(codes.len())
+    }
+}
+
+/// [`check`] and [`Checked::procedures`] on a bundle in memory, every procedure collected.
+pub fn verify(raw: &RawBundle, policy: &Policy<'_>) -> Result<Verified, BundleError> {
+    let mut src = raw;
+    let checked = check(&mut src, policy)?;
+    let mut procedures = Vec::new();
+    checked.procedures(&mut src, &mut |p| {
+        procedures.push(p);
+        Ok::<(), BundleError>(())
+    })?;
+    let mut dataset = checked.dataset;
+    dataset.procedures = procedures;
+    Ok(Verified {
+        manifest: checked.manifest,
+        manifest_sha256: checked.manifest_sha256,
+        key_id: checked.key_id,
         dataset,
     })
 }

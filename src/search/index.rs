@@ -24,10 +24,12 @@ use crate::domain::{Dataset, Guide, Hotline, Level, Procedure, ProcedureKind, Sy
 pub(crate) const META_FILE: &str = "motcua-search.json";
 /// Bumped when the schema or the side file changes meaning; `open` refuses other versions.
 pub(crate) const FORMAT: u32 = 3;
-/// Documents per commit while building.
-const COMMIT_EVERY: usize = 1_000;
-/// Indexing memory budget (bytes), shared by the writer's threads.
-const WRITER_BUDGET: usize = 50_000_000;
+/// Indexing memory budget (bytes), shared by the writer's threads: when it is full, tantivy
+/// writes a segment to disk. Bounded so a bundle of any size is indexed in the same memory.
+const WRITER_BUDGET: usize = 40_000_000;
+/// Indexing threads (each gets a share of the budget): two, beside the thread reading the
+/// bundle and writing the store, on the kiosk's two cores.
+const WRITER_THREADS: usize = 2;
 
 /// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -277,90 +279,136 @@ fn add_doc(
 
 /// Writes a fresh index for `ds` into `dir` (emptied first) and returns its side data.
 pub(crate) fn build(dir: &Path, ds: &Dataset) -> Result<Meta, SearchError> {
-    let io = |e: std::io::Error| SearchError::Io {
-        path: dir.to_path_buf(),
-        source: e,
-    };
-    let tv = |e: tantivy::TantivyError| SearchError::Index {
-        path: dir.to_path_buf(),
-        source: e,
-    };
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(io)?;
+    let mut b = Builder::new(dir)?;
+    for p in &ds.procedures {
+        b.add_procedure(p)?;
     }
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema).map_err(tv)?;
-    register_tokenizers(&index);
-    let mut w: IndexWriter = index.writer(WRITER_BUDGET).map_err(tv)?;
-    // The segments are merged once, by hand, at the end: a background merge racing that final
-    // merge made it fail now and then ("segments that were merged could not be found").
-    w.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
-    let mut pending = 0usize;
-    let mut commit = |w: &mut IndexWriter, force: bool| -> Result<(), SearchError> {
-        pending += 1;
-        if force || pending >= COMMIT_EVERY {
-            w.commit().map_err(tv)?;
-            pending = 0;
+    b.finish(ds)
+}
+
+/// An index being written: procedures are added one at a time as they are read, under a
+/// bounded writer heap (tantivy writes a segment to disk whenever its heap is full), then
+/// [`Builder::finish`] adds the hotlines and guides, merges the segments into one and writes the
+/// side file.
+pub(crate) struct Builder {
+    dir: std::path::PathBuf,
+    index: Index,
+    writer: IndexWriter,
+    fields: Fields,
+    procedures: Vec<ProcMeta>,
+}
+
+impl Builder {
+    fn tv(&self, e: tantivy::TantivyError) -> SearchError {
+        SearchError::Index {
+            path: self.dir.clone(),
+            source: e,
         }
-        Ok(())
-    };
-    let mut procedures = Vec::with_capacity(ds.procedures.len());
-    for (i, p) in ds.procedures.iter().enumerate() {
+    }
+
+    pub fn new(dir: &Path) -> Result<Builder, SearchError> {
+        let io = |e: std::io::Error| SearchError::Io {
+            path: dir.to_path_buf(),
+            source: e,
+        };
+        let tv = |e: tantivy::TantivyError| SearchError::Index {
+            path: dir.to_path_buf(),
+            source: e,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io)?;
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema).map_err(tv)?;
+        register_tokenizers(&index);
+        let writer: IndexWriter = index
+            .writer_with_num_threads(WRITER_THREADS, WRITER_BUDGET)
+            .map_err(tv)?;
+        // The segments are merged once, by hand, at the end: a background merge racing that
+        // final merge made it fail now and then ("segments that were merged could not be found").
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        Ok(Builder {
+            dir: dir.to_path_buf(),
+            index,
+            writer,
+            fields,
+            procedures: Vec::new(),
+        })
+    }
+
+    /// Adds the next procedure; its ordinal is the number added before it.
+    pub fn add_procedure(&mut self, p: &Procedure) -> Result<(), SearchError> {
         let mut kw = String::new();
         for s in p.fields.iter().chain(&p.keywords).chain(&p.service_groups) {
             push_line(&mut kw, s);
         }
+        let ord = self.procedures.len();
         add_doc(
-            &w,
-            &f,
+            &self.writer,
+            &self.fields,
             DocKind::Procedure,
-            i,
+            ord,
             &p.name,
             &kw,
             &procedure_body(p),
         )
-        .map_err(tv)?;
-        procedures.push(proc_meta(p));
-        commit(&mut w, false)?;
+        .map_err(|e| self.tv(e))?;
+        self.procedures.push(proc_meta(p));
+        Ok(())
     }
-    for (i, h) in ds.hotlines.iter().enumerate() {
-        let kw = format!("{HOTLINE_WORDS}\n{}", h.scope);
-        let body = [h.purpose.as_str(), h.number.as_str(), h.hours.as_str()].join("\n");
-        add_doc(&w, &f, DocKind::Hotline, i, &h.name, &kw, &body).map_err(tv)?;
-        commit(&mut w, false)?;
-    }
-    for (i, g) in ds.guides.iter().enumerate() {
-        let mut body = g.summary.clone();
-        for s in &g.steps {
-            push_line(&mut body, s);
+
+    /// Adds `ds`'s hotlines and guides (its procedures are not read: they were added one by
+    /// one), commits, merges into one segment and writes the side file with `ds`'s synonyms and
+    /// "most used" list.
+    pub fn finish(self, ds: &Dataset) -> Result<Meta, SearchError> {
+        let Builder {
+            dir,
+            index,
+            mut writer,
+            fields: f,
+            procedures,
+        } = self;
+        let tv = |e: tantivy::TantivyError| SearchError::Index {
+            path: dir.clone(),
+            source: e,
+        };
+        for (i, h) in ds.hotlines.iter().enumerate() {
+            let kw = format!("{HOTLINE_WORDS}\n{}", h.scope);
+            let body = [h.purpose.as_str(), h.number.as_str(), h.hours.as_str()].join("\n");
+            add_doc(&writer, &f, DocKind::Hotline, i, &h.name, &kw, &body).map_err(tv)?;
         }
-        add_doc(&w, &f, DocKind::Guide, i, &g.title, GUIDE_WORDS, &body).map_err(tv)?;
-        commit(&mut w, false)?;
+        for (i, g) in ds.guides.iter().enumerate() {
+            let mut body = g.summary.clone();
+            for s in &g.steps {
+                push_line(&mut body, s);
+            }
+            add_doc(&writer, &f, DocKind::Guide, i, &g.title, GUIDE_WORDS, &body).map_err(tv)?;
+        }
+        writer.commit().map_err(tv)?;
+        // One segment: smaller, and the vocabulary is read from one term dictionary per field.
+        let ids = index.searchable_segment_ids().map_err(tv)?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait().map_err(tv)?;
+        }
+        writer.wait_merging_threads().map_err(tv)?;
+        let meta = Meta {
+            format: FORMAT,
+            segments: segment_names(&index).map_err(tv)?,
+            synonyms: ds.synonyms.clone(),
+            featured: ds.featured.clone(),
+            procedures,
+            hotlines: ds.hotlines.clone(),
+            guides: ds.guides.clone(),
+        };
+        let path = dir.join(META_FILE);
+        let json = serde_json::to_vec(&meta).map_err(|e| SearchError::Meta {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&path, json).map_err(|e| SearchError::Io { path, source: e })?;
+        Ok(meta)
     }
-    commit(&mut w, true)?;
-    // One segment: smaller, and the vocabulary is read from one term dictionary per field.
-    let ids = index.searchable_segment_ids().map_err(tv)?;
-    if ids.len() > 1 {
-        w.merge(&ids).wait().map_err(tv)?;
-    }
-    w.wait_merging_threads().map_err(tv)?;
-    let meta = Meta {
-        format: FORMAT,
-        segments: segment_names(&index).map_err(tv)?,
-        synonyms: ds.synonyms.clone(),
-        featured: ds.featured.clone(),
-        procedures,
-        hotlines: ds.hotlines.clone(),
-        guides: ds.guides.clone(),
-    };
-    let path = dir.join(META_FILE);
-    let json = serde_json::to_vec(&meta).map_err(|e| SearchError::Meta {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    std::fs::write(&path, json).map_err(|e| SearchError::Io { path, source: e })?;
-    Ok(meta)
 }
 
 /// The opened tantivy side.

@@ -258,11 +258,40 @@ impl std::fmt::Debug for SearchIndex {
     }
 }
 
+/// An index being written from procedures given one at a time ([`SearchIndex::builder`]), so
+/// that importing a bundle never holds all of them: the writer's heap is bounded.
+pub struct IndexBuilder(index::Builder);
+
+impl std::fmt::Debug for IndexBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IndexBuilder")
+    }
+}
+
+impl IndexBuilder {
+    /// Adds the next procedure (in the store's order: its ordinal is its position).
+    pub fn add_procedure(&mut self, p: &crate::domain::Procedure) -> Result<(), SearchError> {
+        self.0.add_procedure(p)
+    }
+
+    /// Adds `rest`'s hotlines and guides and its synonyms and "most used" list (its procedures
+    /// are not read) and writes the index to disk, merged into one segment.
+    pub fn finish(self, rest: &Dataset) -> Result<(), SearchError> {
+        self.0.finish(rest).map(drop)
+    }
+}
+
 impl SearchIndex {
     /// Writes a fresh index for `ds` into `dir` (whatever was there is removed) and opens it.
     pub fn build(dir: &Path, ds: &Dataset) -> Result<SearchIndex, SearchError> {
         index::build(dir, ds)?;
         SearchIndex::open(dir)
+    }
+
+    /// Starts a fresh index in `dir` (whatever was there is removed) whose procedures are added
+    /// one at a time; open it with [`SearchIndex::open`] once finished.
+    pub fn builder(dir: &Path) -> Result<IndexBuilder, SearchError> {
+        index::Builder::new(dir).map(IndexBuilder)
     }
 
     /// Opens an index written by [`SearchIndex::build`], with its synonym table. Fails with

@@ -106,6 +106,175 @@ pub struct ContentDb {
     conn: Mutex<Connection>,
 }
 
+/// A content database being written: procedures go in one at a time inside the one
+/// transaction [`ContentDb::writer`] began; [`ContentWriter::finish`] adds the rest and commits.
+/// Dropped unfinished, the transaction rolls back.
+#[derive(Debug)]
+pub struct ContentWriter {
+    path: PathBuf,
+    conn: Connection,
+    /// The codes written so far: life events and the "most used" list keep only these.
+    known: std::collections::HashSet<String>,
+}
+
+impl ContentWriter {
+    fn sql(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    pub fn add_procedure(&mut self, p: &Procedure) -> Result<(), StoreError> {
+        let doc = serde_json::to_string(p).map_err(|e| StoreError::Corrupt {
+            path: self.path.clone(),
+            key: p.code.clone(),
+            message: e.to_string(),
+        })?;
+        let sources: Vec<&str> = p.sources.iter().map(|s| s.as_str()).collect();
+        self.conn
+            .prepare_cached(
+                "INSERT INTO procedures(code, name, portal_id, kind, issuer, levels, online,
+                    fully_online, has_detail, sources, fields, updated, doc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )
+            .and_then(|mut ins| {
+                ins.execute(params![
+                    p.code,
+                    p.name,
+                    p.portal_id,
+                    kind_str(p),
+                    p.issuer,
+                    p.levels_mask(),
+                    p.online(),
+                    p.fully_online,
+                    p.has_detail(),
+                    sources.join(","),
+                    p.fields.join("\n"),
+                    p.updated,
+                    doc
+                ])
+            })
+            .map_err(|e| self.sql(e))?;
+        {
+            let mut ins_field = self
+                .conn
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO procedure_fields(field, code) VALUES (?1, ?2)",
+                )
+                .map_err(|e| self.sql(e))?;
+            for f in &p.fields {
+                ins_field
+                    .execute(params![f, p.code])
+                    .map_err(|e| StoreError::Sqlite {
+                        path: self.path.clone(),
+                        source: e,
+                    })?;
+            }
+        }
+        self.known.insert(p.code.clone());
+        Ok(())
+    }
+
+    /// Adds `ds`'s hotlines, guides, life events, synonyms, "most used" list and change list
+    /// (its procedures are not read: they were added one by one) and `meta`, and commits.
+    pub fn finish(self, ds: &Dataset, meta: &ContentMeta) -> Result<ContentDb, StoreError> {
+        let ContentWriter { path, conn, known } = self;
+        let path = path.as_path();
+        let sql = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let json = |key: &str, e: serde_json::Error| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            key: key.to_string(),
+            message: e.to_string(),
+        };
+        {
+            let tx = &conn;
+            for (i, h) in ds.hotlines.iter().enumerate() {
+                let doc = serde_json::to_string(h).map_err(|e| json(&h.name, e))?;
+                tx.execute(
+                    "INSERT INTO hotlines(pos, doc) VALUES (?1, ?2)",
+                    params![i as i64, doc],
+                )
+                .map_err(sql)?;
+            }
+            for (i, g) in ds.guides.iter().enumerate() {
+                let doc = serde_json::to_string(g).map_err(|e| json(&g.id, e))?;
+                tx.execute(
+                    "INSERT INTO guides(pos, id, doc) VALUES (?1, ?2, ?3)",
+                    params![i as i64, g.id, doc],
+                )
+                .map_err(sql)?;
+            }
+            for (i, ev) in ds.life_events.iter().enumerate() {
+                let doc = serde_json::to_string(ev).map_err(|e| json(&ev.slug, e))?;
+                tx.execute(
+                    "INSERT INTO life_events(pos, slug, doc) VALUES (?1, ?2, ?3)",
+                    params![i as i64, ev.slug, doc],
+                )
+                .map_err(sql)?;
+                for c in ev.codes.iter().filter(|c| known.contains(c.as_str())) {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO life_event_procedures(slug, code) VALUES (?1, ?2)",
+                        params![ev.slug, c],
+                    )
+                    .map_err(sql)?;
+                }
+            }
+            for (i, s) in ds.synonyms.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO synonyms(pos, term, expansions) VALUES (?1, ?2, ?3)",
+                    params![i as i64, s.term, s.expansions.join("|")],
+                )
+                .map_err(sql)?;
+            }
+            for (i, c) in ds
+                .featured
+                .iter()
+                .filter(|c| known.contains(c.as_str()))
+                .enumerate()
+            {
+                tx.execute(
+                    "INSERT INTO featured(pos, code) VALUES (?1, ?2)",
+                    params![i as i64, c],
+                )
+                .map_err(sql)?;
+            }
+            let meta_json = serde_json::to_string(meta).map_err(|e| json("meta", e))?;
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('content', ?1)",
+                params![meta_json],
+            )
+            .map_err(sql)?;
+            // A key of its own: the schema stays the same, and older data simply has none.
+            if let Some(changes) = &ds.changes {
+                let doc = serde_json::to_string(changes).map_err(|e| json("changes", e))?;
+                tx.execute(
+                    "INSERT INTO meta(key, value) VALUES ('changes', ?1)",
+                    params![doc],
+                )
+                .map_err(sql)?;
+            }
+        }
+        conn.execute_batch("COMMIT").map_err(sql)?;
+        // Fold the WAL into the main file so the version directory is one self-contained file,
+        // and leave WAL mode: a content database is never written again, and only a rollback-
+        // journal database opens read-only where no `-shm` file can be created (a read-only or
+        // full file system).
+        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
+            .or_else(|_| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
+            .map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "DELETE")
+            .map_err(sql)?;
+        Ok(ContentDb {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+}
+
 fn kind_str(p: &Procedure) -> String {
     serde_json::to_value(p.kind)
         .ok()
@@ -169,6 +338,21 @@ impl ContentDb {
         meta: &ContentMeta,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ContentDb, StoreError> {
+        let mut w = ContentDb::writer(path)?;
+        let total = ds.procedures.len();
+        for (i, p) in ds.procedures.iter().enumerate() {
+            w.add_procedure(p)?;
+            if i % 500 == 0 || i + 1 == total {
+                progress(i + 1, total);
+            }
+        }
+        w.finish(ds, meta)
+    }
+
+    /// Starts a new database at `path` (which must not exist) whose procedures are added one at
+    /// a time ([`ContentWriter`]), all in one transaction: nothing of it is readable until
+    /// [`ContentWriter::finish`] commits.
+    pub fn writer(path: &Path) -> Result<ContentWriter, StoreError> {
         let sql = |source| StoreError::Sqlite {
             path: path.to_path_buf(),
             source,
@@ -186,135 +370,11 @@ impl ContentDb {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(sql)?;
         migrate(&mut conn, path, MIGRATIONS)?;
-        let tx = conn.transaction().map_err(sql)?;
-        {
-            let mut ins = tx
-                .prepare(
-                    "INSERT INTO procedures(code, name, portal_id, kind, issuer, levels, online,
-                        fully_online, has_detail, sources, fields, updated, doc)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )
-                .map_err(sql)?;
-            let mut ins_field = tx
-                .prepare("INSERT OR IGNORE INTO procedure_fields(field, code) VALUES (?1, ?2)")
-                .map_err(sql)?;
-            let total = ds.procedures.len();
-            for (i, p) in ds.procedures.iter().enumerate() {
-                let doc = serde_json::to_string(p).map_err(|e| StoreError::Corrupt {
-                    path: path.to_path_buf(),
-                    key: p.code.clone(),
-                    message: e.to_string(),
-                })?;
-                let sources: Vec<&str> = p.sources.iter().map(|s| s.as_str()).collect();
-                ins.execute(params![
-                    p.code,
-                    p.name,
-                    p.portal_id,
-                    kind_str(p),
-                    p.issuer,
-                    p.levels_mask(),
-                    p.online(),
-                    p.fully_online,
-                    p.has_detail(),
-                    sources.join(","),
-                    p.fields.join("\n"),
-                    p.updated,
-                    doc
-                ])
-                .map_err(sql)?;
-                for f in &p.fields {
-                    ins_field.execute(params![f, p.code]).map_err(sql)?;
-                }
-                if i % 500 == 0 || i + 1 == total {
-                    progress(i + 1, total);
-                }
-            }
-            let json = |key: &str, e: serde_json::Error| StoreError::Corrupt {
-                path: path.to_path_buf(),
-                key: key.to_string(),
-                message: e.to_string(),
-            };
-            for (i, h) in ds.hotlines.iter().enumerate() {
-                let doc = serde_json::to_string(h).map_err(|e| json(&h.name, e))?;
-                tx.execute(
-                    "INSERT INTO hotlines(pos, doc) VALUES (?1, ?2)",
-                    params![i as i64, doc],
-                )
-                .map_err(sql)?;
-            }
-            for (i, g) in ds.guides.iter().enumerate() {
-                let doc = serde_json::to_string(g).map_err(|e| json(&g.id, e))?;
-                tx.execute(
-                    "INSERT INTO guides(pos, id, doc) VALUES (?1, ?2, ?3)",
-                    params![i as i64, g.id, doc],
-                )
-                .map_err(sql)?;
-            }
-            let known: std::collections::HashSet<&str> =
-                ds.procedures.iter().map(|p| p.code.as_str()).collect();
-            for (i, ev) in ds.life_events.iter().enumerate() {
-                let doc = serde_json::to_string(ev).map_err(|e| json(&ev.slug, e))?;
-                tx.execute(
-                    "INSERT INTO life_events(pos, slug, doc) VALUES (?1, ?2, ?3)",
-                    params![i as i64, ev.slug, doc],
-                )
-                .map_err(sql)?;
-                for c in ev.codes.iter().filter(|c| known.contains(c.as_str())) {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO life_event_procedures(slug, code) VALUES (?1, ?2)",
-                        params![ev.slug, c],
-                    )
-                    .map_err(sql)?;
-                }
-            }
-            for (i, s) in ds.synonyms.iter().enumerate() {
-                tx.execute(
-                    "INSERT INTO synonyms(pos, term, expansions) VALUES (?1, ?2, ?3)",
-                    params![i as i64, s.term, s.expansions.join("|")],
-                )
-                .map_err(sql)?;
-            }
-            for (i, c) in ds
-                .featured
-                .iter()
-                .filter(|c| known.contains(c.as_str()))
-                .enumerate()
-            {
-                tx.execute(
-                    "INSERT INTO featured(pos, code) VALUES (?1, ?2)",
-                    params![i as i64, c],
-                )
-                .map_err(sql)?;
-            }
-            let meta_json = serde_json::to_string(meta).map_err(|e| json("meta", e))?;
-            tx.execute(
-                "INSERT INTO meta(key, value) VALUES ('content', ?1)",
-                params![meta_json],
-            )
-            .map_err(sql)?;
-            // A key of its own: the schema stays the same, and older data simply has none.
-            if let Some(changes) = &ds.changes {
-                let doc = serde_json::to_string(changes).map_err(|e| json("changes", e))?;
-                tx.execute(
-                    "INSERT INTO meta(key, value) VALUES ('changes', ?1)",
-                    params![doc],
-                )
-                .map_err(sql)?;
-            }
-        }
-        tx.commit().map_err(sql)?;
-        // Fold the WAL into the main file so the version directory is one self-contained file,
-        // and leave WAL mode: a content database is never written again, and only a rollback-
-        // journal database opens read-only where no `-shm` file can be created (a read-only or
-        // full file system).
-        conn.pragma_update(None, "wal_checkpoint", "TRUNCATE")
-            .or_else(|_| conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
-            .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "DELETE")
-            .map_err(sql)?;
-        Ok(ContentDb {
+        conn.execute_batch("BEGIN").map_err(sql)?;
+        Ok(ContentWriter {
             path: path.to_path_buf(),
-            conn: Mutex::new(conn),
+            conn,
+            known: std::collections::HashSet::new(),
         })
     }
 
@@ -651,6 +711,27 @@ impl ContentDb {
                 .map_err(|e| self.err(e))?
         };
         docs.iter().map(|(c, d)| self.decode(c, d)).collect()
+    }
+
+    /// Every procedure in the order it was written, decoded and handed to `each` one at a
+    /// time (the table is never held whole: an import indexes a large version this way).
+    pub fn each_procedure<E: From<StoreError>>(
+        &self,
+        each: &mut dyn FnMut(Procedure) -> Result<(), E>,
+    ) -> Result<usize, E> {
+        let conn = self.lock();
+        let mut stmt = conn
+            .prepare("SELECT code, doc FROM procedures ORDER BY rowid")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut n = 0;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let code: String = row.get(0).map_err(|e| self.err(e))?;
+            let doc: String = row.get(1).map_err(|e| self.err(e))?;
+            each(self.decode(&code, &doc)?)?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// The whole data version as a dataset.

@@ -10,7 +10,7 @@ mod kiosk;
 
 use std::path::PathBuf;
 
-pub use content::{ContentDb, ContentMeta, ContentStats, FieldAtLevel, ListFilter};
+pub use content::{ContentDb, ContentMeta, ContentStats, ContentWriter, FieldAtLevel, ListFilter};
 pub use fts5::Fts5Peer;
 pub use kiosk::{
     KioskDb, RefreshOutcome, RefreshRecord, RefreshSource, UsageEvent, UsageSummary, UsageTotals,

@@ -158,11 +158,13 @@ impl Kiosk {
     ) -> Result<ContentMeta, AppError> {
         progress(Stage::Reading);
         let limits = archive::Limits::from_mb(self.config.updates.max_bundle_mb);
-        let raw = archive::read(path, limits)?;
+        // Streamed: the manifest and signature now, then each file as it is checked and parsed;
+        // the bundle is never held whole.
+        let mut src = archive::open(path, limits)?;
         progress(Stage::Verifying);
         let keys = self.trusted_keys(keys)?;
-        let verified = package::verify(
-            &raw,
+        let checked = package::check(
+            &mut src,
             &Policy {
                 trusted_keys: &keys,
                 require_signature: true,
@@ -171,27 +173,27 @@ impl Kiosk {
             },
         )?;
         crate::bundle::content::check_dataset(
-            &raw.path,
-            &verified.dataset,
+            path,
+            &checked.dataset,
             &self.config.portal.allowed_link_hosts(),
         )?;
         // Verifying takes a while and changes nothing: only installing holds the lock. Another
         // process may have installed a newer version meanwhile, so the version is checked again.
         let lock = self.dir.lock()?;
         self.follow_disk_locked(&lock)?;
-        let version = verified.manifest.version;
-        package::check_newer(&raw.path, version, scheme_or_zero(self.live().meta.version))?;
+        let version = checked.manifest.version;
+        package::check_newer(path, version, scheme_or_zero(self.live().meta.version))?;
         let highest = self.highest_applied();
         if replay == Replay::Refuse && version <= highest {
             return Err(crate::bundle::BundleError::Rejected {
-                bundle: raw.path.clone(),
+                bundle: path.to_path_buf(),
                 message: format!(
                     "version {version} is not newer than version {highest}, the newest this kiosk has applied (data that was rolled back stays refused unless a staff member applies it again on purpose: `motcua import --rolled-back`)"
                 ),
             }
             .into());
         }
-        let name = install_version(&self.dir, &lock, &verified, progress)?;
+        let name = install_version(&self.dir, &lock, &checked, &mut src, progress)?;
         let live = Live::open(&self.dir, &name, Some(&lock))?;
         let meta = live.meta.clone();
         self.swap(live);

@@ -11,7 +11,8 @@ use super::live::Live;
 use super::now_string;
 use crate::app::AppError;
 use crate::app::datadir::{CONTENT_DB, DataDir, INDEX_DIR, WriteLock};
-use crate::bundle::package::Verified;
+use crate::bundle::Entries;
+use crate::bundle::package::Checked;
 use crate::search::SearchIndex;
 use crate::store::{ContentDb, ContentMeta};
 
@@ -68,21 +69,25 @@ fn repoint(dir: &DataDir, current: Option<&str>, previous: Option<&str>, serving
     }
 }
 
-/// Builds a verified bundle's store and index in a staging folder beside the live data, then
-/// switches to it atomically. Returns the new version's folder name.
+/// Builds a checked bundle into a new version beside the live one and makes it current. The
+/// procedures are read from `src` one at a time, verified again as they are read, and go
+/// into the store (one transaction); the index is then built from the store a record at a time
+/// (a bounded writer heap). On any error the half-built version is deleted and the live data
+/// is untouched.
 pub fn install_version(
     dir: &DataDir,
     lock: &WriteLock,
-    v: &Verified,
+    checked: &Checked,
+    src: &mut dyn Entries,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<String, AppError> {
     let name = format!(
         "v{}-{}",
-        v.manifest.version,
+        checked.manifest.version,
         Utc::now().format("%Y%m%dT%H%M%S%3f")
     );
     let staging = dir.new_staging(lock, &name)?;
-    let built = build_version(v, &staging, progress).and_then(|()| {
+    let built = build_version(checked, src, &staging, progress).and_then(|()| {
         progress(Stage::Switching);
         dir.install(lock, &staging, &name)
     });
@@ -105,30 +110,53 @@ pub fn install_version(
     Ok(name)
 }
 
-/// The store and the index of a verified bundle, in `staging`.
+/// The store and the index of a checked bundle, in `staging`, its procedures streamed.
 fn build_version(
-    v: &Verified,
+    checked: &Checked,
+    src: &mut dyn Entries,
     staging: &Path,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<(), AppError> {
+    let m = &checked.manifest;
     let meta = ContentMeta {
-        version: v.manifest.version,
-        created: v.manifest.created.to_rfc3339(),
-        expires: v.manifest.expires.map(|e| e.to_rfc3339()),
-        publisher: v.manifest.publisher.clone(),
-        description: v.manifest.description.clone(),
-        manifest_sha256: v.manifest_sha256.clone(),
+        version: m.version,
+        created: m.created.to_rfc3339(),
+        expires: m.expires.map(|e| e.to_rfc3339()),
+        publisher: m.publisher.clone(),
+        description: m.description.clone(),
+        manifest_sha256: checked.manifest_sha256.clone(),
         imported_at: now_string(),
     };
-    drop(ContentDb::create(
-        &staging.join(CONTENT_DB),
-        &v.dataset,
-        &meta,
-        &mut |done, total| progress(Stage::Storing { done, total }),
-    )?);
+    let mut store = ContentDb::writer(&staging.join(CONTENT_DB))?;
+    // The manifest's count is informational (the progress bar's end), never trusted.
+    let expected = m
+        .counts
+        .get("procedures")
+        .map_or(0, |&n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut done = 0usize;
+    checked.procedures(src, &mut |p| -> Result<(), AppError> {
+        store.add_procedure(&p)?;
+        done += 1;
+        if done % 500 == 1 {
+            progress(Stage::Storing {
+                done,
+                total: expected.max(done),
+            });
+        }
+        Ok(())
+    })?;
+    progress(Stage::Storing {
+        done,
+        total: expected.max(done),
+    });
+    let db = store.finish(&checked.dataset, &meta)?;
+    // The index is derived from the store, read back a record at a time: the store is complete
+    // and verified before anything is indexed (and a full disk is reported by the store).
     progress(Stage::Indexing);
     let index_dir = staging.join(INDEX_DIR);
-    std::fs::create_dir_all(&index_dir).map_err(|e| AppError::io(&index_dir, e))?;
-    drop(SearchIndex::build(&index_dir, &v.dataset)?);
+    let mut index = SearchIndex::builder(&index_dir)?;
+    db.each_procedure(&mut |p| -> Result<(), AppError> { Ok(index.add_procedure(&p)?) })?;
+    drop(db);
+    index.finish(&checked.dataset)?;
     Ok(())
 }
