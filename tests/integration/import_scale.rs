@@ -165,11 +165,11 @@ fn a_streamed_zip_import_stores_every_record_of_the_bundle() {
     // The progress bar saw the procedures stored up to the manifest's count.
     let last = stages
         .iter()
-        .filter_map(|s| match s {
+        .rev()
+        .find_map(|s| match s {
             motcua::app::kiosk::Stage::Storing { done, total } => Some((*done, *total)),
             _ => None,
         })
-        .last()
         .expect("a storing stage");
     assert_eq!(last, (ds.procedures.len(), ds.procedures.len()));
 }
