@@ -25,6 +25,7 @@ mod records;
 mod snippet;
 #[cfg(test)]
 mod tests;
+mod vocab;
 mod words;
 
 use std::path::{Path, PathBuf};
@@ -240,7 +241,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: index::Fields,
     synonyms: plan::SynonymTable,
-    vocab: index::Vocab,
+    vocab: vocab::Vocab,
     records: records::Records,
     open_us: u64,
 }
@@ -303,7 +304,7 @@ impl SearchIndex {
         let meta = index::read_meta(dir)?;
         index::check_consistent(dir, &opened, &meta)?;
         let vocab =
-            index::Vocab::load(&opened.reader, &opened.fields).map_err(|e| SearchError::Index {
+            vocab::Vocab::load(&opened.reader, &opened.fields).map_err(|e| SearchError::Index {
                 path: dir.to_path_buf(),
                 source: e,
             })?;
