@@ -80,6 +80,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     sync_dir(dir)
 }
 
+/// Bytes of the files under `dir`.
+pub fn tree_bytes(dir: &Path) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// fsync every file and folder below `dir` (bottom-up).
 pub fn sync_tree(dir: &Path) -> Result<(), AppError> {
     for entry in walkdir::WalkDir::new(dir).contents_first(true) {

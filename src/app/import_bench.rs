@@ -184,7 +184,7 @@ pub fn import_bench(kiosk: &Kiosk, plan: &ImportPlan) -> Result<ImportBench, App
             wall_ms,
             cpu_ms: usage.cpu_ms,
             peak_rss_kb: usage.peak_rss_kb,
-            version_bytes: tree_bytes(&dd.version_path(&current)),
+            version_bytes: super::datadir::tree_bytes(&dd.version_path(&current)),
         });
         // The data directories are large at scale; the next run starts with the disk as it was.
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -224,17 +224,6 @@ fn run<S: AsRef<std::ffi::OsStr>>(
         )));
     }
     Ok(())
-}
-
-/// Bytes of the files under `dir`.
-fn tree_bytes(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
 }
 
 impl ImportBench {

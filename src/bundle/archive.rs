@@ -100,7 +100,18 @@ struct Collector<'a> {
     files: BTreeMap<String, Vec<u8>>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
+    fn new(bundle: &'a Path, limits: Limits) -> Collector<'a> {
+        Collector {
+            bundle,
+            limits,
+            total: 0,
+            manifest: None,
+            signature: None,
+            files: BTreeMap::new(),
+        }
+    }
+
     fn add(&mut self, name: &str, reader: &mut dyn Read) -> Result<(), BundleError> {
         if !is_safe_name(name) {
             return Err(rejected(
@@ -232,14 +243,7 @@ fn manifest_too_big() -> String {
 }
 
 fn read_dir(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
-    let mut c = Collector {
-        bundle: path,
-        limits,
-        total: 0,
-        manifest: None,
-        signature: None,
-        files: BTreeMap::new(),
-    };
+    let mut c = Collector::new(path, limits);
     for (name, file) in dir_entries(path)? {
         let mut f = std::fs::File::open(&file).map_err(|err| BundleError::io(&file, err))?;
         c.add(&name, &mut f)?;
@@ -276,14 +280,7 @@ fn dir_entries(path: &Path) -> Result<Vec<(String, std::path::PathBuf)>, BundleE
 
 fn read_zip(path: &Path, limits: Limits) -> Result<RawBundle, BundleError> {
     let mut zip = open_zip(path, limits)?;
-    let mut c = Collector {
-        bundle: path,
-        limits,
-        total: 0,
-        manifest: None,
-        signature: None,
-        files: BTreeMap::new(),
-    };
+    let mut c = Collector::new(path, limits);
     for i in 0..zip.len() {
         let (name, mut entry) = zip_entry(path, &mut zip, i)?;
         c.add(&name, &mut entry)?;
