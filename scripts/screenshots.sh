@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Renders the README's screenshots from the built-in data, headless (software renderer); with
-# --matrix, every page at every panel size the kiosk supports (issue 11) into OUT_DIR/matrix.
+# --matrix, every page at every panel size the kiosk supports (issue 11) into OUT_DIR/matrix,
+# and at the smallest ones every page in large text and the main pages in English.
 # Usage: scripts/screenshots.sh [--matrix] [OUT_DIR]   (default docs/screenshots)
 # MOTCUA_BIN=path uses that binary instead of building the release one.
 set -euo pipefail
@@ -52,6 +53,28 @@ if [ "$matrix" = 1 ]; then
         shot --page staff-pin --size "$size" --out "$out/matrix/staff-pin-$size.png"
         shot --page staff --size "$size" --out "$out/matrix/staff-$size.png"
         shot --page rating --size "$size" --out "$out/matrix/rating-$size.png"
+    done
+    # Where room is shortest: every page in large text, the main pages in English (normal and
+    # large text), as tests/ui/render.rs checks them.
+    page_shot() {
+        local page="$1"
+        shift
+        case "$page" in
+            search) shot --page search --query "dang ky khai sinh" "$@" ;;
+            procedure) shot --page procedure --code 1.001193 "$@" ;;
+            browse) shot --page browse --group "Hộ tịch" "$@" ;;
+            *) shot --page "$page" "$@" ;;
+        esac
+    }
+    for size in 1280x720 1366x768 768x1366; do
+        for page in home search procedure browse hotlines guides guide staff-pin staff rating; do
+            page_shot "$page" --large-text --size "$size" --out "$out/matrix/$page-large-$size.png"
+        done
+        for page in home search procedure; do
+            page_shot "$page" --lang en --size "$size" --out "$out/matrix/$page-en-$size.png"
+            page_shot "$page" --lang en --large-text --size "$size" \
+                --out "$out/matrix/$page-en-large-$size.png"
+        done
     done
     exit 0
 fi

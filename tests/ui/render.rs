@@ -151,7 +151,7 @@ fn the_idle_countdown_hides_the_page_under_it() {
 
 /// The invitation screen draws neither the header nor the page (the backdrop at the corner
 /// where the header would be) and its content lands somewhere else at every step, so no pixel
-/// of the panel shows the same thing for long.
+/// of the panel shows the same thing for long; in portrait it stays in the middle third.
 #[test]
 fn the_invitation_screen_hides_the_page_and_moves_its_content() {
     let kiosk = shared_kiosk();
@@ -189,6 +189,21 @@ fn the_invitation_screen_hides_the_page_and_moves_its_content() {
                 moved >= 40.0,
                 "at {size:?} the content moved only {moved} px: {boxes:?}"
             );
+        }
+        if size.1 > size.0 {
+            // Portrait: the content stays in the panel's middle third (it went from the top
+            // edge to the bottom one, starting at the bottom) and moves sideways too.
+            let h = size.1 as f32;
+            for b in &boxes {
+                let centre = (b.1 + b.3 as f32) / 2.0;
+                assert!(
+                    (h / 3.0 - 8.0..=2.0 * h / 3.0 + 8.0).contains(&centre),
+                    "at {size:?} the content's centre is at {centre}: {boxes:?}"
+                );
+            }
+            let xs = boxes.iter().map(|b| b.0);
+            let spread = xs.clone().fold(f32::MIN, f32::max) - xs.fold(f32::MAX, f32::min);
+            assert!(spread >= 20.0, "no sideways move at {size:?}: {boxes:?}");
         }
     }
 }
@@ -582,9 +597,14 @@ fn a_long_office_name_wraps_in_the_header_at_1280x720() {
     let k = w.global::<Kiosk>();
     let short = k.get_office_name().to_string();
     let long = "Bộ phận Một cửa xã Tân Hiệp";
+    // The name is set at one of three sizes: the one shown is the one with a height.
     let name = |label: &str| {
         ElementHandle::find_by_accessible_label(&w, label)
-            .find(|e| e.type_name().is_some_and(|t| t == "Text"))
+            .find(|e| {
+                let text = e.type_name().is_some_and(|t| t == "Text")
+                    || e.bases().into_iter().flatten().any(|t| t == "Text");
+                text && e.size().height > 0.0
+            })
             .expect("the office name")
     };
     // The header's texts (the page below is another test's).
@@ -611,6 +631,16 @@ fn a_long_office_name_wraps_in_the_header_at_1280x720() {
     let (p, s) = (name(long).absolute_position(), name(long).size());
     assert!(p.y >= 0.0 && p.y + s.height <= 115.0, "{p:?} {s:?}");
     header_fits("a long name");
+    // A name two lines of the first size cannot hold beside the buttons is set a size smaller
+    // (two lines of it), not cut after its second line at the first size (2.75 lines high).
+    let longer = "Bộ phận Một cửa UBND phường Phú Mỹ";
+    k.set_office_name(longer.into());
+    let h = name(longer).size().height / one_line;
+    assert!(
+        (1.6..1.95).contains(&h),
+        "{longer:?} is {h} lines of the first size high"
+    );
+    header_fits("a longer name");
 
     k.set_office_name(short.as_str().into());
     let clock = |w: &MainWindow| {
@@ -631,72 +661,98 @@ fn a_long_office_name_wraps_in_the_header_at_1280x720() {
     w.global::<Theme>().set_large_text(false);
 }
 
-/// Issue 11: every page at every panel size offices buy, landscape and portrait, on real data:
-/// the header in its colour, every text inside its parent, the page's actions (Quay lại, Trang
-/// đầu, Tìm, Xong, Hủy, Xác nhận…) on the screen, every button at least 48 px, and the QR codes
-/// on screen decode from the frame (geometry only at the two largest sizes, see
-/// [`rasterised`]; their procedure QR is decoded once at 3840×2160).
-#[test]
-fn every_page_fits_every_panel_size() {
-    let kiosk = shared_kiosk();
-    let w = ui::screenshot::new_window().expect("headless window");
-    // The real clock and a day's idle timeout: the backend's mock time, which other tests move
-    // on, must not bring the idle countdown over the pages.
-    let options = ShellOptions {
-        idle: IdlePolicy::new(Duration::from_secs(24 * 3600), Duration::from_secs(30)),
-        show_clock: false,
-        ..ShellOptions::default()
-    };
-    let a = attach(&w, kiosk.clone(), options, Arc::new(Recorder::new(false)));
-    let lookup = kiosk.config().portal.lookup_url.clone();
-    let nav: &[&str] = &["Quay lại", "Trang đầu"];
-    let pages: [(&str, Vec<&str>); 10] = [
-        ("home", vec!["Chữ lớn", "Tương phản", "English"]),
+/// The pages of the matrix with the buttons each must show on screen, in the window's language.
+fn matrix_pages(english: bool) -> Vec<(&'static str, Vec<&'static str>)> {
+    let t = |vi: &'static str, en: &'static str| if english { en } else { vi };
+    let nav = vec![t("Quay lại", "Back"), t("Trang đầu", "Start")];
+    let help = t("Gọi cán bộ hỗ trợ", "Call a staff member");
+    let with = |extra: &[&'static str]| [nav.as_slice(), extra, &[help]].concat();
+    vec![
+        (
+            "home",
+            vec![
+                t("Chữ lớn", "Large text"),
+                t("Tương phản", "Contrast"),
+                t("English", "Tiếng Việt"),
+                help,
+            ],
+        ),
         (
             "search",
-            [
-                nav,
-                &[
-                    "Tìm",
-                    "Xóa hết",
-                    "Dấu cách",
-                    "Xóa lùi",
-                    "Bỏ dấu",
-                    "q",
-                    "đ",
-                    "z",
-                    "ư",
-                ],
-            ]
-            .concat(),
+            with(&[
+                t("Tìm", "Search"),
+                t("Xóa hết", "Clear all"),
+                t("Dấu cách", "Space"),
+                t("Xóa lùi", "Backspace"),
+                t("Bỏ dấu", "Remove tone mark"),
+                "q",
+                "đ",
+                "z",
+                "ư",
+            ]),
         ),
-        ("procedure", [nav, &["Xong"]].concat()),
-        ("browse", nav.to_vec()),
-        ("hotlines", nav.to_vec()),
-        ("guides", nav.to_vec()),
-        ("guide", nav.to_vec()),
-        ("staff-pin", [nav, &["Hủy", "Xác nhận"]].concat()),
-        ("staff", [nav, &["Đóng"]].concat()),
-        ("rating", vec!["Bỏ qua"]),
-    ];
-    let mut problems: Vec<String> = Vec::new();
-    for (page, keys) in &pages {
+        // The details scroll: "Xuống" (down) with them.
+        ("procedure", with(&[t("Xong", "Done"), t("Xuống", "Down")])),
+        ("browse", with(&[])),
+        ("hotlines", with(&[])),
+        ("guides", with(&[])),
+        ("guide", with(&[])),
+        (
+            "staff-pin",
+            with(&[t("Hủy", "Cancel"), t("Xác nhận", "Confirm")]),
+        ),
+        ("staff", with(&[t("Đóng", "Close")])),
+        ("rating", vec![t("Bỏ qua", "Skip")]),
+    ]
+}
+
+/// A window on the shared kiosk for the matrix: the real clock and a day's idle timeout (the
+/// backend's mock time, which other tests move on, must not bring the idle countdown over the
+/// pages).
+fn matrix_window() -> (
+    MainWindow,
+    motcua::ui::run::Attached,
+    Arc<motcua::app::kiosk::Kiosk>,
+) {
+    let kiosk = shared_kiosk();
+    let (w, a) = still_window();
+    (w, a, kiosk)
+}
+
+/// Shows each of `pages` at each of `sizes` in the window's current settings (`label` says
+/// which) and collects what does not fit: the header in its colour, every text inside its
+/// parent, the page's actions on the screen, every button at least 48 px, the QR codes on
+/// screen decoding from the frame (geometry only at the two largest sizes, see [`rasterised`];
+/// their procedure QR is decoded once at 3840×2160).
+fn check_pages(
+    (w, a, kiosk): &(
+        MainWindow,
+        motcua::ui::run::Attached,
+        Arc<motcua::app::kiosk::Kiosk>,
+    ),
+    pages: &[(&str, Vec<&str>)],
+    sizes: &[(u32, u32)],
+    label: &str,
+    problems: &mut Vec<String>,
+) {
+    let lookup = kiosk.config().portal.lookup_url.clone();
+    for (page, keys) in pages {
         let o = ShotOptions {
             page: page.to_string(),
             query: Some("dang ky khai sinh".into()),
             group: Some("Hộ tịch".into()),
             ..ShotOptions::default()
         };
-        ui::screenshot::show_page(&a, &w, &kiosk, &o).expect("page");
-        for size in SIZES {
-            let at = format!("{page} at {}×{}", size.0, size.1);
-            ui::fit::set_physical_size(&w, size.0, size.1);
+        ui::screenshot::show_page(a, w, kiosk, &o).expect("page");
+        for &size in sizes {
+            let at = format!("{page}{label} at {}×{}", size.0, size.1);
+            ui::fit::set_physical_size(w, size.0, size.1);
             let frame = (rasterised(size) || (*page == "procedure" && size == (3840, 2160)))
-                .then(|| Frame::of(&w, size));
+                .then(|| Frame::of(w, size));
             let scale = w.window().scale_factor();
             let mut here = Vec::new();
-            texts_inside(&element_tree(&w), size.0 as f32 / scale, &at, &mut here);
-            buttons_on_screen(&w, frame.as_ref(), size, &at, keys, &mut here);
+            texts_inside(&element_tree(w), size.0 as f32 / scale, &at, &mut here);
+            buttons_on_screen(w, frame.as_ref(), size, &at, keys, &mut here);
             if let Some(f) = &frame {
                 // The header in its colour (deep blue) at the left edge.
                 if f.px(4, 4) != (0x0b, 0x3a, 0x82) {
@@ -731,10 +787,117 @@ fn every_page_fits_every_panel_size() {
             problems.extend(here.into_iter().take(4));
         }
     }
+}
+
+fn report(problems: &[String]) {
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Issue 11: every page at every panel size offices buy, landscape and portrait, on real data:
+/// the header in its colour, every text inside its parent, the page's actions (Quay lại, Trang
+/// đầu, Gọi cán bộ hỗ trợ, Tìm, Xong, Xuống, Hủy, Xác nhận…) on the screen, every button at
+/// least 48 px, and the QR codes on screen decode from the frame.
+#[test]
+fn every_page_fits_every_panel_size() {
+    let mut problems: Vec<String> = Vec::new();
+    check_pages(
+        &matrix_window(),
+        &matrix_pages(false),
+        &SIZES,
+        "",
+        &mut problems,
+    );
+    report(&problems);
+}
+
+/// The panels where room is shortest: 1280×720 and 1366×768 (both drawn at the smallest scale,
+/// 0.8) and the narrow portrait 768×1366. The layouts in between only have more room.
+const SMALL: [(u32, u32); 3] = [(1280, 720), (1366, 768), (768, 1366)];
+
+fn only(
+    pages: Vec<(&'static str, Vec<&'static str>)>,
+    names: &[&str],
+) -> Vec<(&'static str, Vec<&'static str>)> {
+    pages
+        .into_iter()
+        .filter(|(p, _)| names.contains(p))
+        .collect()
+}
+
+/// Issue 11: the same checks in large text (×1.5 for every text) at the panels where room is
+/// shortest: the pages that fit, and the procedure page in landscape (its QR code gives way to
+/// the texts, "Xong" and "Xuống" stay on screen). The pages that do not fit yet are
+/// [`the_pages_still_open_in_large_text_or_english`]'s.
+#[test]
+fn the_small_panels_in_large_text() {
+    let m = matrix_window();
+    m.0.global::<Theme>().set_large_text(true);
+    let mut problems: Vec<String> = Vec::new();
+    let pages = only(
+        matrix_pages(false),
+        &["home", "hotlines", "guides", "guide", "staff-pin", "staff"],
+    );
+    check_pages(&m, &pages, &SMALL, " in large text", &mut problems);
+    let procedure = only(matrix_pages(false), &["procedure"]);
+    check_pages(&m, &procedure, &SMALL[..2], " in large text", &mut problems);
+    report(&problems);
+}
+
+/// Issue 11: the same checks in English, whose words are longer than the Vietnamese in the
+/// header and on the keys: home, search and procedure, and home in large text too.
+#[test]
+fn the_main_pages_fit_the_small_panels_in_english() {
+    let m = matrix_window();
+    m.0.global::<Kiosk>()
+        .invoke_set_language(slint::SharedString::from("en"));
+    let pages = only(matrix_pages(true), &["home", "search", "procedure"]);
+    let mut problems: Vec<String> = Vec::new();
+    check_pages(&m, &pages, &SMALL, " in English", &mut problems);
+    m.0.global::<Theme>().set_large_text(true);
+    let home = only(matrix_pages(true), &["home"]);
+    check_pages(
+        &m,
+        &home,
+        &SMALL,
+        " in English and large text",
+        &mut problems,
+    );
+    m.0.global::<Kiosk>()
+        .invoke_set_language(slint::SharedString::from("vi"));
+    report(&problems);
+}
+
+/// Issue 11, still open: what large text (and English with it) does not fit yet at the small
+/// panels, found by this matrix: on search the result cards' texts and the function keys'
+/// labels spill out of their boxes; on browse the tabs and the tiles' texts; on rating
+/// "Bỏ qua" is off a 1280×720 panel; on the procedure page in portrait (and in English and
+/// large text) the line under the time and fee spills out of its card. Run with `--ignored`.
+#[test]
+#[ignore = "issue 11: open large-text defects on search, browse, rating and the procedure's first card"]
+fn the_pages_still_open_in_large_text_or_english() {
+    let m = matrix_window();
+    m.0.global::<Theme>().set_large_text(true);
+    let mut problems: Vec<String> = Vec::new();
+    let pages = only(matrix_pages(false), &["search", "browse", "rating"]);
+    check_pages(&m, &pages, &SMALL, " in large text", &mut problems);
+    let procedure = only(matrix_pages(false), &["procedure"]);
+    check_pages(&m, &procedure, &SMALL[2..], " in large text", &mut problems);
+    m.0.global::<Kiosk>()
+        .invoke_set_language(slint::SharedString::from("en"));
+    let pages = only(matrix_pages(true), &["search", "procedure"]);
+    check_pages(
+        &m,
+        &pages,
+        &SMALL,
+        " in English and large text",
+        &mut problems,
+    );
+    m.0.global::<Kiosk>()
+        .invoke_set_language(slint::SharedString::from("vi"));
+    report(&problems);
 }
