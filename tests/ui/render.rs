@@ -836,7 +836,25 @@ fn only(
 #[test]
 fn the_small_panels_in_large_text() {
     let m = matrix_window();
+    // "Gọi cán bộ hỗ trợ" grows with the rest: its label's box (two lines in large text) holds
+    // ×1.5 letters, 2.25 times the area, where the unscaled label broken in two would hold ~1.2.
+    let help_label = |w: &MainWindow| {
+        let b = buttons(w, "Gọi cán bộ hỗ trợ");
+        let t = b[0]
+            .query_descendants()
+            .match_type_name("Text")
+            .find_first()
+            .expect("the help button's label");
+        t.size().width * t.size().height
+    };
+    ui::fit::set_physical_size(&m.0, 1280, 720);
+    let normal = help_label(&m.0);
     m.0.global::<Theme>().set_large_text(true);
+    let large = help_label(&m.0);
+    assert!(
+        large >= 2.0 * normal,
+        "the help button's label: {normal} px² in normal text, {large} in large"
+    );
     let mut problems: Vec<String> = Vec::new();
     let pages = only(
         matrix_pages(false),
