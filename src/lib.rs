@@ -2,12 +2,13 @@
 //!
 //! Layers, each owning its third-party crates:
 //! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
-//! `net` (ureq), `pin` (argon2), `config`} → `domain`. The binary (`main.rs`, `cli/`) only parses
-//! the command line and prints.
+//! `net` (ureq), `pin` (argon2), `config`} → `domain`, `compress` (zstd). The binary (`main.rs`,
+//! `cli/`) only parses the command line and prints.
 
 pub mod app;
 pub mod bundle;
 pub mod child;
+pub mod compress;
 pub mod config;
 pub mod domain;
 pub mod fleet;

@@ -68,6 +68,10 @@ pub struct ImportRun {
     pub peak_rss_kb: u64,
     /// The data version the import wrote (content database and search index), on disk.
     pub version_bytes: u64,
+    /// Of that, the content database.
+    pub store_bytes: u64,
+    /// Of that, the search index folder.
+    pub index_bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -174,6 +178,7 @@ pub fn import_bench(kiosk: &Kiosk, plan: &ImportPlan) -> Result<ImportBench, App
                 data_dir.display()
             ))
         })?;
+        let version_dir = dd.version_path(&current);
         runs.push(ImportRun {
             scale,
             procedures,
@@ -184,7 +189,10 @@ pub fn import_bench(kiosk: &Kiosk, plan: &ImportPlan) -> Result<ImportBench, App
             wall_ms,
             cpu_ms: usage.cpu_ms,
             peak_rss_kb: usage.peak_rss_kb,
-            version_bytes: super::datadir::tree_bytes(&dd.version_path(&current)),
+            version_bytes: super::datadir::tree_bytes(&version_dir),
+            store_bytes: std::fs::metadata(version_dir.join(super::datadir::CONTENT_DB))
+                .map_or(0, |m| m.len()),
+            index_bytes: super::datadir::tree_bytes(&version_dir.join(super::datadir::INDEX_DIR)),
         });
         // The data directories are large at scale; the next run starts with the disk as it was.
         let _ = std::fs::remove_dir_all(&data_dir);
@@ -231,11 +239,11 @@ impl ImportBench {
         let mb = |b: u64| b as f64 / 1e6;
         let mut s = String::from(
             "import of a signed bundle into a seeded data directory (`motcua import`, a child process of its own)\n\
-             \x20 scale  procedures  bundle (content)       wall      CPU   peak RSS   data version on disk\n",
+             \x20 scale  procedures  bundle (content)       wall      CPU   peak RSS   data version on disk (store + index)\n",
         );
         for r in &self.runs {
             s.push_str(&format!(
-                "{:>6}x {:>11} {:>7.1} MB ({:>5.1} MB) {:>7.2} s {:>6.2} s {:>7.0} MB {:>9.1} MB\n",
+                "{:>6}x {:>11} {:>7.1} MB ({:>5.1} MB) {:>7.2} s {:>6.2} s {:>7.0} MB {:>9.1} MB ({:.1} + {:.1} MB)\n",
                 r.scale,
                 r.procedures,
                 mb(r.bundle_bytes),
@@ -244,6 +252,8 @@ impl ImportBench {
                 r.cpu_ms as f64 / 1000.0,
                 r.peak_rss_kb as f64 / 1024.0,
                 mb(r.version_bytes),
+                mb(r.store_bytes),
+                mb(r.index_bytes),
             ));
         }
         if let [one, big] = self.runs.as_slice() {

@@ -2,12 +2,13 @@
 //! (`data/corpus/*.jsonl.zst`) and the built-in bundle embedded in the program
 //! (`data/default/procedures.jsonl.zst`). A file whose name ends in `.zst` is decompressed on
 //! the way in, so every importer reads `x.jsonl` and `x.jsonl.zst` alike. Decompression is capped
-//! so a small hostile file cannot expand without limit.
+//! so a small hostile file cannot expand without limit. The compression itself is
+//! [`crate::compress`]'s.
 
-use std::io::Read;
 use std::path::Path;
 
 use super::BundleError;
+use crate::compress::CompressError;
 
 /// The suffix of a compressed file.
 pub const SUFFIX: &str = ".zst";
@@ -38,20 +39,13 @@ pub fn decode(what: &Path, compressed: &[u8], cap: u64) -> Result<Vec<u8>, Bundl
         path: what.to_path_buf(),
         message,
     };
-    let decoder = zstd::stream::read::Decoder::new(compressed)
-        .map_err(|e| invalid(format!("not a zstd stream: {e}")))?;
-    let mut out = Vec::new();
-    decoder
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| invalid(format!("damaged zstd data: {e}")))?;
-    if out.len() as u64 > cap {
-        return Err(invalid(format!(
+    crate::compress::decode(compressed, cap).map_err(|e| match e {
+        CompressError::TooLarge { limit } => invalid(format!(
             "decompresses to more than the limit of {}",
-            size_text(cap)
-        )));
-    }
-    Ok(out)
+            size_text(limit)
+        )),
+        e => invalid(e.to_string()),
+    })
 }
 
 /// A size for messages: bytes under 1 MB, else MB with one decimal.
@@ -64,8 +58,8 @@ pub(crate) fn size_text(bytes: u64) -> String {
 }
 
 /// Compresses `bytes` at `level` (1–22; the repository's files use 19).
-pub fn encode(bytes: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
-    zstd::stream::encode_all(bytes, level)
+pub fn encode(bytes: &[u8], level: i32) -> Result<Vec<u8>, CompressError> {
+    crate::compress::encode(bytes, level)
 }
 
 /// Reads a file, decompressing it when its name ends in `.zst`.

@@ -1,5 +1,8 @@
 //! One data version in SQLite: every procedure as its full JSON document plus the columns lists
 //! and filters need, and the curated tables. Written once, in one transaction, then read-only.
+//! Each procedure's document is a zstd frame of its own, compressed against a dictionary
+//! trained on the version's first records and stored with them (schema 2); a version written
+//! by an older build (schema 1, documents as plain JSON text) is read as it is.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,6 +12,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{StoreError, migrate};
+use crate::compress::{self, RecordDecoder, RecordEncoder};
 use crate::domain::changes::Changes;
 use crate::domain::{
     Dataset, FieldCount, Guide, Hotline, Level, LifeEvent, Procedure, ProcedureSummary, Source,
@@ -48,7 +52,23 @@ const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;
      CREATE TABLE synonyms(pos INTEGER PRIMARY KEY, term TEXT NOT NULL, expansions TEXT NOT NULL);
      CREATE TABLE featured(pos INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES procedures(code));",
+    // 2: `procedures.doc` holds a zstd frame (a BLOB) compressed against this dictionary (none
+    // when the version had too few records to train one); schema 1 held the JSON text.
+    "CREATE TABLE doc_dictionary(id INTEGER PRIMARY KEY CHECK (id = 1), bytes BLOB NOT NULL);",
 ];
+
+/// The oldest schema this build still reads (versions installed by older builds).
+const OLDEST_READ: i64 = 1;
+/// The records a dictionary is trained on: the first ones written, up to this many bytes of
+/// JSON (held until then), or all of them in a smaller version.
+const DICT_SAMPLE_BYTES: usize = 4 * 1024 * 1024;
+/// zstd's own default dictionary size.
+const DICT_BYTES: usize = 110 * 1024;
+/// Compression level of the documents (zstd's default: fast to write, the dictionary does the
+/// rest).
+const DOC_LEVEL: i32 = 3;
+/// The largest document read back (a whole procedure's JSON is tens of kB at most).
+const MAX_DOC: usize = 16 * 1024 * 1024;
 
 /// Facts about the data version, from its bundle manifest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -104,6 +124,9 @@ pub struct ListFilter {
 pub struct ContentDb {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// The procedures' decompressor with the version's dictionary; `None` for a schema 1
+    /// database, whose documents are plain text.
+    decoder: Mutex<Option<RecordDecoder>>,
 }
 
 /// A content database being written: procedures go in one at a time inside the one
@@ -115,6 +138,48 @@ pub struct ContentWriter {
     conn: Connection,
     /// The codes written so far: life events and the "most used" list keep only these.
     known: std::collections::HashSet<String>,
+    /// The documents' compressor, once its dictionary is trained.
+    encoder: Option<RecordEncoder>,
+    /// The dictionary, kept for the database returned by [`ContentWriter::finish`].
+    dictionary: Vec<u8>,
+    /// Rows held until the dictionary is trained on their documents.
+    pending: Vec<Row>,
+    pending_bytes: usize,
+    /// [`DICT_SAMPLE_BYTES`] (smaller in tests).
+    sample_bytes: usize,
+}
+
+/// One procedure's row, its document not yet compressed.
+#[derive(Debug)]
+struct Row {
+    code: String,
+    name: String,
+    portal_id: Option<String>,
+    kind: String,
+    issuer: String,
+    levels: u8,
+    online: bool,
+    fully_online: bool,
+    has_detail: bool,
+    sources: String,
+    fields: Vec<String>,
+    updated: Option<String>,
+    doc: String,
+}
+
+/// A document as stored: JSON text (schema 1, and the curated tables) or a zstd frame.
+enum Doc {
+    Text(String),
+    Packed(Vec<u8>),
+}
+
+impl rusqlite::types::FromSql for Doc {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Doc> {
+        match v {
+            rusqlite::types::ValueRef::Blob(b) => Ok(Doc::Packed(b.to_vec())),
+            other => String::column_result(other).map(Doc::Text),
+        }
+    }
 }
 
 impl ContentWriter {
@@ -131,7 +196,89 @@ impl ContentWriter {
             key: p.code.clone(),
             message: e.to_string(),
         })?;
-        let sources: Vec<&str> = p.sources.iter().map(|s| s.as_str()).collect();
+        let row = Row {
+            code: p.code.clone(),
+            name: p.name.clone(),
+            portal_id: p.portal_id.clone(),
+            kind: kind_str(p),
+            issuer: p.issuer.clone(),
+            levels: p.levels_mask(),
+            online: p.online(),
+            fully_online: p.fully_online,
+            has_detail: p.has_detail(),
+            sources: p
+                .sources
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            fields: p.fields.clone(),
+            updated: p.updated.clone(),
+            doc,
+        };
+        self.known.insert(p.code.clone());
+        if self.encoder.is_some() {
+            return self.insert(row);
+        }
+        self.pending_bytes += row.doc.len();
+        self.pending.push(row);
+        if self.pending_bytes >= self.sample_bytes {
+            self.start_compressing()?;
+        }
+        Ok(())
+    }
+
+    /// Trains the dictionary on the rows held so far (or goes on without one when they are too
+    /// few to learn from) and writes them.
+    fn start_compressing(&mut self) -> Result<(), StoreError> {
+        let samples: Vec<&[u8]> = self.pending.iter().map(|r| r.doc.as_bytes()).collect();
+        self.dictionary = match compress::train(&samples, DICT_BYTES) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::debug!(
+                    "{}: no dictionary from {} records ({e})",
+                    self.path.display(),
+                    samples.len()
+                );
+                Vec::new()
+            }
+        };
+        drop(samples);
+        let encoder =
+            RecordEncoder::new(&self.dictionary, DOC_LEVEL).map_err(|e| StoreError::Compress {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        self.encoder = Some(encoder);
+        if !self.dictionary.is_empty() {
+            self.conn
+                .execute(
+                    "INSERT INTO doc_dictionary(id, bytes) VALUES (1, ?1)",
+                    params![self.dictionary],
+                )
+                .map_err(|e| self.sql(e))?;
+        }
+        for row in std::mem::take(&mut self.pending) {
+            self.insert(row)?;
+        }
+        self.pending_bytes = 0;
+        Ok(())
+    }
+
+    fn insert(&mut self, row: Row) -> Result<(), StoreError> {
+        let Some(encoder) = self.encoder.as_mut() else {
+            return Err(StoreError::Corrupt {
+                path: self.path.clone(),
+                key: row.code,
+                message: "written before the compressor was ready".into(),
+            });
+        };
+        let doc = encoder
+            .encode(row.doc.as_bytes())
+            .map_err(|e| StoreError::Compress {
+                path: self.path.clone(),
+                source: e,
+            })?;
         self.conn
             .prepare_cached(
                 "INSERT INTO procedures(code, name, portal_id, kind, issuer, levels, online,
@@ -140,46 +287,50 @@ impl ContentWriter {
             )
             .and_then(|mut ins| {
                 ins.execute(params![
-                    p.code,
-                    p.name,
-                    p.portal_id,
-                    kind_str(p),
-                    p.issuer,
-                    p.levels_mask(),
-                    p.online(),
-                    p.fully_online,
-                    p.has_detail(),
-                    sources.join(","),
-                    p.fields.join("\n"),
-                    p.updated,
+                    row.code,
+                    row.name,
+                    row.portal_id,
+                    row.kind,
+                    row.issuer,
+                    row.levels,
+                    row.online,
+                    row.fully_online,
+                    row.has_detail,
+                    row.sources,
+                    row.fields.join("\n"),
+                    row.updated,
                     doc
                 ])
             })
             .map_err(|e| self.sql(e))?;
-        {
-            let mut ins_field = self
-                .conn
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO procedure_fields(field, code) VALUES (?1, ?2)",
-                )
-                .map_err(|e| self.sql(e))?;
-            for f in &p.fields {
-                ins_field
-                    .execute(params![f, p.code])
-                    .map_err(|e| StoreError::Sqlite {
-                        path: self.path.clone(),
-                        source: e,
-                    })?;
-            }
+        let mut ins_field = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO procedure_fields(field, code) VALUES (?1, ?2)")
+            .map_err(|e| self.sql(e))?;
+        for f in &row.fields {
+            ins_field
+                .execute(params![f, row.code])
+                .map_err(|e| StoreError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
         }
-        self.known.insert(p.code.clone());
         Ok(())
     }
 
     /// Adds `ds`'s hotlines, guides, life events, synonyms, "most used" list and change list
     /// (its procedures are not read: they were added one by one) and `meta`, and commits.
-    pub fn finish(self, ds: &Dataset, meta: &ContentMeta) -> Result<ContentDb, StoreError> {
-        let ContentWriter { path, conn, known } = self;
+    pub fn finish(mut self, ds: &Dataset, meta: &ContentMeta) -> Result<ContentDb, StoreError> {
+        if self.encoder.is_none() {
+            self.start_compressing()?;
+        }
+        let ContentWriter {
+            path,
+            conn,
+            known,
+            dictionary,
+            ..
+        } = self;
         let path = path.as_path();
         let sql = |source| StoreError::Sqlite {
             path: path.to_path_buf(),
@@ -268,9 +419,14 @@ impl ContentWriter {
             .map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "DELETE")
             .map_err(sql)?;
+        let decoder = RecordDecoder::new(&dictionary).map_err(|e| StoreError::Compress {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
         Ok(ContentDb {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            decoder: Mutex::new(Some(decoder)),
         })
     }
 }
@@ -375,6 +531,11 @@ impl ContentDb {
             path: path.to_path_buf(),
             conn,
             known: std::collections::HashSet::new(),
+            encoder: None,
+            dictionary: Vec::new(),
+            pending: Vec::new(),
+            pending_bytes: 0,
+            sample_bytes: DICT_SAMPLE_BYTES,
         })
     }
 
@@ -400,17 +561,39 @@ impl ContentDb {
                 path: path.to_path_buf(),
                 source,
             })?;
-        if v != MIGRATIONS.len() as i64 {
-            // Content databases are rebuilt from their bundle, never migrated in place.
+        if !(OLDEST_READ..=MIGRATIONS.len() as i64).contains(&v) {
+            // Content databases are rebuilt from their bundle, never migrated in place; older
+            // schemas are read as they are.
             return Err(StoreError::TooNew {
                 path: path.to_path_buf(),
                 found: v,
                 supported: MIGRATIONS.len() as i64,
             });
         }
+        let decoder = if v >= 2 {
+            let dictionary: Option<Vec<u8>> = conn
+                .query_row("SELECT bytes FROM doc_dictionary WHERE id = 1", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|source| StoreError::Sqlite {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            let d = RecordDecoder::new(dictionary.as_deref().unwrap_or_default()).map_err(
+                |source| StoreError::Compress {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            )?;
+            Some(d)
+        } else {
+            None
+        };
         let db = ContentDb {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
+            decoder: Mutex::new(decoder),
         };
         db.meta()?;
         Ok(db)
@@ -473,14 +656,43 @@ impl ContentDb {
         })
     }
 
+    /// A procedure's document as stored, decoded.
+    fn decode_doc<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        doc: Doc,
+    ) -> Result<T, StoreError> {
+        match doc {
+            Doc::Text(t) => self.decode(key, &t),
+            Doc::Packed(frame) => {
+                let corrupt = |message: String| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    key: key.to_string(),
+                    message,
+                };
+                let json = {
+                    let mut decoder = self.decoder.lock().unwrap_or_else(|p| p.into_inner());
+                    let Some(d) = decoder.as_mut() else {
+                        return Err(corrupt(
+                            "a compressed document in a schema 1 database".into(),
+                        ));
+                    };
+                    d.decode(&frame, MAX_DOC)
+                        .map_err(|e| corrupt(e.to_string()))?
+                };
+                serde_json::from_slice(&json).map_err(|e| corrupt(e.to_string()))
+            }
+        }
+    }
+
     pub fn procedure(&self, code: &str) -> Result<Option<Procedure>, StoreError> {
-        let doc: Option<String> = {
+        let doc: Option<Doc> = {
             let conn = self.lock();
             conn.prepare_cached("SELECT doc FROM procedures WHERE code = ?1")
                 .and_then(|mut s| s.query_row([code], |r| r.get(0)).optional())
                 .map_err(|e| self.err(e))?
         };
-        doc.map(|d| self.decode(code, &d)).transpose()
+        doc.map(|d| self.decode_doc(code, d)).transpose()
     }
 
     /// Each procedure the portal dated `day` (YYYY-MM-DD) or later, with that date: what
@@ -699,7 +911,7 @@ impl ContentDb {
 
     /// Every procedure, in code order (for rebuilding the search index).
     pub fn procedures(&self) -> Result<Vec<Procedure>, StoreError> {
-        let docs: Vec<(String, String)> = {
+        let docs: Vec<(String, Doc)> = {
             let conn = self.lock();
             let mut stmt = conn
                 .prepare("SELECT code, doc FROM procedures ORDER BY code")
@@ -710,7 +922,9 @@ impl ContentDb {
             rows.collect::<Result<Vec<_>, _>>()
                 .map_err(|e| self.err(e))?
         };
-        docs.iter().map(|(c, d)| self.decode(c, d)).collect()
+        docs.into_iter()
+            .map(|(c, d)| self.decode_doc(&c, d))
+            .collect()
     }
 
     /// Every procedure in the order it was written, decoded and handed to `each` one at a
@@ -727,8 +941,8 @@ impl ContentDb {
         let mut n = 0;
         while let Some(row) = rows.next().map_err(|e| self.err(e))? {
             let code: String = row.get(0).map_err(|e| self.err(e))?;
-            let doc: String = row.get(1).map_err(|e| self.err(e))?;
-            each(self.decode(&code, &doc)?)?;
+            let doc: Doc = row.get(1).map_err(|e| self.err(e))?;
+            each(self.decode_doc(&code, doc)?)?;
             n += 1;
         }
         Ok(n)
@@ -795,5 +1009,195 @@ impl ContentDb {
             life_events: one("SELECT count(*) FROM life_events")?,
             synonyms: one("SELECT count(*) FROM synonyms")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DossierCase, Step};
+
+    fn procedure(i: usize) -> Procedure {
+        Procedure {
+            code: format!("1.{i:06}"),
+            name: format!("Cấp giấy phép hoạt động số {i} cho cơ sở kinh doanh"),
+            fields: vec![["Hộ tịch", "Đất đai", "Y tế"][i % 3].to_string()],
+            levels: vec![Level::Province],
+            issuer: "Bộ Tư pháp".into(),
+            steps: (0..3)
+                .map(|s| Step {
+                    title: format!("Bước {s}"),
+                    text: format!(
+                        "Tổ chức, cá nhân nộp hồ sơ tại Bộ phận tiếp nhận và trả kết quả ({i}, {s})"
+                    ),
+                })
+                .collect(),
+            dossier: vec![DossierCase {
+                name: "Hồ sơ gồm".into(),
+                items: Vec::new(),
+            }],
+            results: vec![format!("Giấy phép số {i}")],
+            updated: Some(format!("2026-0{}-15", 1 + i % 9)),
+            sources: vec![Source::PortalApi],
+            ..Procedure::default()
+        }
+    }
+
+    fn dataset(n: usize) -> Dataset {
+        Dataset {
+            procedures: (0..n).map(procedure).collect(),
+            ..Dataset::default()
+        }
+    }
+
+    fn meta() -> ContentMeta {
+        ContentMeta {
+            version: 7,
+            ..ContentMeta::default()
+        }
+    }
+
+    fn count(db: &ContentDb, sql: &str) -> i64 {
+        db.lock().query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    fn everything_reads_back(db: &ContentDb, ds: &Dataset) {
+        for p in &ds.procedures {
+            assert_eq!(db.procedure(&p.code).expect("reads").as_ref(), Some(p));
+        }
+        assert_eq!(db.procedures().expect("all"), ds.procedures);
+        let mut streamed = Vec::new();
+        db.each_procedure(&mut |p| -> Result<(), StoreError> {
+            streamed.push(p);
+            Ok(())
+        })
+        .expect("streams");
+        assert_eq!(streamed, ds.procedures);
+    }
+
+    /// Writes `ds` with the dictionary trained once `sample_bytes` of documents are held.
+    fn write(path: &Path, ds: &Dataset, sample_bytes: usize) -> ContentDb {
+        let mut w = ContentDb::writer(path).expect("writer");
+        w.sample_bytes = sample_bytes;
+        for p in &ds.procedures {
+            w.add_procedure(p).expect("add");
+        }
+        w.finish(ds, &meta()).expect("finish")
+    }
+
+    #[test]
+    fn procedures_are_stored_compressed_against_a_dictionary_and_read_back_whole() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let ds = dataset(600);
+        let json: usize = ds
+            .procedures
+            .iter()
+            .map(|p| serde_json::to_string(p).expect("json").len())
+            .sum();
+        // Trained on the first records (held until then); the rest compressed as they come.
+        let path = tmp.path().join("content.sqlite");
+        let written = write(&path, &ds, json / 4);
+        everything_reads_back(&written, &ds);
+        drop(written);
+        let db = ContentDb::open(&path).expect("opens");
+        everything_reads_back(&db, &ds);
+        assert_eq!(count(&db, "SELECT count(*) FROM doc_dictionary"), 1);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM procedures WHERE typeof(doc) = 'blob'"
+            ),
+            600
+        );
+        let stored = count(&db, "SELECT sum(length(doc)) FROM procedures") as usize;
+        assert!(
+            stored * 4 < json,
+            "{stored} bytes stored for {json} of JSON"
+        );
+        assert_eq!(db.meta().expect("meta").version, 7);
+        assert_eq!(
+            db.updated_since("2026-09-01").expect("dates").len(),
+            600 / 9
+        );
+        assert_eq!(db.list(&ListFilter::default()).expect("list").len(), 600);
+        assert_eq!(db.fields().expect("fields").len(), 3);
+
+        // A version of a few records has nothing to train on: its documents are compressed
+        // without a dictionary.
+        let small = dataset(2);
+        let path = tmp.path().join("small.sqlite");
+        drop(write(&path, &small, DICT_SAMPLE_BYTES));
+        let db = ContentDb::open(&path).expect("opens");
+        everything_reads_back(&db, &small);
+        assert_eq!(count(&db, "SELECT count(*) FROM doc_dictionary"), 0);
+    }
+
+    /// A version installed by a build before documents were compressed (schema 1: the JSON as
+    /// text, no dictionary table) is served as it is.
+    #[test]
+    fn a_schema_1_database_written_by_an_older_build_is_read_as_it_is() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("content.sqlite");
+        let ds = dataset(50);
+        {
+            let conn = Connection::open(&path).expect("create");
+            conn.execute_batch(MIGRATIONS[0]).expect("schema 1");
+            conn.pragma_update(None, "user_version", 1)
+                .expect("version");
+            for p in &ds.procedures {
+                conn.execute(
+                    "INSERT INTO procedures(code, name, kind, issuer, levels, online,
+                        fully_online, has_detail, sources, fields, updated, doc)
+                     VALUES (?1, ?2, 'national', ?3, ?4, 0, 0, 1, 'portal-api', ?5, ?6, ?7)",
+                    params![
+                        p.code,
+                        p.name,
+                        p.issuer,
+                        p.levels_mask(),
+                        p.fields.join("\n"),
+                        p.updated,
+                        serde_json::to_string(p).expect("json")
+                    ],
+                )
+                .expect("row");
+            }
+            conn.execute(
+                "INSERT INTO meta(key, value) VALUES ('content', ?1)",
+                [serde_json::to_string(&meta()).expect("json")],
+            )
+            .expect("meta");
+        }
+        let db = ContentDb::open(&path).expect("an older version opens");
+        everything_reads_back(&db, &ds);
+        assert_eq!(db.meta().expect("meta").version, 7);
+
+        // A schema newer than this build's is refused.
+        Connection::open(&path)
+            .and_then(|c| c.pragma_update(None, "user_version", MIGRATIONS.len() as i64 + 1))
+            .expect("bump");
+        assert!(matches!(
+            ContentDb::open(&path),
+            Err(StoreError::TooNew { .. })
+        ));
+    }
+
+    #[test]
+    fn a_damaged_document_is_reported_with_its_code() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let path = tmp.path().join("content.sqlite");
+        let ds = dataset(300);
+        drop(write(&path, &ds, 64 * 1024));
+        Connection::open(&path)
+            .and_then(|c| {
+                c.execute(
+                    "UPDATE procedures SET doc = substr(doc, 1, length(doc) / 2) WHERE code = '1.000007'",
+                    [],
+                )
+            })
+            .expect("damage");
+        let db = ContentDb::open(&path).expect("opens");
+        let err = db.procedure("1.000007").expect_err("damaged");
+        assert!(err.to_string().contains("1.000007"), "{err}");
+        assert!(db.procedure("1.000008").expect("others read").is_some());
     }
 }

@@ -2,7 +2,9 @@
 //! [`ContentDb`] holds one data version (procedures, hotlines, guides, life events, synonyms) and is
 //! the source of truth the search index is derived from; [`KioskDb`] holds what the kiosk itself
 //! records (usage statistics, ratings, refresh history) and survives data refreshes.
-//! Both use WAL and versioned migrations (`PRAGMA user_version`).
+//! Both use versioned migrations (`PRAGMA user_version`); a content database is written once in
+//! WAL mode and left in rollback-journal mode, its procedures' documents compressed through
+//! [`crate::compress`].
 
 mod content;
 mod fts5;
@@ -37,6 +39,12 @@ pub enum StoreError {
         path: PathBuf,
         found: i64,
         supported: i64,
+    },
+    #[error("database {path}: {source}")]
+    Compress {
+        path: PathBuf,
+        #[source]
+        source: crate::compress::CompressError,
     },
     #[error("{path}: {source}")]
     Io {

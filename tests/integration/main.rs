@@ -17,6 +17,7 @@ mod mounts;
 mod net;
 mod network;
 mod office;
+mod old_versions;
 mod portal;
 mod recovery;
 mod refresh;
