@@ -17,6 +17,37 @@ fn is_invisible(c: char) -> bool {
 /// NFC, invisible characters removed, non-breaking and odd spaces turned into plain spaces,
 /// runs of spaces collapsed, lines trimmed, blank-line runs collapsed, the whole trimmed.
 pub fn clean(s: &str) -> String {
+    if is_clean(s) {
+        return s.to_string();
+    }
+    clean_slow(s)
+}
+
+/// Whether [`clean`] would return `s` unchanged, found in one pass without normalising: NFC
+/// already (quick check), no character [`clean`] removes or replaces, no whitespace but plain
+/// spaces and line breaks, nothing to trim or collapse. Most imported text is clean already.
+fn is_clean(s: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if s.starts_with([' ', '\n']) || s.ends_with([' ', '\n']) {
+        return false;
+    }
+    if s.contains("  ") || s.contains(" \n") || s.contains("\n ") || s.contains("\n\n\n") {
+        return false;
+    }
+    let odd = |c: char| {
+        c != ' ' && c != '\n' && (c.is_whitespace() || is_invisible(c) || c.is_control())
+            || matches!(
+                c,
+                '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
+            )
+    };
+    if s.is_ascii() {
+        return !s.chars().any(odd);
+    }
+    !s.chars().any(odd) && is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
+fn clean_slow(s: &str) -> String {
     let nfc: String = s
         .nfc()
         .filter(|c| !is_invisible(*c))
@@ -246,6 +277,63 @@ mod tests {
             "Thủ tục đăng ký\n\nx"
         );
         assert_eq!(clean_line("a\nb"), "a b");
+    }
+
+    /// The quick check never lets through a string the full cleaning would change.
+    #[test]
+    fn the_clean_fast_path_agrees_with_the_full_cleaning() {
+        let nfd: String = "Thủ tục".nfd().collect();
+        let pieces = [
+            "a",
+            "Thủ tục",
+            "đăng ký",
+            " ",
+            "  ",
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            "\r",
+            "\t",
+            "\u{00A0}",
+            "\u{2003}",
+            "\u{200B}",
+            "\u{202E}",
+            "\u{FEFF}",
+            "\u{0085}",
+            "\u{2028}",
+            "\u{3000}",
+            "\u{0007}",
+            "\u{1680}",
+            &nfd,
+            "e\u{0301}",
+            "x",
+            "1.001193",
+            "(",
+            "…",
+        ];
+        let mut cases = vec![String::new()];
+        for a in &pieces {
+            for b in &pieces {
+                for c in &pieces {
+                    cases.push(format!("{a}{b}{c}"));
+                    cases.push(format!("{a}x{b}y{c}"));
+                }
+            }
+        }
+        let mut fast = 0;
+        for s in &cases {
+            assert_eq!(clean(s), clean_slow(s), "{s:?}");
+            if is_clean(s) {
+                fast += 1;
+                assert_eq!(clean_slow(s), *s, "{s:?} passed as clean");
+            }
+        }
+        assert!(
+            fast > 500,
+            "the fast path is taken ({fast} of {})",
+            cases.len()
+        );
+        assert!(!is_clean(&nfd) && !is_clean("a  b") && is_clean("Thủ tục\n\nđăng ký"));
     }
 
     #[test]

@@ -832,9 +832,11 @@ impl ContentDb {
         let conn = self.lock();
         let mut stmt = conn
             .prepare(
+                // `IN (SELECT …)` builds each set once per query; a correlated `EXISTS` scanned
+                // the whole table (keyed by slug, not code) for every row: quadratic at scale.
                 "SELECT f.field, count(*),
-                        sum(EXISTS(SELECT 1 FROM featured x WHERE x.code = p.code)),
-                        sum(EXISTS(SELECT 1 FROM life_event_procedures e WHERE e.code = p.code))
+                        sum(p.code IN (SELECT code FROM featured)),
+                        sum(p.code IN (SELECT code FROM life_event_procedures))
                  FROM procedure_fields f JOIN procedures p ON p.code = f.code
                  WHERE (p.levels & ?1) != 0
                  GROUP BY f.field ORDER BY count(*) DESC, f.field COLLATE NOCASE",

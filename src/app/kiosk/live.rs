@@ -111,7 +111,16 @@ pub(super) fn rebuild_index(dir: &Path, content: &ContentDb) -> Result<(), AppEr
         std::fs::remove_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
     }
     std::fs::create_dir_all(&rebuilt).map_err(|e| AppError::io(&rebuilt, e))?;
-    SearchIndex::build(&rebuilt, &content.dataset()?)?;
+    // A record at a time, in the order the import indexed them (the store is never held whole).
+    let mut builder = SearchIndex::builder(&rebuilt)?;
+    content.each_procedure(&mut |p| -> Result<(), AppError> { Ok(builder.add_procedure(&p)?) })?;
+    builder.finish(&crate::domain::Dataset {
+        hotlines: content.hotlines()?,
+        guides: content.guides()?,
+        synonyms: content.synonyms()?,
+        featured: content.featured()?,
+        ..crate::domain::Dataset::default()
+    })?;
     crate::app::datadir::sync_tree(&rebuilt)?;
     let target = dir.join(INDEX_DIR);
     if target.exists() {
