@@ -143,3 +143,18 @@ pub fn default_kiosk() -> &'static (tempfile::TempDir, Kiosk) {
         (dir, k)
     })
 }
+
+/// The codes of the first ten procedures the kiosk finds for `text`.
+pub fn top(k: &motcua::app::kiosk::Kiosk, text: &str) -> Vec<String> {
+    let req = motcua::app::search::SearchRequest {
+        text: text.into(),
+        limit: 10,
+        ..Default::default()
+    };
+    let out = k.search(&req).expect("search");
+    out.results
+        .procedures
+        .iter()
+        .map(|h| h.code.clone())
+        .collect()
+}

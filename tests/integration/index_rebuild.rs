@@ -4,24 +4,9 @@
 
 use motcua::app::datadir::INDEX_DIR;
 use motcua::app::kiosk::Kiosk;
-use motcua::app::search::SearchRequest;
 use motcua::config::Config;
 
 use super::common::*;
-
-fn top(k: &Kiosk, text: &str) -> Vec<String> {
-    let req = SearchRequest {
-        text: text.into(),
-        limit: 10,
-        ..SearchRequest::default()
-    };
-    let out = k.search(&req).expect("search");
-    out.results
-        .procedures
-        .iter()
-        .map(|h| h.code.clone())
-        .collect()
-}
 
 #[test]
 fn a_corrupted_side_file_makes_the_kiosk_rebuild_the_index_from_the_store() {

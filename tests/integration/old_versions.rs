@@ -4,24 +4,9 @@
 
 use motcua::app::datadir::CONTENT_DB;
 use motcua::app::kiosk::Kiosk;
-use motcua::app::search::SearchRequest;
 use motcua::config::Config;
 
 use super::common::*;
-
-fn top(k: &Kiosk, text: &str) -> Vec<String> {
-    let req = SearchRequest {
-        text: text.into(),
-        limit: 10,
-        ..SearchRequest::default()
-    };
-    let out = k.search(&req).expect("search");
-    out.results
-        .procedures
-        .iter()
-        .map(|h| h.code.clone())
-        .collect()
-}
 
 #[test]
 fn a_version_written_before_documents_were_compressed_is_served_as_it_is() {
