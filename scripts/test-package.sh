@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the appliance package and checks it on the real parts, as CI does (`.ci/run` calls it
 # before the test suite, whose session tests then run the installed kiosk as its user):
-#   cargo deb (the `ci` profile: release code without LTO; releases use `cargo deb`), lintian,
+#   cargo deb (the `ci` profile by default: release code without LTO; MOTCUA_DEB_PROFILE picks
+#   another, `dev` in CI; releases use `cargo deb`), lintian,
 #   dpkg -i, systemd-analyze verify on every unit, and the files, user, permissions and conffile
 #   the package promises. Needs root (it installs the package). Prints the sizes it measured.
 set -euo pipefail
@@ -11,7 +12,11 @@ PROFILE="${MOTCUA_DEB_PROFILE:-ci}"
 fail() { echo "test-package: FAIL: $*" >&2; exit 1; }
 step() { echo "== $*"; }
 
-command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --locked
+# Pinned: the version this script was checked with (3.8 builds the `dev` profile CI uses, with a
+# warning that a later version may refuse it).
+CARGO_DEB_VERSION=3.8.0
+cargo deb --version 2>/dev/null | grep -qx "cargo-deb $CARGO_DEB_VERSION" \
+    || cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked
 [ "$(id -u)" -eq 0 ] || fail "run as root: the package is installed with dpkg -i"
 
 step "cargo deb --profile $PROFILE"

@@ -28,12 +28,14 @@ const SESSION_LIMIT: Duration = Duration::from_secs(120);
 /// grim on a live compositor takes well under a second.
 const GRIM_WITHIN: Duration = Duration::from_secs(20);
 
+/// The test's own user id (`id -u`).
+fn uid() -> Option<u32> {
+    let out = Command::new("id").arg("-u").output().ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+    uid() == Some(0)
 }
 
 /// Who runs the kiosk, and which binary.
@@ -194,10 +196,35 @@ impl Drop for Session {
     }
 }
 
+/// Xwayland (cage starts it) refuses to run when `/tmp/.X11-unix` is owned by neither root nor
+/// its own user, and cage then exits. The appliance's unit has a private /tmp; a machine's shared
+/// one gets the folder from systemd-tmpfiles at boot, root's with mode 1777, unless another
+/// user's Xwayland made it first (a session run as `nobody`, then one as `motcua`, or a machine
+/// image that carries a foreign-owned copy). As root the test puts it back as tmpfiles would;
+/// otherwise it says what is wrong rather than letting cage fail obscurely.
+fn x11_socket_dir() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = Path::new("/tmp/.X11-unix");
+    if is_root() {
+        std::fs::create_dir_all(dir).expect("create /tmp/.X11-unix");
+        std::os::unix::fs::chown(dir, Some(0), Some(0)).expect("chown /tmp/.X11-unix to root");
+        std::fs::set_permissions(dir, PermissionsExt::from_mode(0o1777))
+            .expect("chmod 1777 /tmp/.X11-unix");
+    } else if let Ok(m) = std::fs::metadata(dir) {
+        assert!(
+            m.uid() == 0 || Some(m.uid()) == uid(),
+            "/tmp/.X11-unix belongs to uid {}: Xwayland (and so cage) will not start; as root: \
+             chown root:root /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix",
+            m.uid()
+        );
+    }
+}
+
 /// Starts `motcua session` on a headless output of `output` pixels turned by `rotation`.
 fn start(output: Option<(u32, u32)>, rotation: u32, env: &[(&str, &str)]) -> Session {
     require("cage", "cage");
     require("Xwayland", "xwayland");
+    x11_socket_dir();
     let (rt_tmp, runtime) = user_dir("runtime");
     std::fs::set_permissions(
         &runtime,
