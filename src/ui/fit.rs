@@ -47,8 +47,12 @@ pub fn scale_for(width: u32, height: u32) -> f32 {
 /// scale's own redraw request is lost in that draw, so without this the screen keeps the
 /// mixed frame until something else changes.
 pub fn apply(window: &MainWindow) {
+    apply_for(window, window.window().size());
+}
+
+/// [`apply`] for the size the window is about to have (`size`, physical pixels).
+pub fn apply_for(window: &MainWindow, size: PhysicalSize) {
     let w = window.window();
-    let size = w.size();
     let scale = scale_for(size.width, size.height);
     if (w.scale_factor() - scale).abs() <= 0.001 {
         return;

@@ -25,6 +25,7 @@ pub mod closed;
 mod context;
 pub mod convert;
 pub mod fit;
+mod output;
 pub mod pages;
 pub mod run;
 pub mod screenshot;

@@ -174,6 +174,7 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     *ctx.worker.borrow_mut() = Some(worker);
 
     if opts.fullscreen {
+        super::session::size_for_output(&w);
         w.window().set_fullscreen(true);
     }
     let _session = super::session::install(&w, &ctx.kiosk, &opts.renderer);

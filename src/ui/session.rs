@@ -58,22 +58,28 @@ pub fn select_renderer(requested: &str) -> RendererChoice {
     choice
 }
 
-/// Lays the window out for the size of its surface, at the scale that size calls for. Under
-/// cage 0.1.4 (which maximises the kiosk to the output without the fullscreen state) the first
-/// frame is drawn at the window's preferred 1920×1080 before cage's configure gives the surface
-/// the output's size; Slint may then keep its own size (seen once on a 1280×720 output: the
-/// surface 1280×720, the layout 1920×1080), so the size is taken from the surface here, and
-/// the scale is set right away rather than left to the size's change handlers (which run
-/// during the next frame, see [`fit::apply`]).
+/// Lays the window out for the size of its surface, at the scale that size calls for: before
+/// the first frame (the window was created at the platform's scale, 1 under cage) and after every
+/// configure. Slint may keep its own size after a configure (seen once on a 1280×720 output: the
+/// surface 1280×720, the layout 1920×1080), so the size is taken from the surface, and the scale
+/// is set right away rather than left to the size's change handlers (which run during the next
+/// frame, see [`fit::apply`]).
 fn follow_surface(w: &MainWindow) {
     let Some(surface) = w.window().with_winit_window(|ww| ww.inner_size()) else {
         return;
     };
+    if surface.width == 0 || surface.height == 0 {
+        return;
+    }
+    let surface = slint::PhysicalSize::new(surface.width, surface.height);
+    // The scale first: a new scale makes the window ask for its logical size at the platform's
+    // scale (1 under cage), a size the surface does not have; the surface's size is then
+    // given back.
+    let before = w.window().scale_factor();
+    fit::apply_for(w, surface);
+    let after = w.window().scale_factor();
     let laid_out = w.window().size();
-    if surface.width > 0
-        && surface.height > 0
-        && (laid_out.width, laid_out.height) != (surface.width, surface.height)
-    {
+    if laid_out != surface {
         tracing::info!(
             "window {}×{} laid out for {}×{}: following the surface",
             surface.width,
@@ -81,19 +87,26 @@ fn follow_surface(w: &MainWindow) {
             laid_out.width,
             laid_out.height
         );
-        w.window()
-            .set_size(slint::PhysicalSize::new(surface.width, surface.height));
+        w.window().set_size(surface);
     }
-    let before = w.window().scale_factor();
-    fit::apply(w);
-    let after = w.window().scale_factor();
     if (before - after).abs() > 0.001 {
-        let size = w.window().size();
         tracing::info!(
             "window {}×{}: scale {before} → {after}",
-            size.width,
-            size.height
+            surface.width,
+            surface.height
         );
+    }
+}
+
+/// Gives the window, before it exists, the size of the one output it will fill, so that its
+/// first frame is drawn for that output (see [`super::output`]) rather than at the design size.
+pub fn size_for_output(w: &MainWindow) {
+    if let Some((width, height)) = super::output::single_output_size() {
+        tracing::info!("output {width}×{height}: the window opens at that size");
+        // At the platform's scale (1 under cage); the scale for the size is set before the first
+        // frame (see `install`): set now, the window would open at the size over that scale.
+        w.window()
+            .set_size(slint::PhysicalSize::new(width, height));
     }
 }
 
@@ -132,6 +145,11 @@ pub fn install(w: &MainWindow, kiosk: &Kiosk, choice: &RendererChoice) -> Sessio
             });
         }
         if matches!(event, winit::event::WindowEvent::RedrawRequested) && !first.replace(true) {
+            // Before the first frame is drawn: its layout is the one for the surface's size at
+            // the scale that size calls for (the window was created at the platform's scale).
+            if let Some(w) = follow.upgrade() {
+                follow_surface(&w);
+            }
             let n = n.clone();
             let weak = weak.clone();
             let data_dir = data_dir.clone();
