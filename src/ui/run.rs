@@ -173,11 +173,13 @@ pub fn run(kiosk: Arc<Kiosk>, opts: RunOptions) -> Result<RunExit, UiError> {
     let worker = Worker::spawn_with_watch(kiosk, recorder.clone(), to_window);
     *ctx.worker.borrow_mut() = Some(worker);
 
-    if opts.fullscreen {
-        super::session::size_for_output(&w);
+    let output = if opts.fullscreen {
         w.window().set_fullscreen(true);
-    }
-    let _session = super::session::install(&w, &ctx.kiosk, &opts.renderer);
+        super::session::output_size()
+    } else {
+        None
+    };
+    let _session = super::session::install(&w, &ctx.kiosk, &opts.renderer, output);
     let _hours = super::closed::install(
         &w,
         &ctx.kiosk,

@@ -58,20 +58,19 @@ pub fn select_renderer(requested: &str) -> RendererChoice {
     choice
 }
 
-/// Lays the window out for the size of its surface, at the scale that size calls for: before
-/// the first frame (the window was created at the platform's scale, 1 under cage) and after every
-/// configure. Slint may keep its own size after a configure (seen once on a 1280×720 output: the
-/// surface 1280×720, the layout 1920×1080), so the size is taken from the surface, and the scale
-/// is set right away rather than left to the size's change handlers (which run during the next
-/// frame, see [`fit::apply`]).
-fn follow_surface(w: &MainWindow) {
+/// Lays the window out for `target` (the surface's size when `None`) at the scale that size
+/// calls for: before the first frame and after every configure. Slint may keep its own size after
+/// a configure (seen once on a 1280×720 output: the surface 1280×720, the layout 1920×1080), so
+/// the size is taken from the surface, and the scale is set right away rather than left to the
+/// size's change handlers (which run during the next frame, see [`fit::apply`]).
+fn follow_surface(w: &MainWindow, target: Option<slint::PhysicalSize>) {
     let Some(surface) = w.window().with_winit_window(|ww| ww.inner_size()) else {
         return;
     };
+    let surface = target.unwrap_or(slint::PhysicalSize::new(surface.width, surface.height));
     if surface.width == 0 || surface.height == 0 {
         return;
     }
-    let surface = slint::PhysicalSize::new(surface.width, surface.height);
     // The scale first: a new scale makes the window ask for its logical size at the platform's
     // scale (1 under cage), a size the surface does not have; the surface's size is then
     // given back.
@@ -98,16 +97,13 @@ fn follow_surface(w: &MainWindow) {
     }
 }
 
-/// Gives the window, before it exists, the size of the one output it will fill, so that its
-/// first frame is drawn for that output (see [`super::output`]) rather than at the design size.
-pub fn size_for_output(w: &MainWindow) {
-    if let Some((width, height)) = super::output::single_output_size() {
-        tracing::info!("output {width}×{height}: the window opens at that size");
-        // At the platform's scale (1 under cage); the scale for the size is set before the first
-        // frame (see `install`): set now, the window would open at the size over that scale.
-        w.window()
-            .set_size(slint::PhysicalSize::new(width, height));
-    }
+/// The size of the one output the full-screen window will fill, asked of the compositor before
+/// the window exists (see [`super::output`]): [`install`] gives it to the window before its first
+/// frame, which cage 0.1.4 would otherwise see drawn at the size the window chose itself.
+pub fn output_size() -> Option<slint::PhysicalSize> {
+    let (width, height) = super::output::single_output_size()?;
+    tracing::info!("output {width}×{height}: the first frame is drawn at that size");
+    Some(slint::PhysicalSize::new(width, height))
 }
 
 /// Keeps the session's timers alive as long as the window runs.
@@ -117,7 +113,12 @@ pub struct SessionHooks {
 
 /// Installs READY-after-first-frame, the watchdog pings and the test freeze hook (which stops the
 /// UI thread some time after the first frame) on the window.
-pub fn install(w: &MainWindow, kiosk: &Kiosk, choice: &RendererChoice) -> SessionHooks {
+pub fn install(
+    w: &MainWindow,
+    kiosk: &Kiosk,
+    choice: &RendererChoice,
+    output: Option<slint::PhysicalSize>,
+) -> SessionHooks {
     let notifier = Notifier::from_env();
     let mut timers = Vec::new();
 
@@ -140,15 +141,17 @@ pub fn install(w: &MainWindow, kiosk: &Kiosk, choice: &RendererChoice) -> Sessio
             let follow = follow.clone();
             Timer::single_shot(Duration::ZERO, move || {
                 if let Some(w) = follow.upgrade() {
-                    follow_surface(&w);
+                    follow_surface(&w, None);
                 }
             });
         }
         if matches!(event, winit::event::WindowEvent::RedrawRequested) && !first.replace(true) {
-            // Before the first frame is drawn: its layout is the one for the surface's size at
-            // the scale that size calls for (the window was created at the platform's scale).
+            // Before the first frame is drawn: its layout is the one for the output's size (or
+            // the surface's) at the scale that size calls for. (The window was created at the
+            // platform's scale, and a size set before it existed would have been turned by the
+            // size's change handlers into a logical size at another scale.)
             if let Some(w) = follow.upgrade() {
-                follow_surface(&w);
+                follow_surface(&w, output);
             }
             let n = n.clone();
             let weak = weak.clone();

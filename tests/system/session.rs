@@ -321,7 +321,18 @@ impl Session {
     /// The end of the session's log (cage's and the kiosk's messages), for failures.
     fn log_tail(&self) -> String {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
+        // wlroots repeats some errors every frame (the headless output's failed scan-out test):
+        // a line saying what the one before it said, timestamp aside, is left out so that the
+        // kiosk's own lines stay in the tail.
+        let mut lines: Vec<&str> = Vec::new();
+        let mut said = "";
+        for line in text.lines() {
+            let body = line.split_once(' ').map_or(line, |(_, b)| b);
+            if body != said {
+                lines.push(line);
+                said = body;
+            }
+        }
         lines[lines.len().saturating_sub(40)..].join("\n")
     }
 
@@ -512,31 +523,30 @@ fn wait_for_home(s: &mut Session) -> (String, Duration) {
 }
 
 #[test]
-fn the_home_page_fills_a_1280x720_output() {
-    // Unturned, cage 0.1.4 scans the kiosk's buffer out directly once it covers the output; on
-    // the headless backend that fails every frame ("Basic output test failed for HEADLESS-1")
-    // and grim keeps reading the last composed frame, the first one. The kiosk asks the output's
-    // size before its window exists, so that first frame is already the 1280×720 layout.
+fn the_first_frame_fits_an_unturned_1280x720_output() {
+    // cage 0.1.4 gives a window the output's size only after its first frame (it maximises a
+    // window when it maps): the kiosk asks the compositor for the output's size before its
+    // window exists and draws that first frame at it. What is drawn is not read back here:
+    // unturned, cage scans a buffer that covers the output out directly, which the headless
+    // backend fails at every commit ("Basic output test failed for HEADLESS-1") so nothing
+    // reaches grim (a DRM output refuses a shared-memory buffer in its test and composes it);
+    // the next test reads the pixels of the same output turned 180°. Here: the first frame is
+    // 1280×720 and no later configure has to correct the layout.
     let mut s = start(None, 0, &[]);
     let (msg, _) = wait_for_home(&mut s);
-    assert!(msg.contains("1280×720"), "first frame: {msg}");
-    let img = s.screenshot("session-1280x720.png");
-    assert_eq!((img.width(), img.height()), (1280, 720));
-    if black_fraction(&img) >= 0.05 {
-        s.fail("the kiosk does not fill the output");
+    if !msg.contains("first frame 1280×720") {
+        s.fail(&format!("the first frame is not the output's size: {msg}"));
     }
-    let differ = differs_from_headless_render(&s, &img);
-    if differ > MAX_DIFFERENT {
-        s.fail(&format!(
-            "{:.1} % of the page differs from the kiosk's own 1280x720 render",
-            differ * 100.0
-        ));
-    }
-    let Some((text, x)) = qr(&img) else {
-        s.fail("no QR code on the screen: the right column is off the output");
+    let log = std::fs::read_to_string(&s.log).unwrap_or_default();
+    let Some((_, after)) = log.split_once("first frame 1280×720") else {
+        s.fail("the kiosk did not log its first frame");
     };
-    assert!(text.starts_with("https://"), "{text}");
-    assert!(x > 1280 / 2, "the QR code is in the right column (x = {x})");
+    if after.contains("following the surface") {
+        s.fail("the layout was corrected after the first frame");
+    }
+    if !log.contains("output 1280×720") {
+        s.fail("the kiosk did not learn the output's size from the compositor");
+    }
 }
 
 #[test]
