@@ -2,8 +2,9 @@
 //!
 //! Layers, each owning its third-party crates:
 //! `ui` (slint) → `app` → {`bundle`, `store` (rusqlite), `search` (tantivy), `qr` (qrcode),
-//! `net` (ureq), `pin` (argon2), `config`} → `domain`, `compress` (zstd). The binary (`main.rs`,
-//! `cli/`) only parses the command line and prints.
+//! `net` (ureq), `pin` (argon2), `config`} → `domain`, `compress` (zstd); below them all, `child`
+//! (helper programs) and `files` (walkdir: tree walks). The binary (`main.rs`, `cli/`) only parses
+//! the command line and prints.
 
 pub mod app;
 pub mod bundle;
@@ -11,6 +12,7 @@ pub mod child;
 pub mod compress;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod fleet;
 pub mod net;
 pub mod pin;

@@ -26,6 +26,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::AppError;
+use crate::files::Entry;
 
 pub const READY: &str = "READY";
 pub const CONTENT_DB: &str = "content.sqlite";
@@ -80,34 +81,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
     sync_dir(dir)
 }
 
-/// Bytes of the files under `dir`.
-pub fn tree_bytes(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
-}
-
 /// fsync every file and folder below `dir` (bottom-up).
 pub fn sync_tree(dir: &Path) -> Result<(), AppError> {
-    for entry in walkdir::WalkDir::new(dir).contents_first(true) {
-        let entry = entry.map_err(|e| {
-            AppError::io(
-                dir,
-                e.into_io_error()
-                    .unwrap_or_else(|| std::io::Error::other("walk failed")),
-            )
-        })?;
-        let p = entry.path();
-        if entry.file_type().is_dir() {
-            sync_dir(p)?;
-        } else if entry.file_type().is_file() {
-            fs::File::open(p)
+    for entry in crate::files::bottom_up(dir) {
+        match entry.map_err(|e| AppError::io(dir, e))? {
+            Entry::Dir(p) => sync_dir(&p)?,
+            Entry::File(p) => fs::File::open(&p)
                 .and_then(|f| f.sync_all())
-                .map_err(|e| AppError::io(p, e))?;
+                .map_err(|e| AppError::io(&p, e))?,
+            Entry::Other(_) => {}
         }
     }
     Ok(())

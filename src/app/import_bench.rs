@@ -189,10 +189,10 @@ pub fn import_bench(kiosk: &Kiosk, plan: &ImportPlan) -> Result<ImportBench, App
             wall_ms,
             cpu_ms: usage.cpu_ms,
             peak_rss_kb: usage.peak_rss_kb,
-            version_bytes: super::datadir::tree_bytes(&version_dir),
+            version_bytes: crate::files::tree_bytes(&version_dir),
             store_bytes: std::fs::metadata(version_dir.join(super::datadir::CONTENT_DB))
                 .map_or(0, |m| m.len()),
-            index_bytes: super::datadir::tree_bytes(&version_dir.join(super::datadir::INDEX_DIR)),
+            index_bytes: crate::files::tree_bytes(&version_dir.join(super::datadir::INDEX_DIR)),
         });
         // The data directories are large at scale; the next run starts with the disk as it was.
         let _ = std::fs::remove_dir_all(&data_dir);

@@ -469,7 +469,7 @@ pub fn publish(
         counts: summary.counts(),
         from_version: summary.from_version,
         pruned,
-        feed_size: dir_size(feed),
+        feed_size: crate::files::tree_bytes(feed),
     })
 }
 
@@ -500,16 +500,6 @@ fn prune(bundles: &Path, current: &str, keep: usize) -> Result<Vec<PathBuf>, Bun
         pruned.push(p);
     }
     Ok(pruned)
-}
-
-fn dir_size(dir: &Path) -> u64 {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
 }
 
 #[cfg(test)]

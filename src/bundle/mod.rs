@@ -108,15 +108,7 @@ fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, BundleError> {
     for p in inputs {
         let meta = std::fs::metadata(p).map_err(|e| BundleError::io(p, e))?;
         if meta.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .collect();
-            found.sort();
-            files.extend(found);
+            files.extend(crate::files::files_sorted(p));
         } else {
             files.push(p.clone());
         }

@@ -326,13 +326,7 @@ impl SearchIndex {
 
     /// Bytes the index directory takes on disk (tantivy files and the side file).
     pub fn size_on_disk(&self) -> u64 {
-        walkdir::WalkDir::new(&self.dir)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .filter_map(|e| e.metadata().ok())
-            .map(|m| m.len())
-            .sum()
+        crate::files::tree_bytes(&self.dir)
     }
 
     /// How long [`SearchIndex::open`] took, in microseconds.
