@@ -4,7 +4,7 @@
 //! content moves to another place every 8 seconds, and one touch anywhere brings the start
 //! screen back. A visit in progress never sees it.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use i_slint_backend_testing::{ElementHandle, mock_elapsed_time};
@@ -12,47 +12,31 @@ use slint::platform::{PointerEventButton, WindowEvent};
 use slint::{ComponentHandle, Model};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::app::usage::Recorder;
 use motcua::config::Config;
-use motcua::ui::run::{Attached, attach};
+use motcua::ui::run::Attached;
 use motcua::ui::{HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page};
 
-use super::support;
+use super::support::{self, KioskOnce};
 
 const INVITATION: &str = "Chạm vào màn hình để tra cứu thủ tục";
 
 /// The small real dataset with the data's most used list (`data/src/featured.json`, which the
 /// home page and the invitation show), opened once.
 fn featured_kiosk() -> Arc<Kiosk> {
-    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
-    KIOSK
-        .get_or_init(|| {
-            let mut inputs = support::corpus::small_inputs();
-            inputs.push(support::corpus::data_src().join("featured.json"));
-            let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
-            let built = support::corpus::bundle_of(&ds, &report, 1, chrono::Utc::now());
-            let dir = tempfile::tempdir().expect("tempdir");
-            let k = Kiosk::open_with_seed(&dir.path().join("data"), Config::default(), || {
-                support::seed(built)
-            })
-            .expect("kiosk");
-            (dir, Arc::new(k))
-        })
-        .1
-        .clone()
+    static KIOSK: KioskOnce = KioskOnce::new();
+    KIOSK.get(|dir| {
+        let mut inputs = support::corpus::small_inputs();
+        inputs.push(support::corpus::data_src().join("featured.json"));
+        let (ds, report) = motcua::bundle::read_sources(&inputs, &mut ()).expect("sources");
+        let built = support::corpus::bundle_of(&ds, &report, 1, chrono::Utc::now());
+        support::seeded_kiosk(dir, Config::default(), move || built)
+    })
 }
 
 fn kiosk() -> (MainWindow, Attached) {
-    let w = support::window();
     let mut options = support::mock_clock();
     options.idle = options.idle.with_attract(Duration::from_secs(60));
-    let a = attach(
-        &w,
-        featured_kiosk(),
-        options,
-        Arc::new(Recorder::new(false)),
-    );
-    (w, a)
+    support::attached_window_with(featured_kiosk(), options, false)
 }
 
 /// The texts the invitation screen shows, in order.

@@ -9,7 +9,7 @@
 use std::sync::{Arc, OnceLock};
 
 use chrono::{Duration, Local, NaiveDate, Utc};
-use slint::{ComponentHandle, Model, SharedString};
+use slint::{ComponentHandle, Model};
 
 use motcua::app::kiosk::Kiosk;
 use motcua::bundle::package;
@@ -21,7 +21,7 @@ use motcua::ui::{
     SearchAdapter, StaffAdapter,
 };
 
-use super::support::{self, click, has_label, settle};
+use super::support::{self, click, has_label, search, settle};
 
 const PIN: &str = "2468";
 
@@ -86,12 +86,10 @@ fn changed() -> &'static Changed {
         let mut cfg = Config::default();
         cfg.staff.pin_hash = motcua::app::staff::hash_pin(PIN).expect("hash");
         cfg.updates.stale_after_days = 2;
-        let kiosk =
-            Kiosk::open_with_seed(&dir.path().join("data"), cfg, move || support::seed(built))
-                .expect("kiosk");
+        let kiosk = support::seeded_kiosk(dir.path(), cfg, move || built);
         Changed {
             _dir: dir,
-            kiosk: Arc::new(kiosk),
+            kiosk,
             codes: Codes {
                 added,
                 changed,
@@ -107,14 +105,6 @@ fn window() -> (MainWindow, Attached, &'static Codes) {
     let k = changed();
     let (w, a) = support::attached_window(k.kiosk.clone(), false);
     (w, a, &k.codes)
-}
-
-fn search(w: &MainWindow, a: &Attached, text: &str) {
-    a.shell().navigate(Page::Search);
-    w.global::<SearchAdapter>()
-        .set_query(SharedString::from(text));
-    a.search_now();
-    settle();
 }
 
 /// Scrolls the page down with its "Xuống" button until `label` is on screen (only what is in

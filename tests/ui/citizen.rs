@@ -3,7 +3,7 @@
 //! opening it afresh (defect 5), field chips in the order
 //! of the results with a row that slides (defect 6), a hardware keyboard (defect 8).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::{Key, WindowEvent};
@@ -11,34 +11,17 @@ use slint::{ComponentHandle, Model, SharedString};
 
 use motcua::app::kiosk::Kiosk;
 use motcua::config::Config;
-use motcua::ui::run::Attached;
 use motcua::ui::{
     BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, Theme,
 };
 
-use super::support::{self, click, shared_kiosk};
-
-fn window() -> (MainWindow, Attached) {
-    window_on(shared_kiosk())
-}
-
-fn window_on(kiosk: Arc<Kiosk>) -> (MainWindow, Attached) {
-    let (w, a) = support::attached_window(kiosk, false);
-    (w, a)
-}
+use super::support::{self, KioskOnce, click, shared_kiosk, shared_window};
 
 /// A kiosk on the whole built-in data (286 fields: the browse page's index has work to do),
 /// opened once.
 fn built_in_kiosk() -> Arc<Kiosk> {
-    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
-    KIOSK
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let k = Kiosk::open(dir.path(), Config::default()).expect("the built-in data");
-            (dir, Arc::new(k))
-        })
-        .1
-        .clone()
+    static KIOSK: KioskOnce = KioskOnce::new();
+    KIOSK.get(|dir| Arc::new(Kiosk::open(dir, Config::default()).expect("the built-in data")))
 }
 
 /// Taps the one chip or button labelled `label`.
@@ -65,7 +48,7 @@ fn on_screen(w: &MainWindow, label: &str, role: AccessibleRole) -> bool {
 /// a level shows only that level's fields (and only that level's procedures in a field's list).
 #[test]
 fn browse_has_an_a_to_z_index_and_a_level_filter() {
-    let (w, a) = window_on(built_in_kiosk());
+    let (w, a) = support::attached_window(built_in_kiosk(), false);
     w.global::<KioskGlobal>().invoke_browse_all();
     support::settle();
     assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Browse);
@@ -136,7 +119,7 @@ fn browse_has_an_a_to_z_index_and_a_level_filter() {
 /// level, a letter far down, a life event chosen) and came back home from with "Quay lại".
 #[test]
 fn see_all_fields_opens_every_field_from_the_top() {
-    let (w, a) = window_on(built_in_kiosk());
+    let (w, a) = support::attached_window(built_in_kiosk(), false);
     let k = w.global::<KioskGlobal>();
     let b = w.global::<BrowseAdapter>();
     k.invoke_browse_all();
@@ -183,7 +166,7 @@ fn see_all_fields_opens_every_field_from_the_top() {
 /// no counters): every one opens a list, and a new visit refills them.
 #[test]
 fn home_fields_open_their_lists() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let home = w.global::<HomeAdapter>();
     let fields: Vec<_> = home.get_fields().iter().collect();
     let all = shared_kiosk().fields().len();
@@ -206,7 +189,7 @@ fn home_fields_open_their_lists() {
 /// fit ends in a button that slides it along (and one that slides it back).
 #[test]
 fn field_chips_follow_the_results_and_a_clipped_row_slides() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     a.shell().set_query("khai sinh");
     let s = w.global::<SearchAdapter>();
@@ -263,7 +246,7 @@ fn press(w: &MainWindow, text: impl Into<SharedString>) {
 /// starts a search with what is typed; keys that type nothing change nothing.
 #[test]
 fn typing_on_a_hardware_keyboard_anywhere_starts_a_search() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let k = w.global::<KioskGlobal>();
     assert_eq!(k.get_page(), Page::Home);
     press(&w, Key::Shift);
@@ -305,7 +288,7 @@ fn typing_on_a_hardware_keyboard_anywhere_starts_a_search() {
 /// Vietnamese only; result cards give the level in English.
 #[test]
 fn english_mode_translates_the_chrome_and_says_content_is_vietnamese() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let k = w.global::<KioskGlobal>();
     k.invoke_set_language("en".into());
     a.open_procedure("1.001193");
@@ -352,7 +335,7 @@ fn english_mode_translates_the_chrome_and_says_content_is_vietnamese() {
 /// Defect 9: large text makes every text at least 1.5 times larger, the header's included.
 #[test]
 fn large_text_is_at_least_half_again_as_large_everywhere() {
-    let (w, _a) = window();
+    let (w, _a) = shared_window();
     let height = |label: &str| -> f32 {
         ElementHandle::find_by_accessible_label(&w, label)
             .find(|e| e.accessible_role() == Some(AccessibleRole::Text))
@@ -384,7 +367,7 @@ fn large_text_is_at_least_half_again_as_large_everywhere() {
 /// … người nước…"); the support number never splits across lines.
 #[test]
 fn home_tiles_show_long_names_whole() {
-    let (w, _a) = window_on(built_in_kiosk());
+    let (w, _a) = support::attached_window(built_in_kiosk(), false);
     support::settle();
     let long = w
         .global::<HomeAdapter>()
@@ -422,7 +405,7 @@ fn home_tiles_show_long_names_whole() {
 /// language and display switches and the search field, on the home and the search page.
 #[test]
 fn in_portrait_the_switches_and_the_search_field_are_within_reach() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     w.window().set_size(slint::LogicalSize::new(1080.0, 1920.0));
     support::settle();
     let height = w.window().size().height as f32 / w.window().scale_factor();

@@ -3,38 +3,28 @@
 //! ("1 original"), the counter to go to, fee amounts ("20,000 VND"), the answers on result cards
 //! ("Time limit: …") and the hotlines' scope follow the language switch both ways, live.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use i_slint_backend_testing::{AccessibleRole, ElementHandle, ElementRoot};
 use slint::{ComponentHandle, Model, SharedString};
 
 use motcua::app::kiosk::Kiosk;
-use motcua::config::{Config, Counter};
+use motcua::config::Config;
 use motcua::ui::run::Attached;
 use motcua::ui::{Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter};
 
-use super::support::{self, has_label, settle};
+use super::support::{self, KioskOnce, has_label, search, settle};
 
 /// The small real dataset with the office's counter 3 taking Hộ tịch, opened once.
 fn office_kiosk() -> Arc<Kiosk> {
-    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
-    KIOSK
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let cfg = Config {
-                counters: vec![Counter {
-                    number: 3,
-                    location: "Tầng 1".into(),
-                    label: "Tư pháp – Hộ tịch".into(),
-                    fields: vec!["Hộ tịch".into()],
-                }],
-                ..Config::default()
-            };
-            let k = support::small_kiosk(dir.path(), cfg);
-            (dir, k)
-        })
-        .1
-        .clone()
+    static KIOSK: KioskOnce = KioskOnce::new();
+    KIOSK.get(|dir| {
+        let cfg = Config {
+            counters: vec![support::counter_3(&["Hộ tịch"])],
+            ..Config::default()
+        };
+        support::small_kiosk(dir, cfg)
+    })
 }
 
 fn english() -> (MainWindow, Attached) {
@@ -66,14 +56,6 @@ fn card_says(w: &MainWindow, answer: &str) -> bool {
         .find_all()
         .iter()
         .any(|b| b.accessible_description().is_some_and(|d| d == answer))
-}
-
-fn search(w: &MainWindow, a: &Attached, text: &str) {
-    a.shell().navigate(Page::Search);
-    w.global::<SearchAdapter>()
-        .set_query(SharedString::from(text));
-    a.search_now();
-    settle();
 }
 
 #[test]

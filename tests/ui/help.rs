@@ -10,7 +10,7 @@ use slint::ComponentHandle;
 
 use motcua::app::kiosk::Kiosk;
 use motcua::app::usage;
-use motcua::config::{Config, Counter};
+use motcua::config::Config;
 use motcua::ui::run::Attached;
 use motcua::ui::{HelpAdapter, HelpSignal, Kiosk as KioskGlobal, MainWindow, Page};
 
@@ -21,18 +21,12 @@ const HELP: &str = "Gọi cán bộ hỗ trợ";
 fn office(edit: impl FnOnce(&mut Config)) -> (tempfile::TempDir, Arc<Kiosk>, MainWindow, Attached) {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cfg = Config {
-        counters: vec![Counter {
-            number: 3,
-            location: "Tầng 1".into(),
-            label: "Tư pháp – Hộ tịch".into(),
-            fields: vec!["Hộ tịch".into()],
-        }],
+        counters: vec![support::counter_3(&["Hộ tịch"])],
         ..Config::default()
     };
     cfg.help.counter = 3;
     edit(&mut cfg);
-    let kiosk = support::small_kiosk(dir.path(), cfg);
-    let (window, attached) = support::attached_window(kiosk.clone(), false);
+    let (kiosk, window, attached) = support::kiosk_window(dir.path(), cfg, false);
     (dir, kiosk, window, attached)
 }
 

@@ -7,18 +7,12 @@ use std::time::Duration;
 use slint::{ComponentHandle, Model};
 
 use motcua::app::screen::search::{MORE_RESULTS, RESULTS};
-use motcua::ui::run::Attached;
 use motcua::ui::{
     BrowseAdapter, GuidesAdapter, Kiosk as KioskGlobal, MainWindow, Page, ProcedureAdapter,
     RatingAdapter, SearchAdapter, Theme,
 };
 
-use super::support::{self, click, shared_kiosk};
-
-fn window() -> (MainWindow, Attached) {
-    let (w, a) = support::attached_window(shared_kiosk(), false);
-    (w, a)
-}
+use super::support::{self, click, shared_kiosk, shared_window};
 
 fn type_keys(w: &MainWindow, keys: &str) {
     for c in keys.chars() {
@@ -41,7 +35,7 @@ fn result_names(w: &MainWindow) -> Vec<String> {
 
 #[test]
 fn typing_on_the_keyboard_searches_the_real_index_and_filters_change_results() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     // Telex on the letter keys: "ddawng kys khai sinh" types "đăng ký khai sinh".
     type_keys(&w, "ddawng kys khai sinh");
@@ -80,7 +74,7 @@ fn typing_on_the_keyboard_searches_the_real_index_and_filters_change_results() {
 
 #[test]
 fn a_typed_code_opens_the_procedure_directly() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     type_keys(&w, "1.001193");
     assert_eq!(w.global::<KioskGlobal>().get_page(), Page::Procedure);
@@ -93,7 +87,7 @@ fn a_typed_code_opens_the_procedure_directly() {
 
 #[test]
 fn the_idle_reset_clears_query_results_and_settings() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     type_keys(&w, "keets hoon");
     assert_eq!(w.global::<SearchAdapter>().get_query(), "kết hôn");
@@ -113,7 +107,7 @@ fn the_idle_reset_clears_query_results_and_settings() {
 
 #[test]
 fn the_list_starts_short_and_show_more_adds_results() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     type_keys(&w, "dang ky");
     let sa = w.global::<SearchAdapter>();
@@ -135,7 +129,7 @@ fn the_list_starts_short_and_show_more_adds_results() {
 /// the layout's sample rows (three "khai sinh" results whose codes opened other procedures).
 #[test]
 fn the_first_visitor_sees_no_sample_data() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     let s = w.global::<SearchAdapter>();
     assert_eq!(s.get_query(), "");
@@ -153,7 +147,7 @@ fn the_first_visitor_sees_no_sample_data() {
 /// Issue 11, defect 2: "Trang đầu" leaves nothing of the search for the next person.
 #[test]
 fn going_home_clears_the_query_results_and_filters() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.shell().navigate(Page::Search);
     type_keys(&w, "khai sinh");
     let s = w.global::<SearchAdapter>();
@@ -181,7 +175,7 @@ fn going_home_clears_the_query_results_and_filters() {
 /// office's come back when the rating is over.
 #[test]
 fn xong_keeps_language_and_large_text_until_the_rating_is_over() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let k = w.global::<KioskGlobal>();
     k.invoke_set_language("en".into());
     w.global::<Theme>().set_large_text(true);
@@ -204,7 +198,7 @@ fn xong_keeps_language_and_large_text_until_the_rating_is_over() {
 /// tick and untick and start empty for the next procedure (the checklist of the redesign).
 #[test]
 fn browsing_starts_afresh_from_home_and_on_the_other_tab() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let b = w.global::<BrowseAdapter>();
     let event = w
         .global::<motcua::ui::HomeAdapter>()
@@ -242,7 +236,7 @@ fn browsing_starts_afresh_from_home_and_on_the_other_tab() {
 /// (the count follows), and a new procedure starts with none ticked.
 #[test]
 fn the_checklist_boxes_tick_and_start_empty() {
-    let (w, a) = window();
+    let (w, a) = shared_window();
     a.open_procedure("1.001193");
     let p = w.global::<ProcedureAdapter>();
     let first = p.get_bring().row_data(0).expect("a document to bring");
@@ -270,7 +264,7 @@ fn the_checklist_boxes_tick_and_start_empty() {
 /// Issue 11, defect 10: the hotline tile promises working hours only when the office gave them.
 #[test]
 fn the_hotline_tile_promises_hours_only_when_there_are_some() {
-    let (w, _a) = window();
+    let (w, _a) = shared_window();
     let tile = support::button(&w, "Đường dây nóng");
     assert_eq!(
         tile.accessible_description().as_deref(),
@@ -293,7 +287,7 @@ fn outside_opening_hours_the_closed_page_goes_dark_and_a_touch_opens_a_visit() {
     use std::cell::Cell;
     use std::rc::Rc;
     let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("time");
-    let (w, a) = window();
+    let (w, a) = shared_window();
     let hours = motcua::config::Hours {
         enabled: true,
         display_off_after_minutes: 10,

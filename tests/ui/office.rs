@@ -11,7 +11,7 @@ use slint::{ComponentHandle, Model};
 use motcua::app::kiosk::Kiosk;
 use motcua::app::worker::Event;
 use motcua::bundle::{MANIFEST, SIGNATURE, sign};
-use motcua::config::{Config, Counter};
+use motcua::config::Config;
 use motcua::ui::run::Attached;
 use motcua::ui::{
     HotlinesAdapter, Kiosk as KioskGlobal, MainWindow, Page, PinStatus, RatingAdapter,
@@ -42,19 +42,13 @@ fn office() -> Office {
     cfg.staff.pin_hash = motcua::app::staff::hash_pin(PIN).expect("hash");
     cfg.updates.trusted_keys = vec![sign::public_key_line(&public)];
     cfg.updates.usb_mount_roots = vec![dir.path().join("media").display().to_string()];
-    cfg.counters = vec![Counter {
-        number: 3,
-        location: "Tầng 1".into(),
-        label: "Tư pháp – Hộ tịch".into(),
-        // Typed the way an office might: other case, no diacritics, and one the data lacks.
-        fields: vec![
-            "hộ tịch".into(),
-            "Chung thuc".into(),
-            "Lĩnh vực không có".into(),
-        ],
-    }];
-    let kiosk = support::small_kiosk(dir.path(), cfg);
-    let (window, attached) = support::attached_window(kiosk.clone(), true);
+    // Fields typed the way an office might: other case, no diacritics, and one the data lacks.
+    cfg.counters = vec![support::counter_3(&[
+        "hộ tịch",
+        "Chung thuc",
+        "Lĩnh vực không có",
+    ])];
+    let (kiosk, window, attached) = support::kiosk_window(dir.path(), cfg, true);
     let secret_key = dir.path().join("k.key");
     Office {
         dir,

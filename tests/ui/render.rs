@@ -154,14 +154,7 @@ fn the_idle_countdown_hides_the_page_under_it() {
 /// of the panel shows the same thing for long; in portrait it stays in the middle third.
 #[test]
 fn the_invitation_screen_hides_the_page_and_moves_its_content() {
-    let kiosk = shared_kiosk();
-    let w = ui::screenshot::new_window().expect("headless window");
-    let options = ShellOptions {
-        idle: IdlePolicy::new(Duration::from_secs(24 * 3600), Duration::from_secs(30)),
-        show_clock: false,
-        ..ShellOptions::default()
-    };
-    let _a = attach(&w, kiosk, options, Arc::new(Recorder::new(false)));
+    let (w, _a) = still_window();
     let k = w.global::<Kiosk>();
     k.set_attract(true);
     let backdrop = (0x0b, 0x1a, 0x33);

@@ -1,9 +1,12 @@
 //! Shared by the window tests: a shown 1920×1080 window under Slint's testing backend whose idle
 //! clock is the backend's mock time, the small real dataset (the portal's 502 API records plus
-//! motcua's curated files) as a bundle built once per version, a kiosk on it built once, and
-//! finding and tapping elements by their accessible label.
+//! motcua's curated files) as a bundle built once per version, kiosks on it (opened once for the
+//! tests that only read them, or fresh with a configuration) and windows attached to them, the
+//! office's counter 3 of the tests' configurations, and finding and tapping elements by their
+//! accessible label.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -16,10 +19,10 @@ use motcua::app::idle::IdlePolicy;
 use motcua::app::kiosk::Kiosk;
 use motcua::app::usage::Recorder;
 use motcua::bundle::{self, RawBundle};
-use motcua::config::Config;
-use motcua::ui::MainWindow;
+use motcua::config::{Config, Counter};
 use motcua::ui::run::{Attached, attach};
 use motcua::ui::shell::ShellOptions;
+use motcua::ui::{MainWindow, Page, SearchAdapter};
 
 #[path = "../support/corpus.rs"]
 pub mod corpus;
@@ -80,29 +83,90 @@ pub fn mock_clock() -> ShellOptions {
 
 /// A window attached to `kiosk` on the mock clock; `recording`: usage is recorded.
 pub fn attached_window(kiosk: Arc<Kiosk>, recording: bool) -> (MainWindow, Attached) {
+    attached_window_with(kiosk, mock_clock(), recording)
+}
+
+/// A window attached to `kiosk` with `options` (on the mock clock: [`mock_clock`] changed).
+pub fn attached_window_with(
+    kiosk: Arc<Kiosk>,
+    options: ShellOptions,
+    recording: bool,
+) -> (MainWindow, Attached) {
     let w = window();
-    let a = attach(&w, kiosk, mock_clock(), Arc::new(Recorder::new(recording)));
+    let a = attach(&w, kiosk, options, Arc::new(Recorder::new(recording)));
     (w, a)
 }
 
+/// A window attached to [`shared_kiosk`], recording nothing.
+pub fn shared_window() -> (MainWindow, Attached) {
+    attached_window(shared_kiosk(), false)
+}
+
+/// A kiosk with `cfg` on the small real dataset under `dir`, and a window attached to it.
+pub fn kiosk_window(
+    dir: &Path,
+    cfg: Config,
+    recording: bool,
+) -> (Arc<Kiosk>, MainWindow, Attached) {
+    let kiosk = small_kiosk(dir, cfg);
+    let (window, attached) = attached_window(kiosk.clone(), recording);
+    (kiosk, window, attached)
+}
+
+/// A kiosk with `cfg` whose data directory `data` under `dir` starts from `built`.
+pub fn seeded_kiosk(dir: &Path, cfg: Config, built: impl FnOnce() -> bundle::Built) -> Arc<Kiosk> {
+    Arc::new(Kiosk::open_with_seed(&dir.join("data"), cfg, || seed(built())).expect("kiosk"))
+}
+
 /// A kiosk with `cfg` on the small real dataset, its data directory `data` under `dir`.
-pub fn small_kiosk(dir: &std::path::Path, cfg: Config) -> Arc<Kiosk> {
-    Arc::new(
-        Kiosk::open_with_seed(&dir.join("data"), cfg, || seed(small_bundle(1))).expect("kiosk"),
-    )
+pub fn small_kiosk(dir: &Path, cfg: Config) -> Arc<Kiosk> {
+    seeded_kiosk(dir, cfg, || small_bundle(1))
+}
+
+/// A kiosk opened once, in a temporary folder of its own, for the tests that share it.
+pub struct KioskOnce(OnceLock<(tempfile::TempDir, Arc<Kiosk>)>);
+
+impl KioskOnce {
+    pub const fn new() -> KioskOnce {
+        KioskOnce(OnceLock::new())
+    }
+
+    /// The kiosk, opened by `open` in the folder the first time.
+    pub fn get(&self, open: impl FnOnce(&Path) -> Arc<Kiosk>) -> Arc<Kiosk> {
+        self.0
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let kiosk = open(dir.path());
+                (dir, kiosk)
+            })
+            .1
+            .clone()
+    }
 }
 
 /// A kiosk on the small real dataset, opened once for the tests that only read it.
 pub fn shared_kiosk() -> Arc<Kiosk> {
-    static KIOSK: OnceLock<(tempfile::TempDir, Arc<Kiosk>)> = OnceLock::new();
-    KIOSK
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let k = small_kiosk(dir.path(), Config::default());
-            (dir, k)
-        })
-        .1
-        .clone()
+    static KIOSK: KioskOnce = KioskOnce::new();
+    KIOSK.get(|dir| small_kiosk(dir, Config::default()))
+}
+
+/// The office's counter 3 ("Tư pháp – Hộ tịch" on Tầng 1), taking `fields`.
+pub fn counter_3(fields: &[&str]) -> Counter {
+    Counter {
+        number: 3,
+        location: "Tầng 1".into(),
+        label: "Tư pháp – Hộ tịch".into(),
+        fields: fields.iter().map(|f| f.to_string()).collect(),
+    }
+}
+
+/// Searches for `text` on the search page, at once (no typing delay).
+pub fn search(w: &MainWindow, a: &Attached, text: &str) {
+    a.shell().navigate(Page::Search);
+    w.global::<SearchAdapter>()
+        .set_query(slint::SharedString::from(text));
+    a.search_now();
+    settle();
 }
 
 /// The one button with this accessible label (texts inside it carry no role).
