@@ -47,11 +47,19 @@ pub(crate) fn tone_bigram(a: &str, b: &str) -> String {
 /// Latin letters (all of Vietnamese in NFC) are looked up in a table built from `text::fold`
 /// itself; anything else (NFD input, other scripts) goes through `text::fold`.
 pub(crate) fn fold_word(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    fold_word_into(w, &mut out);
+    out
+}
+
+/// [`fold_word`] appended to `out`, for callers that fold many words into one buffer.
+pub(crate) fn fold_word_into(w: &str, out: &mut String) {
+    let at = out.len();
     if w.is_ascii() {
-        return w.to_ascii_lowercase();
+        out.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        return;
     }
     let table = fold_table();
-    let mut out = String::with_capacity(w.len());
     for c in w.chars() {
         let folded = if c.is_ascii() {
             Some(c.to_ascii_lowercase())
@@ -65,10 +73,13 @@ pub(crate) fn fold_word(w: &str) -> String {
         };
         match folded {
             Some(f) => out.push(f),
-            None => return text::fold(w),
+            None => {
+                out.truncate(at);
+                out.push_str(&text::fold(w));
+                return;
+            }
         }
     }
-    out
 }
 
 /// The code points the table covers: Latin-1 Supplement to Latin Extended-B, and Latin Extended
@@ -120,20 +131,23 @@ fn is_word_char(c: char) -> bool {
 
 /// The words of `s` (as [`text::words`] cuts them) with their offsets and folded forms.
 pub(crate) fn words(s: &str) -> Vec<Word<'_>> {
+    word_spans(s)
+        .map(|(start, raw)| Word {
+            start,
+            end: start + raw.len(),
+            raw,
+            folded: fold_word(raw),
+        })
+        .collect()
+}
+
+/// The words of `s` as [`words`] cuts them, each with its byte offset, without folding them.
+pub(crate) fn word_spans(s: &str) -> impl Iterator<Item = (usize, &str)> {
     let base = s.as_ptr() as usize;
     s.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .filter(|w| w.len() <= MAX_TOKEN_BYTES)
-        .map(|w| {
-            let start = w.as_ptr() as usize - base;
-            Word {
-                start,
-                end: start + w.len(),
-                raw: w,
-                folded: fold_word(w),
-            }
-        })
-        .collect()
+        .map(move |w| (w.as_ptr() as usize - base, w))
 }
 
 /// The first `n` characters of `s`.
@@ -364,6 +378,14 @@ mod tests {
         }
         let nfd: String = "Đường".nfd().collect();
         assert_eq!(fold_word(&nfd), "duong");
+        // Appended to a buffer that already holds text, including a word that takes the slow
+        // path (NFD, another script) half-way through.
+        let mut buf = String::new();
+        let ws = ["Đăng", "KÝ", nfd.as_str(), "Ελλάδα", "1.001193"];
+        for w in ws {
+            fold_word_into(w, &mut buf);
+        }
+        assert_eq!(buf, ws.iter().map(|w| text::fold(w)).collect::<String>());
     }
 
     #[test]
