@@ -42,6 +42,9 @@ pub struct ShotArgs {
     /// Leave the on-screen keyboard closed on the search page.
     #[arg(long)]
     keyboard_closed: bool,
+    /// The header's clock at this local time ("2026-11-26 08:30") instead of now.
+    #[arg(long, value_parser = parse_at)]
+    at: Option<chrono::NaiveDateTime>,
     #[arg(long)]
     out: PathBuf,
 }
@@ -177,11 +180,18 @@ pub fn screenshot(g: &Global, a: &ShotArgs) -> Result<()> {
             large_text: a.large_text,
             high_contrast: a.high_contrast,
             keyboard_closed: a.keyboard_closed,
+            at: a.at,
         },
     )?;
     std::fs::write(&a.out, png).with_context(|| format!("writing {}", a.out.display()))?;
     writeln!(out(), "wrote {}", a.out.display())?;
     Ok(())
+}
+
+/// "2026-11-26 08:30" as a local date and time.
+fn parse_at(s: &str) -> Result<chrono::NaiveDateTime, String> {
+    chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M")
+        .map_err(|e| format!("{s:?} is not a date and time like \"2026-11-26 08:30\": {e}"))
 }
 
 pub fn bench_ui(g: &Global, a: &BenchArgs) -> Result<()> {

@@ -184,6 +184,9 @@ pub struct ShotOptions {
     pub high_contrast: bool,
     /// Leave the on-screen keyboard closed on the search page.
     pub keyboard_closed: bool,
+    /// The local time the header's clock shows instead of now (pictures that do not change
+    /// with the day; the longest weekdays for layouts).
+    pub at: Option<chrono::NaiveDateTime>,
 }
 
 impl Default for ShotOptions {
@@ -199,6 +202,7 @@ impl Default for ShotOptions {
             large_text: false,
             high_contrast: false,
             keyboard_closed: false,
+            at: None,
         }
     }
 }
@@ -212,9 +216,15 @@ pub fn screenshot(kiosk: Arc<Kiosk>, o: &ShotOptions) -> Result<Vec<u8>, UiError
     }
     options.large_text |= o.large_text;
     options.high_contrast |= o.high_contrast;
+    // A given time replaces the clock, which would otherwise set it again on its next tick.
+    options.show_clock &= o.at.is_none();
     // Screenshots are not visits.
     let attached = attach(&w, kiosk.clone(), options, Arc::new(Recorder::new(false)));
     show_page(&attached, &w, &kiosk, o)?;
+    if let Some(at) = o.at {
+        let english = w.global::<KioskGlobal>().get_language() == "en";
+        super::shell::show_clock(&w, &crate::app::screen::clock(&at.and_utc(), english));
+    }
     render(&w, o.size)
 }
 

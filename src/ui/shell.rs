@@ -493,8 +493,14 @@ pub fn set_language(w: &MainWindow, language: &str) {
 
 /// "08:30" and "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026") in the header.
 fn update_clock(w: &MainWindow) {
+    let english = w.global::<Kiosk>().get_language() == "en";
+    show_clock(w, &crate::app::screen::clock_now(english));
+}
+
+/// Puts `c` in the header.
+pub fn show_clock(w: &MainWindow, c: &crate::app::screen::HeaderClock) {
     let k = w.global::<Kiosk>();
-    let (time, date) = crate::app::screen::clock_now(k.get_language() == "en");
-    k.set_clock(SharedString::from(time));
-    k.set_date(SharedString::from(date));
+    k.set_clock(SharedString::from(c.time.as_str()));
+    k.set_date(SharedString::from(c.date.as_str()));
+    k.set_date_short(SharedString::from(c.short_date.as_str()));
 }

@@ -709,12 +709,39 @@ fn matrix_window() -> (
 ) {
     let kiosk = shared_kiosk();
     let (w, a) = still_window();
+    long_date(&w, "Thứ Năm");
     (w, a, kiosk)
 }
 
+/// The header's date on a day with a long name (the clock's width is the office name's loss).
+fn long_date(w: &MainWindow, day: &str) {
+    let k = w.global::<Kiosk>();
+    k.set_date(format!("{day}, 27/11/2026").into());
+    k.set_date_short("27/11/2026".into());
+}
+
+/// The office name in the header is whole: shown at the first or second of its three sizes,
+/// which are shown only where two lines of them hold the whole name (the third is the last
+/// resort, cut where it does not fit either: "Bộ phận…" beside a long date at 768×1366 in
+/// large text).
+fn office_name_whole(w: &MainWindow, at: &str, problems: &mut Vec<String>) {
+    let shown: Vec<&str> = ["name-1", "name-2", "name-3"]
+        .into_iter()
+        .filter(|id| {
+            ElementHandle::find_by_element_id(w, &format!("OfficeTitle::{id}"))
+                .any(|e| e.size().height > 0.0)
+        })
+        .collect();
+    if shown != ["name-1"] && shown != ["name-2"] {
+        problems.push(format!(
+            "{at}: the office name is shown as {shown:?}, not at a size that holds it whole"
+        ));
+    }
+}
+
 /// Shows each of `pages` at each of `sizes` in the window's current settings (`label` says
-/// which) and collects what does not fit: the header in its colour, every text inside its
-/// parent, the page's actions on the screen, every button at least 48 px, the QR codes on
+/// which) and collects what does not fit: the header in its colour, the office name whole
+/// beside a long date, every text inside its parent, the page's actions on the screen, every button at least 48 px, the QR codes on
 /// screen decoding from the frame (geometry only at the two largest sizes, see [`rasterised`];
 /// their procedure QR is decoded once at 3840×2160).
 fn check_pages(
@@ -753,6 +780,7 @@ fn check_pages(
             let mut here = Vec::new();
             texts_inside(&element_tree(w), size.0 as f32 / scale, &at, &mut here);
             buttons_on_screen(w, frame.as_ref(), size, &at, keys, &mut here);
+            office_name_whole(w, &at, &mut here);
             if let Some(f) = &frame {
                 // The header in its colour (deep blue) at the left edge.
                 if f.px(4, 4) != (0x0b, 0x3a, 0x82) {
@@ -873,6 +901,7 @@ fn the_main_pages_fit_the_small_panels_in_english() {
     let m = matrix_window();
     m.0.global::<Kiosk>()
         .invoke_set_language(slint::SharedString::from("en"));
+    long_date(&m.0, "Wednesday");
     let pages = only(matrix_pages(true), &["home", "search", "procedure"]);
     let mut problems: Vec<String> = Vec::new();
     check_pages(&m, &pages, &SMALL, " in English", &mut problems);

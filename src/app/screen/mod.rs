@@ -288,8 +288,19 @@ pub struct ShellSettings {
     pub high_contrast: bool,
 }
 
-/// The header's clock: "08:30" and "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026").
-pub fn clock<Tz: chrono::TimeZone>(now: &chrono::DateTime<Tz>, english: bool) -> (String, String)
+/// The header's clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderClock {
+    /// "08:30".
+    pub time: String,
+    /// "Thứ Năm, 27/11/2026" (or "Thursday, 27/11/2026").
+    pub date: String,
+    /// "27/11/2026": the date where the weekday would take the office name's room.
+    pub short_date: String,
+}
+
+/// The header's clock at `now`.
+pub fn clock<Tz: chrono::TimeZone>(now: &chrono::DateTime<Tz>, english: bool) -> HeaderClock
 where
     Tz::Offset: std::fmt::Display,
 {
@@ -310,14 +321,16 @@ where
         (Weekday::Sat, true) => "Saturday",
         (Weekday::Sun, true) => "Sunday",
     };
-    (
-        now.format("%H:%M").to_string(),
-        format!("{day}, {}", now.format("%d/%m/%Y")),
-    )
+    let short_date = now.format("%d/%m/%Y").to_string();
+    HeaderClock {
+        time: now.format("%H:%M").to_string(),
+        date: format!("{day}, {short_date}"),
+        short_date,
+    }
 }
 
 /// [`clock`] for the local time now.
-pub fn clock_now(english: bool) -> (String, String) {
+pub fn clock_now(english: bool) -> HeaderClock {
     clock(&chrono::Local::now(), english)
 }
 
@@ -583,9 +596,13 @@ mod tests {
             .expect("time");
         assert_eq!(
             clock(&t, false),
-            ("08:30".to_string(), "Thứ Năm, 26/11/2026".to_string())
+            HeaderClock {
+                time: "08:30".into(),
+                date: "Thứ Năm, 26/11/2026".into(),
+                short_date: "26/11/2026".into(),
+            }
         );
-        assert_eq!(clock(&t, true).1, "Thursday, 26/11/2026");
+        assert_eq!(clock(&t, true).date, "Thursday, 26/11/2026");
     }
 
     #[test]
