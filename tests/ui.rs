@@ -7,8 +7,8 @@
 //! the change list, "Mới cập nhật", withdrawn codes, the data's age), and frames
 //! rendered by the software renderer checked pixel by pixel (`render`: QR codes decode, the
 //! header and key buttons are drawn where the layout puts them; `limits`: a procedure with every
-//! list at the import bound), a short run of the soak bench (`soak`), and
-//! issue 11's citizen defects one by one (`citizen`).
+//! list at the import bound), a short run of the soak bench (`soak`),
+//! issue 11's citizen defects one by one (`citizen`) and its taps per task (`taps`).
 
 #[path = "ui/attract.rs"]
 mod attract;
@@ -34,3 +34,5 @@ mod shell;
 mod soak;
 #[path = "ui/support.rs"]
 mod support;
+#[path = "ui/taps.rs"]
+mod taps;

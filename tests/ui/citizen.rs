@@ -3,26 +3,15 @@
 //! opening it afresh (defect 5), field chips in the order
 //! of the results with a row that slides (defect 6), a hardware keyboard (defect 8).
 
-use std::sync::Arc;
-
 use i_slint_backend_testing::{AccessibleRole, ElementHandle};
 use slint::platform::{Key, WindowEvent};
 use slint::{ComponentHandle, Model, SharedString};
 
-use motcua::app::kiosk::Kiosk;
-use motcua::config::Config;
 use motcua::ui::{
     BrowseAdapter, HomeAdapter, Kiosk as KioskGlobal, MainWindow, Page, SearchAdapter, Theme,
 };
 
-use super::support::{self, KioskOnce, click, shared_kiosk, shared_window};
-
-/// A kiosk on the whole built-in data (286 fields: the browse page's index has work to do),
-/// opened once.
-fn built_in_kiosk() -> Arc<Kiosk> {
-    static KIOSK: KioskOnce = KioskOnce::new();
-    KIOSK.get(|dir| Arc::new(Kiosk::open(dir, Config::default()).expect("the built-in data")))
-}
+use super::support::{self, built_in_kiosk, click, shared_kiosk, shared_window};
 
 /// Taps the one chip or button labelled `label`.
 fn tap(w: &MainWindow, label: &str) {

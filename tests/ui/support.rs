@@ -1,9 +1,9 @@
 //! Shared by the window tests: a shown 1920×1080 window under Slint's testing backend whose idle
 //! clock is the backend's mock time, the small real dataset (the portal's 502 API records plus
 //! motcua's curated files) as a bundle built once per version, kiosks on it (opened once for the
-//! tests that only read them, or fresh with a configuration) and windows attached to them, the
-//! office's counter 3 of the tests' configurations, and finding and tapping elements by their
-//! accessible label.
+//! tests that only read them, or fresh with a configuration), the whole built-in data opened
+//! once, windows attached to them, the office's counter 3 of the tests' configurations, and
+//! finding and tapping elements by their accessible label.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -148,6 +148,20 @@ impl KioskOnce {
 pub fn shared_kiosk() -> Arc<Kiosk> {
     static KIOSK: KioskOnce = KioskOnce::new();
     KIOSK.get(|dir| small_kiosk(dir, Config::default()))
+}
+
+/// A kiosk on the whole built-in data (286 fields: the browse page's index has work to do; what
+/// a kiosk serves out of the box), opened once.
+pub fn built_in_kiosk() -> Arc<Kiosk> {
+    static KIOSK: KioskOnce = KioskOnce::new();
+    KIOSK.get(|dir| Arc::new(Kiosk::open(dir, Config::default()).expect("the built-in data")))
+}
+
+/// A second kiosk with `cfg` on [`built_in_kiosk`]'s data directory (already seeded: it only
+/// opens the version there).
+pub fn built_in_kiosk_with(cfg: Config) -> Arc<Kiosk> {
+    let dir = built_in_kiosk().data_dir().root().to_path_buf();
+    Arc::new(Kiosk::open(&dir, cfg).expect("the built-in data again"))
 }
 
 /// The office's counter 3 ("Tư pháp – Hộ tịch" on Tầng 1), taking `fields`.
